@@ -1,0 +1,32 @@
+package plugin
+
+import "context"
+
+type callKey struct{}
+
+// callInfo is what a method's context knows about its request.
+type callInfo struct {
+	plugin *Plugin
+	trace  string
+}
+
+// Trace returns the trace id of the request a method's context belongs to,
+// or "" outside a request.
+func Trace(ctx context.Context) string {
+	if ci, _ := ctx.Value(callKey{}).(*callInfo); ci != nil {
+		return ci.trace
+	}
+	return ""
+}
+
+// Notify sends v as an async value from inside a method: ctx is the method's
+// context. Values sent this way reach the socket before the method's own
+// answer, which the async hook channel cannot promise. Outside a method it
+// returns ErrShutdown.
+func Notify(ctx context.Context, v any) error {
+	ci, _ := ctx.Value(callKey{}).(*callInfo)
+	if ci == nil {
+		return ErrShutdown
+	}
+	return ci.plugin.Notify(v)
+}

@@ -1,0 +1,350 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/switchboard-rpc/switchboard/internal/wire"
+)
+
+const defaultWriteTimeout = 30 * time.Second
+
+// Plugin serves the methods of one receiver over one connection to a socket.
+// Make one with New, or use the zero value; a Plugin serves one connection
+// and is not reused after Start returns.
+type Plugin struct {
+	token           string
+	log             *slog.Logger
+	writeTimeout    time.Duration
+	writeTimeoutSet bool
+
+	methods map[string]method
+	ctxKey  any
+	conn    io.ReadWriteCloser
+	enc     *wire.Encoder
+	name    string
+
+	mu       sync.Mutex
+	started  bool
+	stopping bool
+	inflight map[uint64]context.CancelFunc
+	calls    sync.WaitGroup    // requests being served
+	flush    chan chan struct{} // asks the async hook reader to confirm it is idle
+	hookQuit chan struct{}      // tells the async hook reader to return
+	hookDone chan struct{}      // closed when the async hook reader has returned
+	done     chan struct{}      // closed when the connection is closed
+	ended    chan struct{}      // closed when Start returns
+	stopper  sync.WaitGroup     // the goroutine of a graceful stop
+	drained  bool               // the connection was closed by a graceful stop
+
+	stopOnce  sync.Once
+	closeOnce sync.Once
+}
+
+// Start serves v over conn until the socket asks the plugin to stop, the
+// plugin calls Stop, or the connection breaks. It blocks.
+//
+// Start inspects v once, by reflection, for exported methods of the form
+//
+//	func (t *T) Name(ctx context.Context, in T1) (T2, error)
+//
+// where T1 and T2 are exported or builtin types, T1 is not a channel, a
+// function or a non-empty interface, and T2 is not a channel or a function.
+// Other methods are ignored. If v has a method UseAsyncHook(chan any), it is
+// called with a channel whose values are sent to the socket as async
+// messages, in order, while the connection lasts. Methods named Async,
+// Shutdown or Cancel are refused (ErrReservedMethod); a receiver with no
+// suitable method is refused (ErrNoMethods).
+//
+// info names the plugin; its Functions may hold hand-written descriptions,
+// which are merged with what reflection finds (reflection decides the shape,
+// the author what is mandatory). If ctxKey is not nil, each method's context
+// carries the request's trace id (a string) under that key; Trace(ctx) returns
+// it in any case.
+//
+// Start returns nil after a stop request (from the socket or Stop), an error
+// wrapping ErrRejected with the socket's reason when the handshake is refused,
+// and an error wrapping ErrDisconnected when the connection ends otherwise.
+// conn is closed when Start returns.
+func (p *Plugin) Start(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) error {
+	if info == nil || info.Name == "" {
+		return fmt.Errorf("%w: a plugin needs a name", ErrInvalidInfo)
+	}
+	methods, hasHook, err := discover(v)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	if p.started {
+		p.mu.Unlock()
+		return errors.New("plugin: Start called twice")
+	}
+	p.started = true
+	p.methods, p.ctxKey, p.conn, p.name = methods, ctxKey, conn, info.Name
+	p.inflight = map[uint64]context.CancelFunc{}
+	p.done = make(chan struct{})
+	p.ended = make(chan struct{})
+	defer close(p.ended)
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	p.log = p.log.With("plugin", info.Name)
+	timeout := defaultWriteTimeout
+	if p.writeTimeoutSet {
+		timeout = p.writeTimeout
+	}
+	p.enc = wire.NewEncoder(conn, timeout)
+	p.mu.Unlock()
+
+	hello := &wire.Hello[Function]{
+		Name:      info.Name,
+		Version:   info.Version,
+		Functions: functions(methods, info.Functions),
+		Token:     p.token,
+		Caps:      []string{wire.CapCancel},
+	}
+	if err := p.enc.Send(hello); err != nil {
+		p.closeConn()
+		return fmt.Errorf("%w: sending handshake: %w", ErrDisconnected, err)
+	}
+	if hasHook {
+		hook := make(chan any)
+		p.flush, p.hookQuit, p.hookDone = make(chan chan struct{}), make(chan struct{}), make(chan struct{})
+		go p.forwardHook(hook)
+		reflect.ValueOf(v).MethodByName(hookMethod).Call([]reflect.Value{reflect.ValueOf(hook)})
+	}
+	err = p.readLoop(conn)
+	p.stopper.Wait()
+	if p.hookDone != nil {
+		close(p.hookQuit)
+		<-p.hookDone
+	}
+	return err
+}
+
+// readLoop decodes envelopes until the connection ends.
+func (p *Plugin) readLoop(conn io.Reader) error {
+	dec := wire.NewDecoder(conn, 0)
+	for {
+		var env wire.Envelope
+		if err := dec.Decode(&env); err != nil {
+			p.mu.Lock()
+			drained := p.drained
+			p.mu.Unlock()
+			p.abandon()
+			if drained {
+				return nil
+			}
+			return fmt.Errorf("%w: %w", ErrDisconnected, err)
+		}
+		switch env.Method {
+		case wire.MethodShutdown:
+			if env.Error != "" {
+				p.abandon()
+				return fmt.Errorf("%w: %s", ErrRejected, env.Error)
+			}
+			p.log.Debug("stop requested", "trace", env.Trace)
+			p.beginStop()
+		case wire.MethodCancel:
+			p.mu.Lock()
+			if cancel := p.inflight[env.Seq]; cancel != nil {
+				cancel()
+			}
+			p.mu.Unlock()
+		default:
+			p.dispatch(env)
+		}
+	}
+}
+
+// dispatch serves one request on its own goroutine, or refuses it when the
+// plugin is stopping.
+func (p *Plugin) dispatch(env wire.Envelope) {
+	p.mu.Lock()
+	if p.stopping {
+		p.mu.Unlock()
+		p.reply(&wire.Envelope{Seq: env.Seq, Trace: env.Trace, Method: env.Method, Error: wire.TextShutdown})
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.inflight[env.Seq] = cancel
+	p.calls.Add(1)
+	p.mu.Unlock()
+	go func() {
+		defer p.calls.Done()
+		resp := p.serve(ctx, env)
+		p.mu.Lock()
+		delete(p.inflight, env.Seq)
+		p.mu.Unlock()
+		cancel()
+		p.reply(resp)
+	}()
+}
+
+// serve runs the method a request names and builds the response.
+func (p *Plugin) serve(ctx context.Context, env wire.Envelope) *wire.Envelope {
+	resp := &wire.Envelope{Seq: env.Seq, Trace: env.Trace, Method: env.Method}
+	m, ok := p.methods[env.Method]
+	if !ok {
+		resp.Error = wire.TextMethodNotFound
+		return resp
+	}
+	in := reflect.New(m.in)
+	if len(env.Payload) > 0 {
+		if err := json.Unmarshal(env.Payload, in.Interface()); err != nil {
+			resp.Error = fmt.Sprintf("bad argument for %s: %v", env.Method, err)
+			return resp
+		}
+	}
+	ctx = context.WithValue(ctx, callKey{}, &callInfo{plugin: p, trace: env.Trace})
+	if p.ctxKey != nil {
+		ctx = context.WithValue(ctx, p.ctxKey, env.Trace)
+	}
+	out, err := p.invoke(ctx, m, in.Elem())
+	if err != nil {
+		resp.Error = err.Error()
+		return resp
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		resp.Error = fmt.Sprintf("encoding result of %s: %v", env.Method, err)
+		return resp
+	}
+	resp.Payload = b
+	return resp
+}
+
+// invoke calls the method, turning a panic into an error.
+func (p *Plugin) invoke(ctx context.Context, m method, in reflect.Value) (out any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Error("method panicked", "panic", r)
+			err = fmt.Errorf("%s%v", wire.PrefixPanic, r)
+		}
+	}()
+	res := m.fn.Call([]reflect.Value{reflect.ValueOf(ctx), in})
+	if e := res[1].Interface(); e != nil {
+		return nil, e.(error)
+	}
+	return res[0].Interface(), nil
+}
+
+// reply sends a response; a failure means the connection is broken, which
+// the read loop notices.
+func (p *Plugin) reply(env *wire.Envelope) {
+	if err := p.enc.Send(env); err != nil {
+		p.log.Debug("reply not sent", "method", env.Method, "err", err)
+	}
+}
+
+// Notify sends v to the socket as an async value, after every value sent
+// before it. It fails with ErrShutdown once the connection is closed.
+func (p *Plugin) Notify(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("plugin: encoding async value: %w", err)
+	}
+	select {
+	case <-p.done:
+		return ErrShutdown
+	default:
+	}
+	if err := p.enc.Send(&wire.Envelope{Method: wire.MethodAsync, Payload: b}); err != nil {
+		return fmt.Errorf("%w: %w", ErrShutdown, err)
+	}
+	return nil
+}
+
+// forwardHook sends the values of the async hook until Start returns. A
+// value a method put in the hook has been received here by the time the
+// method returns; drain asks for a flush before closing, so that value is
+// sent, not lost. Once the connection is closed, values are received and
+// dropped, so that no method blocks on the hook forever.
+func (p *Plugin) forwardHook(hook <-chan any) {
+	defer close(p.hookDone)
+	for {
+		select {
+		case v := <-hook:
+			if err := p.Notify(v); err != nil {
+				p.log.Debug("async value dropped", "err", err)
+			}
+		case ack := <-p.flush:
+			close(ack)
+		case <-p.hookQuit:
+			return
+		}
+	}
+}
+
+// flushHook waits until the async hook reader has sent what it received.
+func (p *Plugin) flushHook() {
+	if p.flush == nil {
+		return
+	}
+	ack := make(chan struct{})
+	p.flush <- ack
+	<-ack
+}
+
+// Stop stops the plugin as a stop request from the socket would: no new
+// requests are taken, those in flight finish and are answered, and the
+// connection is closed; then Start returns nil. Stop blocks until Start has
+// returned, so it must not be called from inside a method. It is safe to call
+// more than once, and before Start (it then does nothing).
+func (p *Plugin) Stop() {
+	p.mu.Lock()
+	started := p.started
+	p.mu.Unlock()
+	if !started {
+		return
+	}
+	p.beginStop()
+	<-p.ended
+}
+
+// beginStop starts a graceful stop in the background: the read loop goes on
+// reading meanwhile, so that it sees Cancel messages and a broken connection.
+func (p *Plugin) beginStop() {
+	p.stopOnce.Do(func() {
+		p.mu.Lock()
+		p.stopping = true
+		p.mu.Unlock()
+		p.stopper.Add(1)
+		go func() {
+			defer p.stopper.Done()
+			p.calls.Wait()
+			p.flushHook()
+			p.mu.Lock()
+			p.drained = true
+			p.mu.Unlock()
+			p.closeConn()
+		}()
+	})
+}
+
+// abandon cancels in-flight requests (their answers can no longer be sent),
+// closes the connection and waits for the requests to return.
+func (p *Plugin) abandon() {
+	p.mu.Lock()
+	p.stopping = true
+	for _, cancel := range p.inflight {
+		cancel()
+	}
+	p.mu.Unlock()
+	p.closeConn()
+	p.calls.Wait()
+}
+
+func (p *Plugin) closeConn() {
+	p.closeOnce.Do(func() {
+		close(p.done)
+		_ = p.conn.Close()
+	})
+}

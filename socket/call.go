@@ -1,0 +1,126 @@
+package socket
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+)
+
+// Call invokes method on the plugin called name with payload as its argument
+// (encoded as JSON; nil for none), waits for the answer and returns it
+// decoded from JSON into Go values. It waits as long as the plugin takes; use
+// CallContext to bound it. id is sent along as the request's trace. Every
+// error is a *CallError naming the plugin and method.
+func (s *Socket) Call(id, name, method string, payload any) (any, error) {
+	return s.CallContext(context.Background(), id, name, method, payload)
+}
+
+// CallContext is Call bounded by ctx: when ctx ends first, it returns an
+// error wrapping ctx.Err(), the plugin is told to cancel the request if it
+// understands that, and the late answer is dropped.
+func (s *Socket) CallContext(ctx context.Context, id, name, method string, payload any) (any, error) {
+	in, err := encodeArg(payload)
+	if err != nil {
+		return nil, &CallError{Plugin: name, Method: method, Err: err}
+	}
+	out, err := s.CallJSON(ctx, id, name, method, in)
+	if err != nil {
+		return nil, err
+	}
+	return decodeResult(name, method, out)
+}
+
+// CallJSON is CallContext with the argument and the result as JSON bytes,
+// passed through untouched. An empty payload sends no argument; the result is
+// nil when the plugin answered with none.
+func (s *Socket) CallJSON(ctx context.Context, id, name, method string, payload json.RawMessage) (json.RawMessage, error) {
+	c, err := s.lookup(name)
+	if err != nil {
+		return nil, &CallError{Plugin: name, Method: method, Err: err}
+	}
+	out, err := c.call(ctx, id, method, payload)
+	if err != nil {
+		return nil, &CallError{Plugin: name, Method: method, Err: err}
+	}
+	return out, nil
+}
+
+// Broadcast invokes method with payload on every connected plugin in
+// parallel and returns when each has answered or failed: every plugin is in
+// exactly one of the two maps, under its name.
+func (s *Socket) Broadcast(id, method string, payload any) (map[string]any, map[string]error) {
+	return s.BroadcastContext(context.Background(), id, method, payload)
+}
+
+// BroadcastContext is Broadcast with every call bounded by ctx.
+func (s *Socket) BroadcastContext(ctx context.Context, id, method string, payload any) (map[string]any, map[string]error) {
+	results, errs := map[string]any{}, map[string]error{}
+	in, err := encodeArg(payload)
+	if err != nil {
+		errs["*"] = &CallError{Plugin: "*", Method: method, Err: err}
+		return results, errs
+	}
+	raw, errs := s.BroadcastJSON(ctx, id, method, in)
+	for name, out := range raw {
+		v, err := decodeResult(name, method, out)
+		if err != nil {
+			errs[name] = err
+			continue
+		}
+		results[name] = v
+	}
+	return results, errs
+}
+
+// BroadcastJSON is BroadcastContext with the argument and the results as
+// JSON bytes. With the socket shut down, errs holds ErrShutdown under "*".
+func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload json.RawMessage) (map[string]json.RawMessage, map[string]error) {
+	results, errs := map[string]json.RawMessage{}, map[string]error{}
+	conns, err := s.ready()
+	if err != nil {
+		errs["*"] = &CallError{Plugin: "*", Method: method, Err: err}
+		return results, errs
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	wg.Add(len(conns))
+	for _, c := range conns {
+		go func() {
+			defer wg.Done()
+			out, err := c.call(ctx, id, method, payload)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs[c.info.Name] = &CallError{Plugin: c.info.Name, Method: method, Err: err}
+				return
+			}
+			results[c.info.Name] = out
+		}()
+	}
+	wg.Wait()
+	return results, errs
+}
+
+// encodeArg turns a Go argument into the request payload.
+func encodeArg(payload any) ([]byte, error) {
+	if payload == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the argument: %w", err)
+	}
+	return b, nil
+}
+
+func decodeResult(name, method string, out []byte) (any, error) {
+	if len(out) == 0 {
+		return nil, nil
+	}
+	var v any
+	if err := json.Unmarshal(out, &v); err != nil {
+		return nil, &CallError{Plugin: name, Method: method, Err: fmt.Errorf("decoding the result: %w", err)}
+	}
+	return v, nil
+}

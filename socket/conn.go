@@ -1,0 +1,273 @@
+package socket
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchboard-rpc/switchboard/internal/wire"
+	"github.com/switchboard-rpc/switchboard/plugin"
+)
+
+// conn is the socket's side of one plugin connection. Its goroutine (serve)
+// reads the handshake, then every message, until the connection ends.
+type conn struct {
+	s   *Socket
+	nc  net.Conn
+	cfg config
+	log atomic.Pointer[slog.Logger] // gains the plugin's name at registration
+	enc *wire.Encoder
+
+	info      *plugin.Info // set once the handshake is accepted; never changed after
+	canCancel bool
+
+	mu       sync.Mutex
+	seq      uint64
+	pending  map[uint64]chan reply
+	stopping bool        // a stop request was sent
+	forced   bool        // the connection was cut after the stop timeout
+	closed   bool        // the read loop has ended; pending calls have failed
+	stopT    *time.Timer // cuts the connection if the plugin ignores a stop request
+	done     chan struct{}
+}
+
+// reply is what a pending call receives.
+type reply struct {
+	payload []byte
+	err     error
+}
+
+func newConn(s *Socket, nc net.Conn, cfg config) *conn {
+	c := &conn{
+		s: s, nc: nc, cfg: cfg,
+		enc:     wire.NewEncoder(nc, cfg.writeTimeout),
+		pending: map[uint64]chan reply{},
+		done:    make(chan struct{}),
+	}
+	c.log.Store(cfg.log.With("remote", remoteName(nc)))
+	return c
+}
+
+func (c *conn) logger() *slog.Logger { return c.log.Load() }
+
+func remoteName(nc net.Conn) string {
+	if a := nc.RemoteAddr(); a != nil && a.String() != "" {
+		return a.String()
+	}
+	return "pipe"
+}
+
+// serve runs the connection: handshake, registration, then the read loop.
+func (c *conn) serve() {
+	defer close(c.done)
+	dec := wire.NewDecoder(c.nc, c.cfg.maxMessage)
+	hello, err := c.handshake(dec)
+	if err != nil {
+		c.logger().Warn("plugin refused", "err", err)
+		c.end(err, false)
+		return
+	}
+	name, err := c.s.register(c, hello)
+	if err != nil {
+		c.logger().Warn("plugin rejected", "plugin", hello.Name, "err", err)
+		c.reject(err.Error())
+		c.end(err, false)
+		return
+	}
+	c.log.Store(c.logger().With("plugin", name))
+	c.logger().Info("plugin connected", "version", hello.Version, "methods", len(hello.Functions))
+	c.s.events.publish(event{kind: evConnect, info: c.info})
+	err = c.readLoop(dec)
+	c.s.unregister(c)
+	c.end(err, true)
+}
+
+// handshake reads and checks the first message.
+func (c *conn) handshake(dec *wire.Decoder) (*wire.Hello[plugin.Function], error) {
+	_ = c.nc.SetReadDeadline(time.Now().Add(c.cfg.handshakeTimeout))
+	var h wire.Hello[plugin.Function]
+	if err := dec.Decode(&h); err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil, fmt.Errorf("no handshake within %v", c.cfg.handshakeTimeout)
+		}
+		return nil, fmt.Errorf("reading handshake: %w", err)
+	}
+	_ = c.nc.SetReadDeadline(time.Time{})
+	if h.Name == "" {
+		return nil, errors.New("handshake without a plugin name")
+	}
+	if c.cfg.token != "" && !tokensEqual(h.Token, c.cfg.token) {
+		c.reject("authentication failed")
+		if h.Token == "" {
+			return nil, fmt.Errorf("plugin %q sent no token", h.Name)
+		}
+		return nil, fmt.Errorf("plugin %q sent a wrong token", h.Name)
+	}
+	for _, cp := range h.Caps {
+		if cp == wire.CapCancel {
+			c.canCancel = true
+		}
+	}
+	return &h, nil
+}
+
+// tokensEqual compares in time independent of where, or whether, the two
+// differ (hashing first hides the length too).
+func tokensEqual(got, want string) bool {
+	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
+}
+
+// reject tells the plugin why it is refused (brpc's way: a Shutdown message
+// with an Error).
+func (c *conn) reject(reason string) {
+	if err := c.enc.Send(&wire.Envelope{Method: wire.MethodShutdown, Error: reason}); err != nil {
+		c.logger().Debug("rejection not sent", "err", err)
+	}
+}
+
+// readLoop handles every message after the handshake until the stream ends.
+func (c *conn) readLoop(dec *wire.Decoder) error {
+	for {
+		var env wire.Envelope
+		if err := dec.Decode(&env); err != nil {
+			return err
+		}
+		if env.Method == wire.MethodAsync {
+			c.s.deliverAsync(c.info.Name, env.Payload)
+			continue
+		}
+		c.mu.Lock()
+		ch := c.pending[env.Seq]
+		delete(c.pending, env.Seq)
+		c.mu.Unlock()
+		if ch == nil {
+			c.logger().Debug("answer to no pending call dropped", "seq", env.Seq, "method", env.Method)
+			continue
+		}
+		if env.Error != "" {
+			ch <- reply{err: &RemoteError{Message: env.Error}}
+		} else {
+			ch <- reply{payload: env.Payload}
+		}
+	}
+}
+
+// end closes the connection, fails what is pending and, for a registered
+// plugin, announces the disconnection.
+func (c *conn) end(cause error, registered bool) {
+	_ = c.nc.Close()
+	c.mu.Lock()
+	c.closed = true
+	pending := c.pending
+	c.pending = nil
+	graceful := c.stopping && !c.forced
+	if c.stopT != nil {
+		c.stopT.Stop()
+	}
+	c.mu.Unlock()
+	failure := ErrDisconnected
+	if graceful {
+		failure = ErrShutdown
+	}
+	for _, ch := range pending {
+		ch <- reply{err: failure}
+	}
+	c.s.forget(c)
+	if !registered {
+		return
+	}
+	switch {
+	case graceful:
+		c.logger().Info("plugin stopped")
+	case errors.Is(cause, io.EOF):
+		c.logger().Warn("plugin disconnected", "pending", len(pending))
+	default:
+		c.logger().Warn("plugin connection failed", "err", cause, "pending", len(pending))
+	}
+	c.s.events.publish(event{kind: evDisconnect, info: c.info, graceful: graceful})
+}
+
+// call sends one request and waits for its answer, the context, or the end
+// of the connection.
+func (c *conn) call(ctx context.Context, trace, method string, payload []byte) ([]byte, error) {
+	ch := make(chan reply, 1)
+	c.mu.Lock()
+	switch {
+	case c.closed:
+		c.mu.Unlock()
+		return nil, ErrDisconnected
+	case c.stopping:
+		c.mu.Unlock()
+		return nil, ErrShutdown
+	}
+	seq := c.seq
+	c.seq++
+	c.pending[seq] = ch
+	c.mu.Unlock()
+
+	if err := c.enc.Send(&wire.Envelope{Seq: seq, Trace: trace, Method: method, Payload: payload}); err != nil {
+		// The read loop sees the closed connection and fails every
+		// pending call, this one included.
+		c.logger().Warn("write failed, closing the connection", "err", err)
+		_ = c.nc.Close()
+	}
+	select {
+	case r := <-ch:
+		return r.payload, r.err
+	case <-ctx.Done():
+	}
+	c.mu.Lock()
+	_, stillPending := c.pending[seq]
+	delete(c.pending, seq)
+	c.mu.Unlock()
+	if !stillPending {
+		// The answer, or the connection's end, won the race.
+		r := <-ch
+		return r.payload, r.err
+	}
+	if c.canCancel {
+		if err := c.enc.Send(&wire.Envelope{Seq: seq, Method: wire.MethodCancel}); err != nil {
+			c.logger().Debug("cancel not sent", "seq", seq, "err", err)
+		}
+	}
+	return nil, ctx.Err()
+}
+
+// requestStop asks the plugin to stop and cuts the connection if it has not
+// closed within the stop timeout.
+func (c *conn) requestStop(trace string) {
+	c.mu.Lock()
+	if c.stopping || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.stopping = true
+	c.stopT = time.AfterFunc(c.cfg.stopTimeout, func() { c.cut("did not stop in time") })
+	c.mu.Unlock()
+	if err := c.enc.Send(&wire.Envelope{Trace: trace, Method: wire.MethodShutdown}); err != nil {
+		c.cut("stop request not sent: " + err.Error())
+	}
+}
+
+// cut closes the connection at once; the read loop then ends it.
+func (c *conn) cut(why string) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.forced = true
+	c.mu.Unlock()
+	c.logger().Warn("cutting plugin connection", "why", why)
+	_ = c.nc.Close()
+}

@@ -1,0 +1,201 @@
+package socket
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/switchboard-rpc/switchboard/plugin"
+)
+
+// Handlers receives the socket's events. Any field may be nil. All the
+// handlers of one subscription run on one goroutine of their own, one at a
+// time, in the order the events happened: for one plugin, Connect first, then
+// its async values in the order it sent them, then Disconnect.
+type Handlers struct {
+	// Connect is called when a plugin has completed its handshake and can
+	// be called. info is the plugin's full description, a copy.
+	Connect func(info *plugin.Info)
+	// Disconnect is called when a plugin has gone away: graceful is true
+	// after a stop request (Unplug, Shutdown), false on a crash or a cut
+	// connection.
+	Disconnect func(info *plugin.Info, graceful bool)
+	// Async is called for every value a plugin sends on its own.
+	Async func(a AsyncData)
+}
+
+// AsyncData is a value a plugin sent on its own, with the plugin's name.
+type AsyncData struct {
+	// Name is the plugin that sent the value.
+	Name string `json:"name,omitempty"`
+	// Payload is the value, decoded from JSON into Go values (maps,
+	// slices, float64, string, bool, nil).
+	Payload any `json:"payload,omitempty"`
+	// Raw is the value's JSON exactly as the plugin sent it.
+	Raw []byte `json:"-"`
+}
+
+type eventKind uint8
+
+const (
+	evConnect eventKind = iota
+	evDisconnect
+	evAsync
+)
+
+type event struct {
+	kind     eventKind
+	info     *plugin.Info
+	graceful bool
+	async    AsyncData
+}
+
+// broker fans events out to subscribers without ever blocking the publisher.
+type broker struct {
+	mu   sync.RWMutex
+	subs map[*subscriber]struct{}
+	wg   sync.WaitGroup
+}
+
+func (b *broker) subscribe(h Handlers, max int, log *slog.Logger, dropped *atomic.Uint64) func() {
+	s := &subscriber{h: h, max: max, log: log, dropped: dropped,
+		wake: make(chan struct{}, 1), quit: make(chan struct{})}
+	b.mu.Lock()
+	if b.subs == nil {
+		b.subs = map[*subscriber]struct{}{}
+	}
+	b.subs[s] = struct{}{}
+	b.wg.Add(1)
+	b.mu.Unlock()
+	go func() {
+		defer b.wg.Done()
+		s.run()
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			delete(b.subs, s)
+			b.mu.Unlock()
+			s.stop(false)
+		})
+	}
+}
+
+func (b *broker) publish(e event) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for s := range b.subs {
+		s.push(e)
+	}
+}
+
+// close delivers what is queued, then ends every subscription and waits for
+// their goroutines.
+func (b *broker) close() {
+	b.mu.Lock()
+	subs := b.subs
+	b.subs = nil
+	b.mu.Unlock()
+	for s := range subs {
+		s.stop(true)
+	}
+	b.wg.Wait()
+}
+
+// subscriber is one subscription: a bounded queue and the goroutine that
+// empties it into the handlers.
+type subscriber struct {
+	h       Handlers
+	max     int
+	log     *slog.Logger
+	dropped *atomic.Uint64 // the socket's total, for Stats
+
+	mu      sync.Mutex
+	queue   []event
+	lost    uint64
+	stopped bool
+	flush   bool // deliver what is queued before stopping
+	wake    chan struct{}
+	quit    chan struct{}
+}
+
+// push queues e, dropping the oldest event when the queue is full.
+func (s *subscriber) push(e event) {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return
+	}
+	if len(s.queue) >= s.max {
+		s.queue[0] = event{}
+		s.queue = s.queue[1:]
+		s.lost++
+		s.dropped.Add(1)
+		if s.lost&(s.lost-1) == 0 { // 1, 2, 4, 8, ...: counted, never a flood
+			s.log.Warn("subscriber too slow: oldest events dropped", "dropped", s.lost, "queue", s.max)
+		}
+	}
+	s.queue = append(s.queue, e)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *subscriber) stop(flush bool) {
+	s.mu.Lock()
+	if !s.stopped {
+		s.stopped, s.flush = true, flush
+		close(s.quit)
+	}
+	s.mu.Unlock()
+}
+
+func (s *subscriber) run() {
+	for {
+		select {
+		case <-s.wake:
+		case <-s.quit:
+		}
+		for {
+			s.mu.Lock()
+			if s.stopped && !s.flush {
+				s.queue = nil
+				s.mu.Unlock()
+				return
+			}
+			if len(s.queue) == 0 {
+				stopped := s.stopped
+				s.mu.Unlock()
+				if stopped {
+					return
+				}
+				break
+			}
+			e := s.queue[0]
+			s.queue[0] = event{}
+			s.queue = s.queue[1:]
+			s.mu.Unlock()
+			s.deliver(e)
+		}
+	}
+}
+
+func (s *subscriber) deliver(e event) {
+	switch e.kind {
+	case evConnect:
+		if s.h.Connect != nil {
+			s.h.Connect(e.info.DeepCopy(true))
+		}
+	case evDisconnect:
+		if s.h.Disconnect != nil {
+			s.h.Disconnect(e.info.DeepCopy(true), e.graceful)
+		}
+	case evAsync:
+		if s.h.Async != nil {
+			s.h.Async(e.async)
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package socket
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/switchboard-rpc/switchboard/internal/wire"
+)
+
+// Defaults for the options.
+const (
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultWriteTimeout     = 10 * time.Second
+	DefaultStopTimeout      = 10 * time.Second
+	DefaultMaxMessage       = wire.DefaultMaxMessage
+	DefaultAsyncBacklog     = 1024
+	DefaultEventQueue       = 4096
+)
+
+// config is what the options set. It is copied whole when a connection
+// starts, so a connection never sees a half-applied change.
+type config struct {
+	log              *slog.Logger
+	sequencer        func(string) string
+	attempts         uint
+	handshakeTimeout time.Duration
+	writeTimeout     time.Duration
+	stopTimeout      time.Duration
+	maxMessage       int
+	asyncBacklog     int
+	eventQueue       int
+	token            string
+}
+
+func defaultConfig() config {
+	return config{
+		log:              slog.New(slog.NewTextHandler(io.Discard, nil)),
+		handshakeTimeout: DefaultHandshakeTimeout,
+		writeTimeout:     DefaultWriteTimeout,
+		stopTimeout:      DefaultStopTimeout,
+		maxMessage:       DefaultMaxMessage,
+		asyncBacklog:     DefaultAsyncBacklog,
+		eventQueue:       DefaultEventQueue,
+	}
+}
+
+// Option configures a Socket. Options are validated where they are applied
+// (New or Serve); a bad value is an error wrapping ErrInvalidOption.
+type Option func(*config) error
+
+// WithLogger sets the logger for connection events and problems. By default
+// the socket logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return fmt.Errorf("%w: nil logger", ErrInvalidOption)
+		}
+		c.log = l
+		return nil
+	}
+}
+
+// WithKeySequencer lets several plugins share a base name: when a name is
+// taken, fn is applied to it (then to its result) up to attempts times until
+// a free name comes out, which the plugin is registered under. Without a
+// sequencer a second plugin with a taken name is rejected.
+func WithKeySequencer(fn func(string) string, attempts uint) Option {
+	return func(c *config) error {
+		if fn == nil || attempts == 0 {
+			return fmt.Errorf("%w: key sequencer needs a function and at least one attempt", ErrInvalidOption)
+		}
+		c.sequencer, c.attempts = fn, attempts
+		return nil
+	}
+}
+
+// WithHandshakeTimeout bounds the time between accepting a connection and
+// receiving its handshake (default 10s).
+func WithHandshakeTimeout(d time.Duration) Option {
+	return positive("handshake timeout", d, func(c *config) { c.handshakeTimeout = d })
+}
+
+// WithWriteTimeout bounds one write to a plugin; a plugin that stops reading
+// is disconnected after it (default 10s).
+func WithWriteTimeout(d time.Duration) Option {
+	return positive("write timeout", d, func(c *config) { c.writeTimeout = d })
+}
+
+// WithStopTimeout bounds how long Shutdown and Unplug wait for a plugin to
+// finish its calls and close before its connection is cut (default 10s).
+func WithStopTimeout(d time.Duration) Option {
+	return positive("stop timeout", d, func(c *config) { c.stopTimeout = d })
+}
+
+// WithMaxMessage sets the largest message accepted from a plugin, in bytes
+// (default 16 MiB). A larger one closes that plugin's connection.
+func WithMaxMessage(n int) Option {
+	return func(c *config) error {
+		if n < 1024 {
+			return fmt.Errorf("%w: max message %d is below 1024 bytes", ErrInvalidOption, n)
+		}
+		c.maxMessage = n
+		return nil
+	}
+}
+
+// WithAsyncBacklog sets how many async values Async keeps for a reader that
+// has not come yet (default 1024); past it the oldest are dropped, counted
+// and logged. Zero turns the backlog off, for hosts that use subscriptions.
+func WithAsyncBacklog(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("%w: negative async backlog", ErrInvalidOption)
+		}
+		c.asyncBacklog = n
+		return nil
+	}
+}
+
+// WithEventQueue sets how many events each subscriber may have waiting
+// (default 4096); past it the oldest are dropped, counted and logged.
+func WithEventQueue(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("%w: event queue must hold at least one event", ErrInvalidOption)
+		}
+		c.eventQueue = n
+		return nil
+	}
+}
+
+// WithToken makes the socket require this shared secret in every handshake.
+// Plugins sending a different token, or none, are rejected before they are
+// registered. An empty token turns the check off.
+func WithToken(token string) Option {
+	return func(c *config) error {
+		c.token = token
+		return nil
+	}
+}
+
+func positive(what string, d time.Duration, set func(*config)) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: %s must be positive, got %v", ErrInvalidOption, what, d)
+		}
+		set(c)
+		return nil
+	}
+}

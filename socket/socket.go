@@ -1,0 +1,343 @@
+package socket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchboard-rpc/switchboard/internal/wire"
+	"github.com/switchboard-rpc/switchboard/plugin"
+)
+
+// Socket is the hub plugins connect to. It accepts connections, checks each
+// plugin's handshake, keeps a registry of connected plugins by name, routes
+// calls to them and fans out what they send on their own.
+//
+// The zero Socket is ready to use with the defaults; New applies options.
+// All methods are safe for concurrent use. A Socket that has been shut down
+// stays shut down.
+type Socket struct {
+	initOnce sync.Once
+
+	mu        sync.Mutex
+	cfg       config
+	plugins   map[string]*conn // ready plugins by registered name
+	conns     map[*conn]struct{}
+	listeners map[net.Listener]struct{}
+	changed   chan struct{} // closed and replaced whenever a plugin registers
+	closing   bool
+	done      chan struct{} // closed when Shutdown begins
+	finished  chan struct{} // closed when Shutdown has finished
+
+	wg      sync.WaitGroup // accept loops and connections
+	events  broker
+	backlog backlog
+
+	asyncDropped  atomic.Uint64
+	eventsDropped atomic.Uint64
+}
+
+// New returns a Socket configured by opts, or an error wrapping
+// ErrInvalidOption.
+func New(opts ...Option) (*Socket, error) {
+	s := &Socket{}
+	if err := s.apply(opts); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Socket) init() {
+	s.initOnce.Do(func() {
+		s.cfg = defaultConfig()
+		s.plugins = map[string]*conn{}
+		s.conns = map[*conn]struct{}{}
+		s.listeners = map[net.Listener]struct{}{}
+		s.changed = make(chan struct{})
+		s.done = make(chan struct{})
+		s.finished = make(chan struct{})
+		s.backlog.init(s.cfg.asyncBacklog, s.cfg.log, &s.asyncDropped)
+	})
+}
+
+// apply validates opts and, only if all are valid, applies them.
+func (s *Socket) apply(opts []Option) error {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg := s.cfg
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return err
+		}
+	}
+	s.cfg = cfg
+	s.backlog.mu.Lock()
+	s.backlog.max, s.backlog.log = cfg.asyncBacklog, cfg.log
+	s.backlog.mu.Unlock()
+	return nil
+}
+
+// Serve accepts plugin connections on lis in the background and returns at
+// once. opts configure the socket for the connections that come after; an
+// invalid option is logged and lis is closed instead. Serve may be called for
+// several listeners; Shutdown closes them all.
+func (s *Socket) Serve(lis net.Listener, opts ...Option) {
+	if err := s.apply(opts); err != nil {
+		s.logger().Error("socket: not serving", "addr", lis.Addr(), "err", err)
+		_ = lis.Close()
+		return
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		_ = lis.Close()
+		return
+	}
+	s.listeners[lis] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.accept(lis)
+}
+
+func (s *Socket) accept(lis net.Listener) {
+	defer s.wg.Done()
+	log := s.logger().With("addr", lis.Addr().String())
+	log.Info("listening")
+	var backoff time.Duration
+	for {
+		nc, err := lis.Accept()
+		if err != nil {
+			if s.isClosing() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors and the like: wait a little, as
+			// net/http does, instead of spinning.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			log.Warn("accept failed", "err", err, "retry_in", backoff)
+			select {
+			case <-time.After(backoff):
+			case <-s.done:
+				return
+			}
+			continue
+		}
+		backoff = 0
+		s.ServeConn(nc)
+	}
+}
+
+// ServeConn serves one plugin already connected through nc (one end of a
+// net.Pipe, for instance, for a plugin in the same process) in the
+// background, exactly as if a listener had accepted it.
+func (s *Socket) ServeConn(nc net.Conn) {
+	s.init()
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		_ = nc.Close()
+		return
+	}
+	c := newConn(s, nc, s.cfg)
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		c.serve()
+	}()
+}
+
+// Done returns a channel that is closed when Shutdown begins.
+func (s *Socket) Done() <-chan struct{} {
+	s.init()
+	return s.done
+}
+
+func (s *Socket) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+func (s *Socket) logger() *slog.Logger {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.log
+}
+
+// register makes a plugin visible under its name, or a sequenced variant of
+// it, and wakes those waiting for it.
+func (s *Socket) register(c *conn, h *wire.Hello[plugin.Function]) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return "", ErrShutdown
+	}
+	name := h.Name
+	if _, taken := s.plugins[name]; taken {
+		if s.cfg.sequencer == nil {
+			return "", fmt.Errorf("a plugin named %q is already connected", name)
+		}
+		free := false
+		for i := uint(0); i < s.cfg.attempts && !free; i++ {
+			name = s.cfg.sequencer(name)
+			_, taken = s.plugins[name]
+			free = !taken && name != ""
+		}
+		if !free {
+			return "", fmt.Errorf("a plugin named %q is already connected and no free name was found in %d attempts",
+				h.Name, s.cfg.attempts)
+		}
+	}
+	c.info = &plugin.Info{Name: name, Version: h.Version, Functions: h.Functions}
+	s.plugins[name] = c
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return name, nil
+}
+
+// unregister removes c from the registry if it is still there under its name.
+func (s *Socket) unregister(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.plugins[c.info.Name] == c {
+		delete(s.plugins, c.info.Name)
+	}
+}
+
+// forget drops c from the set of open connections.
+func (s *Socket) forget(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.conns, c)
+}
+
+func (s *Socket) lookup(name string) (*conn, error) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil, ErrShutdown
+	}
+	c := s.plugins[name]
+	if c == nil {
+		return nil, ErrPluginNotFound
+	}
+	return c, nil
+}
+
+// ready returns the connected plugins' connections.
+func (s *Socket) ready() ([]*conn, error) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil, ErrShutdown
+	}
+	out := make([]*conn, 0, len(s.plugins))
+	for _, c := range s.plugins {
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Shutdown stops the socket: it stops accepting, asks every plugin to stop
+// (they finish the calls in flight, answer them and close), waits for them
+// for at most the stop timeout (default 10s) and then cuts the connections
+// that are left. It returns when every goroutine of the socket has ended.
+// Later calls fail with ErrShutdown. id is sent with the stop requests as
+// their trace. Shutdown is safe to call more than once; later calls wait for
+// the first to finish and return nil.
+func (s *Socket) Shutdown(id string) error {
+	s.init()
+	s.mu.Lock()
+	d := s.cfg.stopTimeout
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return s.ShutdownContext(ctx, id)
+}
+
+// ShutdownContext is Shutdown with the wait for plugins bounded by ctx
+// instead of the stop timeout. It returns an error wrapping ctx.Err() when
+// connections had to be cut.
+func (s *Socket) ShutdownContext(ctx context.Context, id string) error {
+	s.init()
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		<-s.finished
+		return nil
+	}
+	s.closing = true
+	close(s.done)
+	for lis := range s.listeners {
+		_ = lis.Close()
+	}
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+
+	for _, c := range conns {
+		if s.handshaken(c) {
+			c.requestStop(id)
+		} else {
+			c.cut("socket shutting down")
+		}
+	}
+	var err error
+	left := 0
+	for _, c := range conns {
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			c.cut("socket shut down before the plugin stopped")
+			<-c.done
+			left++
+		}
+	}
+	if left > 0 {
+		err = fmt.Errorf("socket: %d plugin(s) did not stop in time and were cut: %w", left, ctx.Err())
+	}
+	s.wg.Wait()
+	s.events.close()
+	s.backlog.close()
+	close(s.finished)
+	return err
+}
+
+// handshaken reports whether c was registered (it may have been unplugged
+// since); c.info is written under s.mu.
+func (s *Socket) handshaken(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return c.info != nil
+}
+
+// Stats are counters a host can report.
+type Stats struct {
+	// Plugins is the number of connected plugins.
+	Plugins int
+	// AsyncDropped counts async values the Async backlog dropped.
+	AsyncDropped uint64
+	// EventsDropped counts events subscribers lost by being too slow.
+	EventsDropped uint64
+}
+
+// Stats returns the socket's counters.
+func (s *Socket) Stats() Stats {
+	s.init()
+	s.mu.Lock()
+	n := len(s.plugins)
+	s.mu.Unlock()
+	return Stats{Plugins: n, AsyncDropped: s.asyncDropped.Load(), EventsDropped: s.eventsDropped.Load()}
+}
