@@ -35,7 +35,7 @@ type Plugin struct {
 	started  bool
 	stopping bool
 	inflight map[uint64]context.CancelFunc
-	calls    sync.WaitGroup    // requests being served
+	calls    sync.WaitGroup     // requests being served
 	flush    chan chan struct{} // asks the async hook reader to confirm it is idle
 	hookQuit chan struct{}      // tells the async hook reader to return
 	hookDone chan struct{}      // closed when the async hook reader has returned
@@ -43,6 +43,7 @@ type Plugin struct {
 	ended    chan struct{}      // closed when Start returns
 	stopper  sync.WaitGroup     // the goroutine of a graceful stop
 	drained  bool               // the connection was closed by a graceful stop
+	finished bool               // Start is returning; no stop goroutine may start
 
 	stopOnce  sync.Once
 	closeOnce sync.Once
@@ -121,6 +122,9 @@ func (p *Plugin) Start(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) e
 		reflect.ValueOf(v).MethodByName(hookMethod).Call([]reflect.Value{reflect.ValueOf(hook)})
 	}
 	err = p.readLoop(conn)
+	p.mu.Lock()
+	p.finished = true
+	p.mu.Unlock()
 	p.stopper.Wait()
 	if p.hookDone != nil {
 		close(p.hookQuit)
@@ -314,8 +318,11 @@ func (p *Plugin) Stop() {
 func (p *Plugin) beginStop() {
 	p.stopOnce.Do(func() {
 		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.finished {
+			return
+		}
 		p.stopping = true
-		p.mu.Unlock()
 		p.stopper.Add(1)
 		go func() {
 			defer p.stopper.Done()

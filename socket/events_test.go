@@ -1,0 +1,166 @@
+package socket_test
+
+import (
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/switchboard-rpc/switchboard/plugin"
+	"github.com/switchboard-rpc/switchboard/plugin/plugintest"
+	"github.com/switchboard-rpc/switchboard/socket"
+)
+
+func TestAsyncValuesArriveInOrder(t *testing.T) {
+	s := newSocket(t)
+	got := make(chan float64, 200)
+	defer s.OnAsync(func(a socket.AsyncData) {
+		if a.Name == "svc" {
+			got <- a.Payload.(float64)
+		}
+	})()
+	plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc"})
+	const n = 100
+	if _, err := s.Call("", "svc", "Emit", n); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if v := recv(t, got); v != float64(i) {
+			t.Fatalf("subscriber got %v at position %d", v, i)
+		}
+	}
+	// The same values wait in the backlog for a reader that comes later.
+	for i := range n {
+		a, err := s.Async()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Name != "svc" || a.Payload != float64(i) || string(a.Raw) != strconv.Itoa(i) {
+			t.Fatalf("Async() = %+v at position %d", a, i)
+		}
+	}
+}
+
+func TestAsyncBacklogDropsOldestAndCounts(t *testing.T) {
+	logs := &logBuffer{}
+	s := newSocket(t, socket.WithAsyncBacklog(10), socket.WithLogger(logs.logger()))
+	plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc"})
+	if _, err := s.Call("", "svc", "Emit", 50); err != nil {
+		t.Fatal(err)
+	}
+	checkFor(t, func() bool { return s.Stats().AsyncDropped == 40 }, "40 dropped values, have %d", s.Stats().AsyncDropped)
+	for i := 40; i < 50; i++ {
+		a, err := s.Async()
+		if err != nil || a.Payload != float64(i) {
+			t.Fatalf("Async() = %+v, %v; want %d", a, err, i)
+		}
+	}
+	logs.waitLog(t, "async backlog full")
+}
+
+func TestSlowSubscriberDoesNotStallPlugins(t *testing.T) {
+	logs := &logBuffer{}
+	s := newSocket(t, socket.WithEventQueue(8), socket.WithAsyncBacklog(0), socket.WithLogger(logs.logger()))
+	block := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	unsub := s.OnAsync(func(socket.AsyncData) {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		<-block
+	})
+	plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc"})
+	// The subscriber is stuck in its first value; the plugin's 1000 values
+	// and its answer still go through.
+	if got, err := s.Call("", "svc", "Emit", 1000); err != nil || got != float64(1000) {
+		t.Fatalf("Emit = %v, %v", got, err)
+	}
+	recv(t, entered)
+	checkFor(t, func() bool { return s.Stats().EventsDropped > 0 }, "dropped events to be counted")
+	logs.waitLog(t, "subscriber too slow")
+	close(block)
+	unsub()
+}
+
+func TestSubscriptionSeesConnectAsyncDisconnectInOrder(t *testing.T) {
+	s := newSocket(t)
+	var mu sync.Mutex
+	var seen []string
+	done := make(chan struct{})
+	defer s.Subscribe(socket.Handlers{
+		Connect: func(i *plugin.Info) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, "connect "+i.Name)
+		},
+		Async: func(a socket.AsyncData) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, "async "+string(a.Raw))
+		},
+		Disconnect: func(i *plugin.Info, graceful bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, "disconnect "+i.Name)
+			close(done)
+		},
+	})()
+	plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc"})
+	if _, err := s.Call("", "svc", "Emit", 2); err != nil {
+		t.Fatal(err)
+	}
+	s.Unplug("", "svc")
+	recv(t, done)
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{"connect svc", "async 0", "async 1", "disconnect svc"}
+	if len(seen) != len(want) {
+		t.Fatalf("events %q, want %q", seen, want)
+	}
+	for i := range want {
+		if seen[i] != want[i] {
+			t.Fatalf("events %q, want %q", seen, want)
+		}
+	}
+}
+
+func TestUnsubscribeStopsDelivery(t *testing.T) {
+	s := newSocket(t)
+	calls := make(chan struct{}, 100)
+	unsub := s.OnAsync(func(socket.AsyncData) { calls <- struct{}{} })
+	plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc"})
+	if _, err := s.Call("", "svc", "Emit", 1); err != nil {
+		t.Fatal(err)
+	}
+	recv(t, calls)
+	unsub()
+	unsub() // twice is fine
+	// A second subscriber proves the next value was published.
+	next := make(chan struct{}, 1)
+	defer s.OnAsync(func(socket.AsyncData) { next <- struct{}{} })()
+	if _, err := s.Call("", "svc", "Emit", 1); err != nil {
+		t.Fatal(err)
+	}
+	recv(t, next)
+	select {
+	case <-calls:
+		t.Fatal("an ended subscription was called")
+	default:
+	}
+}
+
+func TestRegisterCallbackOnCrash(t *testing.T) {
+	s := newSocket(t)
+	type ev struct {
+		name     string
+		graceful bool
+	}
+	got := make(chan ev, 1)
+	s.RegisterCallback(func(i *plugin.Info, graceful bool) { got <- ev{i.Name, graceful} })
+	addr := listen(t, s)
+	tp := connectTCP(t, s, addr, "crashy", newSvc())
+	tp.conn.Close()
+	if e := recv(t, got); e.name != "crashy" || e.graceful {
+		t.Fatalf("callback got %+v", e)
+	}
+}
