@@ -41,12 +41,12 @@ type Pair struct {
 	B int    `json:"b,omitempty"`
 }
 
-func (s *svc) Echo(_ context.Context, in any) (any, error)      { return in, nil }
+func (s *svc) Echo(_ context.Context, in any) (any, error)        { return in, nil }
 func (s *svc) Upper(_ context.Context, in string) (string, error) { return strings.ToUpper(in), nil }
 func (s *svc) Swap(_ context.Context, p Pair) (Pair, error) {
 	return Pair{A: strings.Repeat(p.A, 2), B: -p.B}, nil
 }
-func (s *svc) Trace(ctx context.Context, _ any) (string, error)  { return plugin.Trace(ctx), nil }
+func (s *svc) Trace(ctx context.Context, _ any) (string, error)   { return plugin.Trace(ctx), nil }
 func (s *svc) Fail(_ context.Context, msg string) (string, error) { return "", errors.New(msg) }
 func (s *svc) Panic(_ context.Context, msg string) (string, error) {
 	panic(msg)
