@@ -84,9 +84,7 @@ func (c *conn) serve() {
 	}
 	c.log.Store(c.logger().With("plugin", name))
 	c.logger().Info("plugin connected", "version", hello.Version, "methods", len(hello.Functions))
-	c.s.events.publish(event{kind: evConnect, info: c.info})
 	err = c.readLoop(dec)
-	c.s.unregister(c)
 	c.end(err, true)
 }
 
@@ -175,6 +173,20 @@ func (c *conn) end(cause error, registered bool) {
 		c.stopT.Stop()
 	}
 	c.mu.Unlock()
+	if registered {
+		switch {
+		case graceful:
+			c.logger().Info("plugin stopped")
+		case errors.Is(cause, io.EOF):
+			c.logger().Warn("plugin disconnected", "pending", len(pending))
+		default:
+			c.logger().Warn("plugin connection failed", "err", cause, "pending", len(pending))
+		}
+		// Out of the registry before the pending calls fail, so that a
+		// caller retrying at once is told the plugin is gone.
+		c.s.unregister(c, graceful)
+	}
+	c.s.forget(c)
 	failure := ErrDisconnected
 	if graceful {
 		failure = ErrShutdown
@@ -182,19 +194,6 @@ func (c *conn) end(cause error, registered bool) {
 	for _, ch := range pending {
 		ch <- reply{err: failure}
 	}
-	c.s.forget(c)
-	if !registered {
-		return
-	}
-	switch {
-	case graceful:
-		c.logger().Info("plugin stopped")
-	case errors.Is(cause, io.EOF):
-		c.logger().Warn("plugin disconnected", "pending", len(pending))
-	default:
-		c.logger().Warn("plugin connection failed", "err", cause, "pending", len(pending))
-	}
-	c.s.events.publish(event{kind: evDisconnect, info: c.info, graceful: graceful})
 }
 
 // call sends one request and waits for its answer, the context, or the end

@@ -21,6 +21,9 @@ import (
 // The zero Socket is ready to use with the defaults; New applies options.
 // All methods are safe for concurrent use. A Socket that has been shut down
 // stays shut down.
+//
+// Lock order: Socket.mu, then broker.mu, then a subscriber's mu; conn.mu is
+// never held while taking any of them.
 type Socket struct {
 	initOnce sync.Once
 
@@ -200,16 +203,22 @@ func (s *Socket) register(c *conn, h *wire.Hello[plugin.Function]) (string, erro
 	s.plugins[name] = c
 	close(s.changed)
 	s.changed = make(chan struct{})
+	// Announced under s.mu, as Subscribe registers under s.mu: a
+	// subscriber either sees this event or finds the plugin already
+	// connected, never both and never neither.
+	s.events.publish(event{kind: evConnect, info: c.info})
 	return name, nil
 }
 
-// unregister removes c from the registry if it is still there under its name.
-func (s *Socket) unregister(c *conn) {
+// unregister removes c from the registry if it is still there under its
+// name, and announces its departure (under s.mu, like register).
+func (s *Socket) unregister(c *conn, graceful bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.plugins[c.info.Name] == c {
 		delete(s.plugins, c.info.Name)
 	}
+	s.events.publish(event{kind: evDisconnect, info: c.info, graceful: graceful})
 }
 
 // forget drops c from the set of open connections.

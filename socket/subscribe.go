@@ -18,13 +18,11 @@ import (
 func (s *Socket) Subscribe(h Handlers) (unsubscribe func()) {
 	s.init()
 	s.mu.Lock()
-	max, log := s.cfg.eventQueue, s.cfg.log
-	closing := s.closing
-	s.mu.Unlock()
-	if closing {
+	defer s.mu.Unlock()
+	if s.closing {
 		return func() {}
 	}
-	return s.events.subscribe(h, max, log, &s.eventsDropped)
+	return s.events.subscribe(h, s.cfg.eventQueue, s.cfg.log, &s.eventsDropped)
 }
 
 // OnAsync subscribes fn to the values plugins send on their own.
