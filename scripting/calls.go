@@ -1,0 +1,222 @@
+package scripting
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/switchboard-rpc/switchboard/socket"
+)
+
+// Call makes one request and waits for the answer, without running the
+// loop: events that arrive meanwhile wait in the queue. payload and the
+// result are JSON (nil: no argument; a nil result means the plugin answered
+// with an empty payload). The error is an *Error naming the call, its Code
+// one of the Code constants. ctx (the script's scope) bounds the call
+// besides opts.Timeout.
+func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte, opts CallOptions) ([]byte, error) {
+	if rt.sock == nil {
+		return nil, NewError(name, method, socket.ErrPluginNotFound)
+	}
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	out, err := rt.sock.CallJSON(ctx, opts.Trace, name, method, payload)
+	if err != nil {
+		return nil, NewError(name, method, err)
+	}
+	return out, nil
+}
+
+// CallAsync is Call on a goroutine of the runtime's: it reserves a slot on
+// the loop and returns at once; done runs later on the loop with the
+// outcome. It must be called on the script's goroutine.
+func (rt *Runtime) CallAsync(ctx context.Context, name, method string, payload []byte, opts CallOptions, done func(result []byte, err error)) {
+	finish := rt.loop.Reserve()
+	rt.goWork(func() {
+		out, err := rt.Call(ctx, name, method, payload, opts)
+		finish(func() { done(out, err) })
+	})
+}
+
+// BroadcastResult is what broadcast returns: every connected plugin is in
+// exactly one of the two maps.
+type BroadcastResult struct {
+	// Results holds each answering plugin's result, as JSON (null for an
+	// empty answer).
+	Results map[string]json.RawMessage `json:"results"`
+	// Errors holds each failing plugin's error message.
+	Errors map[string]string `json:"errors"`
+}
+
+// Broadcast sends the request to every connected plugin in parallel and
+// waits for all of them, without running the loop. The result is a
+// BroadcastResult as JSON. Failures of single plugins are in its errors;
+// the error return is for a failure of the whole (a shut-down socket, ctx
+// ended before any answer), an *Error.
+func (rt *Runtime) Broadcast(ctx context.Context, method string, payload []byte, opts CallOptions) ([]byte, error) {
+	res := BroadcastResult{Results: map[string]json.RawMessage{}, Errors: map[string]string{}}
+	if rt.sock != nil {
+		if opts.Timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+			defer cancel()
+		}
+		results, errs := rt.sock.BroadcastJSON(ctx, opts.Trace, method, payload)
+		if err, ok := errs["*"]; ok && len(results) == 0 {
+			return nil, NewError("", method, err)
+		}
+		for name, out := range results {
+			if len(out) == 0 {
+				out = json.RawMessage("null")
+			}
+			res.Results[name] = out
+		}
+		for name, err := range errs {
+			res.Errors[name] = errorText(name, method, err)
+		}
+	}
+	if err := ctx.Err(); err != nil && len(res.Results) == 0 && len(res.Errors) > 0 {
+		return nil, NewError("", method, err)
+	}
+	return json.Marshal(res)
+}
+
+// errorText is err's message without the "plugin.method: " prefix the
+// socket adds, since the map already says which plugin failed.
+func errorText(name, method string, err error) string {
+	var ce *socket.CallError
+	if errors.As(err, &ce) {
+		return ce.Err.Error()
+	}
+	return err.Error()
+}
+
+// BroadcastAsync is Broadcast on a goroutine of the runtime's; see
+// CallAsync.
+func (rt *Runtime) BroadcastAsync(ctx context.Context, method string, payload []byte, opts CallOptions, done func(result []byte, err error)) {
+	finish := rt.loop.Reserve()
+	rt.goWork(func() {
+		out, err := rt.Broadcast(ctx, method, payload, opts)
+		finish(func() { done(out, err) })
+	})
+}
+
+// Connected returns the connected plugins as a JSON object
+// {name: {name, version, functions?}} (functions only when full).
+func (rt *Runtime) Connected(full bool) []byte {
+	if rt.sock == nil {
+		return []byte("{}")
+	}
+	b, err := json.Marshal(rt.sock.Connected(full))
+	if err != nil {
+		return []byte("{}")
+	}
+	return b
+}
+
+// Info returns one plugin's full description as JSON, or nil when no
+// plugin of that name is connected.
+func (rt *Runtime) Info(name string) []byte {
+	if rt.sock == nil {
+		return nil
+	}
+	info := rt.sock.PluginInfo(name)
+	if info == nil {
+		return nil
+	}
+	return infoJSON(info)
+}
+
+// PluginNames returns the names of the connected plugins, sorted (for
+// completion in a REPL).
+func (rt *Runtime) PluginNames() []string {
+	if rt.sock == nil {
+		return nil
+	}
+	m := rt.sock.Connected(false)
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Unplug asks one plugin to stop and returns at once; unknown names are
+// ignored.
+func (rt *Runtime) Unplug(name string) {
+	if rt.sock != nil {
+		rt.sock.Unplug("", name)
+	}
+}
+
+// Sleep runs the loop for d: queued events and due timers are handled
+// meanwhile. It returns early, with the scope's error, when ctx ends.
+func (rt *Runtime) Sleep(ctx context.Context, d time.Duration) error {
+	return rt.loop.RunUntil(ctx, time.Now().Add(d), nil)
+}
+
+// Serve runs the loop until ctx ends (exit(), host shutdown, a cancelled
+// REPL line) and returns ctx's error.
+func (rt *Runtime) Serve(ctx context.Context) error {
+	return rt.loop.RunUntil(ctx, time.Time{}, nil)
+}
+
+// WaitFor waits until the plugin is connected, running the loop meanwhile,
+// for at most timeout (0: no bound but ctx). It returns true at once when
+// the plugin is connected already, false on timeout, and ctx's error when
+// ctx ends.
+func (rt *Runtime) WaitFor(ctx context.Context, name string, timeout time.Duration) (bool, error) {
+	if rt.sock == nil {
+		return false, NewError(name, "", socket.ErrPluginNotFound)
+	}
+	if rt.sock.PluginInfo(name) != nil {
+		return true, nil
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	found := false
+	finish := rt.loop.Reserve()
+	rt.goWork(func() {
+		err := rt.sock.WaitForContext(wctx, name)
+		finish(func() {
+			if err == nil {
+				found = true
+			}
+		})
+	})
+	if err := rt.loop.RunUntil(ctx, deadline, func() bool { return found }); err != nil {
+		return false, err
+	}
+	return found || rt.sock.PluginInfo(name) != nil, nil
+}
+
+// Wait waits for a spawned process to exit, running the loop meanwhile,
+// and returns its exit status; ctx's error when ctx ends first.
+func (rt *Runtime) Wait(ctx context.Context, p *Process) (int, error) {
+	if code, ok := p.ExitStatus(); ok {
+		return code, nil
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	exited := false
+	finish := rt.loop.Reserve()
+	rt.goWork(func() {
+		_, err := p.Wait(wctx)
+		finish(func() { exited = err == nil })
+	})
+	if err := rt.loop.RunUntil(ctx, time.Time{}, func() bool { return exited }); err != nil {
+		return 0, err
+	}
+	code, _ := p.ExitStatus()
+	return code, nil
+}

@@ -1,0 +1,80 @@
+package js
+
+import (
+	"fmt"
+
+	"github.com/dop251/goja"
+
+	"github.com/switchboard-rpc/switchboard/scripting"
+)
+
+// ToJSON converts v the way JSON.stringify does (toJSON methods, undefined
+// and functions left out of objects, cycles and BigInts an error). It
+// returns nil for undefined, and for values JSON.stringify does not encode
+// (a function, a symbol). Errors wrap scripting.ErrBadArgument. It must be
+// called on the script's goroutine.
+func (e *Engine) ToJSON(v goja.Value) ([]byte, error) {
+	if v == nil || goja.IsUndefined(v) {
+		return nil, nil
+	}
+	out, err := e.stringify(e.json, v)
+	if err != nil {
+		return nil, scripting.BadArgument("not convertible to JSON: %v", exceptionText(err))
+	}
+	if goja.IsUndefined(out) {
+		return nil, nil
+	}
+	return []byte(out.String()), nil
+}
+
+// FromJSON converts JSON to plain JavaScript values with JSON.parse;
+// nil gives undefined. It must be called on the script's goroutine.
+func (e *Engine) FromJSON(b []byte) (goja.Value, error) {
+	if b == nil {
+		return goja.Undefined(), nil
+	}
+	v, err := e.parse(e.json, e.vm.ToValue(string(b)))
+	if err != nil {
+		return nil, scripting.BadArgument("invalid JSON: %v", exceptionText(err))
+	}
+	return v, nil
+}
+
+// fromJSON is FromJSON inside a binding: a failure is thrown.
+func (e *Engine) fromJSON(b []byte) goja.Value {
+	v, err := e.FromJSON(b)
+	if err != nil {
+		e.throw(err)
+	}
+	return v
+}
+
+// toJSON is ToJSON inside a binding: a failure is thrown.
+func (e *Engine) toJSON(v goja.Value, what string) []byte {
+	b, err := e.ToJSON(v)
+	if err != nil {
+		e.throw(&scripting.Error{Code: scripting.CodeBadArgument, Err: fmt.Errorf("%s: %w", what, err)})
+	}
+	return b
+}
+
+// exceptionText is the message of a JavaScript exception.
+func exceptionText(err error) string {
+	if ex, ok := err.(*goja.Exception); ok && ex.Value() != nil {
+		return ex.Value().String()
+	}
+	return err.Error()
+}
+
+// format renders a REPL result: indented JSON, "" for undefined, and the
+// value's string for what JSON cannot show (functions, cycles).
+func (e *Engine) format(v goja.Value) string {
+	if v == nil || goja.IsUndefined(v) {
+		return ""
+	}
+	out, err := e.stringify(e.json, v, goja.Null(), e.vm.ToValue(2))
+	if err != nil || goja.IsUndefined(out) {
+		return v.String()
+	}
+	return out.String()
+}

@@ -1,0 +1,182 @@
+package js
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/dop251/goja"
+
+	"github.com/switchboard-rpc/switchboard/scripting"
+)
+
+// throw panics with err as a JavaScript Error; bindings use it to throw.
+func (e *Engine) throw(err error) {
+	panic(e.errorValue(err, nil))
+}
+
+// errorValue makes an Error object for err with plugin, method and code
+// properties. With site (the stack where an async call was made) the
+// object's stack is that of the call site.
+func (e *Engine) errorValue(err error, site []goja.StackFrame) *goja.Object {
+	se := scripting.NewError("", "", err)
+	obj, jerr := e.vm.New(e.errorCtor, e.vm.ToValue(se.Error()))
+	if jerr != nil {
+		obj = e.vm.NewGoError(err)
+	}
+	_ = obj.Set("plugin", se.Plugin)
+	_ = obj.Set("method", se.Method)
+	_ = obj.Set("code", se.Code)
+	_ = obj.DefineDataPropertySymbol(e.goErr, e.vm.ToValue(se), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	if site != nil {
+		var b strings.Builder
+		b.WriteString("Error: " + se.Error())
+		for i := range site {
+			b.WriteString("\n\tat ")
+			var fb strings.Builder
+			writeFrame(&fb, &site[i])
+			b.WriteString(fb.String())
+		}
+		_ = obj.Set("stack", b.String())
+	}
+	return obj
+}
+
+func writeFrame(b *strings.Builder, f *goja.StackFrame) {
+	pos := f.Position()
+	name := f.FuncName()
+	if f.SrcName() == "<native>" {
+		b.WriteString(name + " (native)")
+		return
+	}
+	loc := fmt.Sprintf("%s:%d:%d", pos.Filename, pos.Line, pos.Column)
+	if name == "" || name == "<anonymous>" {
+		b.WriteString(loc)
+		return
+	}
+	b.WriteString(name + " (" + loc + ")")
+}
+
+// goError returns the Go error behind a thrown value, if it is one of ours.
+func (e *Engine) goError(v goja.Value) error {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	if x := obj.GetSymbol(e.goErr); x != nil {
+		if err, ok := x.Export().(error); ok {
+			return err
+		}
+	}
+	return nil
+}
+
+// scriptError describes an error that escaped the script.
+func (e *Engine) scriptError(err error) *scripting.ScriptError {
+	var ex *goja.Exception
+	if !errors.As(err, &ex) {
+		var ce *goja.CompilerSyntaxError
+		if errors.As(err, &ce) {
+			return syntaxError("", err)
+		}
+		return &scripting.ScriptError{Message: err.Error(), Err: err}
+	}
+	se := &scripting.ScriptError{Message: "Uncaught " + valueText(ex.Value()), Err: e.goError(ex.Value())}
+	for _, f := range ex.Stack() {
+		if f.SrcName() != "<native>" && f.Position().Line > 0 {
+			se.File, se.Line = f.Position().Filename, f.Position().Line
+			break
+		}
+	}
+	var b strings.Builder
+	for i, f := range ex.Stack() {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("\tat ")
+		writeFrame(&b, &f)
+	}
+	se.Stack = b.String()
+	return se
+}
+
+// rejectionError describes a promise rejection nobody handled.
+func (e *Engine) rejectionError(reason goja.Value) *scripting.ScriptError {
+	se := &scripting.ScriptError{Message: "Uncaught (in promise) " + valueText(reason), Err: e.goError(reason)}
+	if obj, ok := reason.(*goja.Object); ok {
+		if st := obj.Get("stack"); st != nil && !goja.IsUndefined(st) {
+			stack := st.String()
+			if i := strings.Index(stack, "\n"); i >= 0 {
+				se.Stack = stack[i+1:]
+			}
+			se.File, se.Line = firstLocation(se.Stack)
+		}
+	}
+	return se
+}
+
+// valueText is how a thrown value reads in a message.
+func valueText(v goja.Value) string {
+	if v == nil {
+		return "undefined"
+	}
+	return v.String()
+}
+
+var frameRE = regexp.MustCompile(`at (?:[^\n(]*\()?([^\n()]+):(\d+):\d+`)
+
+// firstLocation finds the first file:line in a goja stack text.
+func firstLocation(stack string) (string, int) {
+	for _, m := range frameRE.FindAllStringSubmatch(stack, -1) {
+		if line, err := strconv.Atoi(m[2]); err == nil && line > 0 {
+			return m[1], line
+		}
+	}
+	return "", 0
+}
+
+var syntaxRE = regexp.MustCompile(`Line (\d+):\d+ (.*)`)
+
+// syntaxError turns a compile error into a ScriptError at its line.
+func syntaxError(file string, err error) *scripting.ScriptError {
+	se := &scripting.ScriptError{File: file, Message: err.Error(), Err: err}
+	if m := syntaxRE.FindStringSubmatch(err.Error()); m != nil {
+		se.Line, _ = strconv.Atoi(m[1])
+		se.Message = "SyntaxError: " + m[2]
+	}
+	return se
+}
+
+// trackRejection keeps the promises rejected without a handler.
+func (e *Engine) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperation) {
+	switch op {
+	case goja.PromiseRejectionReject:
+		e.rejected = append(e.rejected, p)
+	case goja.PromiseRejectionHandle:
+		e.forget(p)
+	}
+}
+
+// forget stops tracking p as unhandled.
+func (e *Engine) forget(p *goja.Promise) {
+	for i, q := range e.rejected {
+		if q == p {
+			e.rejected = append(e.rejected[:i:i], e.rejected[i+1:]...)
+			return
+		}
+	}
+}
+
+// checkRejections ends the run if a promise was rejected and is still
+// without a handler once the stack has unwound.
+func (e *Engine) checkRejections() {
+	if len(e.rejected) == 0 || e.scope == nil || e.scope.Context().Err() != nil {
+		e.rejected = nil
+		return
+	}
+	p := e.rejected[0]
+	e.rejected = nil
+	e.fail(e.rejectionError(p.Result()))
+}

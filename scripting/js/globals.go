@@ -1,0 +1,304 @@
+package js
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/switchboard-rpc/switchboard/scripting"
+)
+
+// globalNames are the globals installGlobals sets, besides args, console
+// and require.
+var globalNames = []string{
+	"call", "callAsync", "broadcast", "broadcastAsync",
+	"onAsync", "onConnect", "onDisconnect",
+	"waitFor", "connected", "info", "unplug", "spawn",
+	"sleep", "serve", "exit",
+	"setTimeout", "clearTimeout", "setInterval", "clearInterval",
+}
+
+func (e *Engine) installGlobals() error {
+	fns := map[string]func(goja.FunctionCall) goja.Value{
+		"call":           e.jsCall,
+		"callAsync":      e.jsCallAsync,
+		"broadcast":      e.jsBroadcast,
+		"broadcastAsync": e.jsBroadcastAsync,
+		"onAsync":        e.jsOnAsync,
+		"onConnect":      e.jsOnConnect,
+		"onDisconnect":   e.jsOnDisconnect,
+		"waitFor":        e.jsWaitFor,
+		"connected":      e.jsConnected,
+		"info":           e.jsInfo,
+		"unplug":         e.jsUnplug,
+		"spawn":          e.jsSpawn,
+		"sleep":          e.jsSleep,
+		"serve":          e.jsServe,
+		"exit":           e.jsExit,
+		"setTimeout":     e.timer(false),
+		"setInterval":    e.timer(true),
+		"clearTimeout":   e.clearTimer,
+		"clearInterval":  e.clearTimer,
+	}
+	for _, name := range globalNames {
+		if err := e.vm.Set(name, fns[name]); err != nil {
+			return fmt.Errorf("js: installing %s: %w", name, err)
+		}
+	}
+	return e.vm.Set("args", []string{})
+}
+
+// str returns argument i, which must be a string.
+func (e *Engine) str(c goja.FunctionCall, i int, what string) string {
+	v := c.Argument(i)
+	s, ok := v.Export().(string)
+	if !ok {
+		e.throw(scripting.BadArgument("%s must be a string, not %s", what, typeName(v)))
+	}
+	return s
+}
+
+// fn returns argument i, which must be a function.
+func (e *Engine) fn(c goja.FunctionCall, i int, what string) goja.Callable {
+	f, ok := goja.AssertFunction(c.Argument(i))
+	if !ok {
+		e.throw(scripting.BadArgument("%s must be a function, not %s", what, typeName(c.Argument(i))))
+	}
+	return f
+}
+
+func typeName(v goja.Value) string {
+	switch {
+	case v == nil || goja.IsUndefined(v):
+		return "undefined"
+	case goja.IsNull(v):
+		return "null"
+	}
+	if t := v.ExportType(); t != nil {
+		return t.String()
+	}
+	return "a value"
+}
+
+// callOpts decodes argument i as call options.
+func (e *Engine) callOpts(c goja.FunctionCall, i int) scripting.CallOptions {
+	o, err := scripting.ParseCallOptions(e.toJSON(c.Argument(i), "options"))
+	if err != nil {
+		e.throw(err)
+	}
+	return o
+}
+
+// duration decodes argument i as a duration (ms or "1.5s"); undefined is 0.
+func (e *Engine) duration(c goja.FunctionCall, i int) time.Duration {
+	d, err := scripting.ParseDuration(e.toJSON(c.Argument(i), "duration"))
+	if err != nil {
+		e.throw(err)
+	}
+	return d
+}
+
+func (e *Engine) jsCall(c goja.FunctionCall) goja.Value {
+	name, method := e.str(c, 0, "plugin"), e.str(c, 1, "method")
+	payload, opts := e.toJSON(c.Argument(2), "payload"), e.callOpts(c, 3)
+	out, err := e.rt.Call(e.scope.Context(), name, method, payload, opts)
+	if err != nil {
+		e.throw(err)
+	}
+	return e.fromJSON(out)
+}
+
+func (e *Engine) jsCallAsync(c goja.FunctionCall) goja.Value {
+	name, method := e.str(c, 0, "plugin"), e.str(c, 1, "method")
+	payload, opts := e.toJSON(c.Argument(2), "payload"), e.callOpts(c, 3)
+	return e.promise(func(done func([]byte, error)) {
+		e.rt.CallAsync(e.asyncCtx, name, method, payload, opts, done)
+	})
+}
+
+func (e *Engine) jsBroadcast(c goja.FunctionCall) goja.Value {
+	method := e.str(c, 0, "method")
+	payload, opts := e.toJSON(c.Argument(1), "payload"), e.callOpts(c, 2)
+	out, err := e.rt.Broadcast(e.scope.Context(), method, payload, opts)
+	if err != nil {
+		e.throw(err)
+	}
+	return e.fromJSON(out)
+}
+
+func (e *Engine) jsBroadcastAsync(c goja.FunctionCall) goja.Value {
+	method := e.str(c, 0, "method")
+	payload, opts := e.toJSON(c.Argument(1), "payload"), e.callOpts(c, 2)
+	return e.promise(func(done func([]byte, error)) {
+		e.rt.BroadcastAsync(e.asyncCtx, method, payload, opts, done)
+	})
+}
+
+// promise starts Go work with start and returns a Promise settled on the
+// loop with its outcome; a rejection's stack is the caller's.
+func (e *Engine) promise(start func(done func([]byte, error))) goja.Value {
+	p, resolve, reject := e.vm.NewPromise()
+	site := e.vm.CaptureCallStack(0, nil)
+	start(func(out []byte, err error) {
+		if e.scope == nil || e.scope.Context().Err() != nil {
+			return
+		}
+		var jerr error
+		if err != nil {
+			jerr = reject(e.errorValue(err, site))
+		} else if v, perr := e.FromJSON(out); perr != nil {
+			jerr = reject(e.errorValue(perr, site))
+		} else {
+			jerr = resolve(v)
+		}
+		if jerr != nil {
+			e.uncaught(jerr)
+			return
+		}
+		if e.depth == 0 {
+			e.checkRejections()
+		}
+	})
+	return e.vm.ToValue(p)
+}
+
+// subscribe registers a subscription of this engine and returns the
+// unsubscribe function for the script.
+func (e *Engine) subscribe(unsub func()) goja.Value {
+	key := &unsub
+	e.subs[key] = struct{}{}
+	return e.vm.ToValue(func(goja.FunctionCall) goja.Value {
+		delete(e.subs, key)
+		unsub()
+		return goja.Undefined()
+	})
+}
+
+func (e *Engine) jsOnAsync(c goja.FunctionCall) goja.Value {
+	fn := e.fn(c, 0, "onAsync handler")
+	return e.subscribe(e.rt.OnAsync(func(name string, payload []byte) {
+		v, err := e.FromJSON(payload)
+		if err != nil {
+			v = goja.Undefined()
+		}
+		e.callback(fn, e.vm.ToValue(name), v)
+	}))
+}
+
+func (e *Engine) jsOnConnect(c goja.FunctionCall) goja.Value {
+	fn := e.fn(c, 0, "onConnect handler")
+	return e.subscribe(e.rt.OnConnect(func(info []byte) {
+		v, _ := e.FromJSON(info)
+		e.callback(fn, v)
+	}))
+}
+
+func (e *Engine) jsOnDisconnect(c goja.FunctionCall) goja.Value {
+	fn := e.fn(c, 0, "onDisconnect handler")
+	return e.subscribe(e.rt.OnDisconnect(func(info []byte, graceful bool) {
+		v, _ := e.FromJSON(info)
+		e.callback(fn, v, e.vm.ToValue(graceful))
+	}))
+}
+
+func (e *Engine) jsWaitFor(c goja.FunctionCall) goja.Value {
+	name, timeout := e.str(c, 0, "plugin"), e.duration(c, 1)
+	var ok bool
+	err := e.blocking(func() (err error) {
+		ok, err = e.rt.WaitFor(e.scope.Context(), name, timeout)
+		return err
+	})
+	if err != nil {
+		e.throw(scripting.NewError(name, "", err))
+	}
+	return e.vm.ToValue(ok)
+}
+
+func (e *Engine) jsConnected(c goja.FunctionCall) goja.Value {
+	return e.fromJSON(e.rt.Connected(c.Argument(0).ToBoolean()))
+}
+
+func (e *Engine) jsInfo(c goja.FunctionCall) goja.Value {
+	b := e.rt.Info(e.str(c, 0, "plugin"))
+	if b == nil {
+		return goja.Null()
+	}
+	return e.fromJSON(b)
+}
+
+func (e *Engine) jsUnplug(c goja.FunctionCall) goja.Value {
+	e.rt.Unplug(e.str(c, 0, "plugin"))
+	return goja.Undefined()
+}
+
+func (e *Engine) jsSpawn(c goja.FunctionCall) goja.Value {
+	cmd := e.str(c, 0, "command")
+	var args []string
+	if raw := e.toJSON(c.Argument(1), "arguments"); raw != nil {
+		if err := json.Unmarshal(raw, &args); err != nil {
+			e.throw(scripting.BadArgument("spawn arguments must be an array of strings"))
+		}
+	}
+	opts, err := scripting.ParseSpawnOptions(e.toJSON(c.Argument(2), "spawn options"))
+	if err != nil {
+		e.throw(err)
+	}
+	p, err := e.rt.SpawnContext(e.scope.Context(), cmd, args, opts)
+	if err != nil {
+		e.throw(scripting.NewError(cmd, "", err))
+	}
+	h := e.vm.NewObject()
+	_ = h.Set("pid", p.Pid)
+	_ = h.Set("name", p.Name)
+	_ = h.Set("wait", func(goja.FunctionCall) goja.Value {
+		var code int
+		err := e.blocking(func() (err error) {
+			code, err = e.rt.Wait(e.scope.Context(), p)
+			return err
+		})
+		if err != nil {
+			e.throw(scripting.NewError(p.Name, "", err))
+		}
+		return e.vm.ToValue(code)
+	})
+	_ = h.Set("kill", func(goja.FunctionCall) goja.Value {
+		if err := p.Kill(); err != nil {
+			e.throw(scripting.NewError(p.Name, "", err))
+		}
+		return goja.Undefined()
+	})
+	return h
+}
+
+func (e *Engine) jsSleep(c goja.FunctionCall) goja.Value {
+	d := e.duration(c, 0)
+	if err := e.blocking(func() error { return e.rt.Sleep(e.scope.Context(), d) }); err != nil {
+		e.throw(scripting.NewError("", "sleep", err))
+	}
+	return goja.Undefined()
+}
+
+// jsServe keeps the script alive until exit(), a signal or host shutdown.
+// It returns at once (as a Node server's listen does), so that promise
+// continuations keep running; the loop goes on after the top level.
+func (e *Engine) jsServe(goja.FunctionCall) goja.Value {
+	e.holds++
+	e.loop.Hold()
+	return goja.Undefined()
+}
+
+func (e *Engine) jsExit(c goja.FunctionCall) goja.Value {
+	code := 0
+	if v := c.Argument(0); !goja.IsUndefined(v) && !goja.IsNull(v) {
+		f := v.ToFloat()
+		if math.IsNaN(f) || f != math.Trunc(f) {
+			e.throw(scripting.BadArgument("exit code must be an integer"))
+		}
+		code = int(f)
+	}
+	e.fail(&scripting.ExitError{Code: code})
+	return goja.Undefined()
+}

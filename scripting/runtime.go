@@ -1,0 +1,146 @@
+package scripting
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+
+	"github.com/switchboard-rpc/switchboard/socket"
+)
+
+// Config configures a Runtime. The zero value works: no output, the default
+// logger, no spawn address.
+type Config struct {
+	// Logger receives the runtime's records: dropped events, spawned
+	// plugins' output. Default slog.Default().
+	Logger *slog.Logger
+	// Stdout and Stderr receive what scripts print (console.log, print;
+	// console.warn and console.error go to Stderr). Default io.Discard.
+	Stdout, Stderr io.Writer
+	// Addr and Token are what spawn() puts in a child's environment as
+	// SWITCHBOARD_ADDR and SWITCHBOARD_TOKEN (Token only when set).
+	Addr, Token string
+	// EventQueue bounds the socket events waiting for the script
+	// (DefaultEventQueue when zero); past it the oldest are dropped,
+	// counted and logged.
+	EventQueue int
+	// Resolve, when set, maps the command spawn() was given to the program
+	// to execute (a host builds a Go package directory, for instance). It
+	// runs on the script's goroutine, may block, and gets the script's
+	// context.
+	Resolve func(ctx context.Context, cmd string) (string, error)
+}
+
+// Runtime is the engine-neutral binding layer of the scripting engines: it
+// talks to the socket, owns the event loop scripts run on, and supervises the
+// plugins scripts spawn. The JS and Lua engines call its methods from the
+// script's goroutine and only convert values; values cross as JSON bytes.
+//
+// One Runtime serves one script goroutine at a time (the goroutine running
+// RunFile, Eval or Drain); methods documented as safe from any goroutine
+// are Close, Dropped and Spawn.
+type Runtime struct {
+	sock  *socket.Socket
+	cfg   Config
+	log   *slog.Logger
+	loop  *Loop
+	spawn *Spawner
+
+	ctx    context.Context // ends on Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // goroutines doing Go work for scripts
+
+	subs subscriptions
+}
+
+// New returns a Runtime over sock configured by cfg. Close releases it.
+func New(sock *socket.Socket, cfg Config) *Runtime {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Stdout == nil {
+		cfg.Stdout = io.Discard
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = io.Discard
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rt := &Runtime{
+		sock:   sock,
+		cfg:    cfg,
+		log:    cfg.Logger,
+		loop:   NewLoop(cfg.Logger, cfg.EventQueue),
+		spawn:  NewSpawner(cfg.Logger, cfg.Addr, cfg.Token),
+		ctx:    ctx,
+		cancel: cancel,
+	}
+	rt.subs.rt = rt
+	return rt
+}
+
+// Loop returns the event loop scripts of this runtime run on.
+func (rt *Runtime) Loop() *Loop { return rt.loop }
+
+// Config returns the configuration, with defaults filled in.
+func (rt *Runtime) Config() Config { return rt.cfg }
+
+// Logger returns the runtime's logger.
+func (rt *Runtime) Logger() *slog.Logger { return rt.log }
+
+// Context returns a context that ends when the Runtime is closed; work a
+// REPL entry starts (a callAsync) outlives the entry and is bounded by it.
+func (rt *Runtime) Context() context.Context { return rt.ctx }
+
+// Dropped returns how many socket events scripts lost because they did
+// not keep up. Safe from any goroutine.
+func (rt *Runtime) Dropped() uint64 { return rt.loop.Dropped() }
+
+// Spawner returns the supervisor of the plugins this runtime starts.
+func (rt *Runtime) Spawner() *Spawner { return rt.spawn }
+
+// Spawn starts a plugin program as a child process (see Spawner.Start); it
+// is stopped when the Runtime closes. Safe from any goroutine, so a host can
+// start plugins before a script runs. Config.Resolve is not applied.
+func (rt *Runtime) Spawn(cmd string, args []string, opts SpawnOptions) (*Process, error) {
+	return rt.spawn.Start(cmd, args, opts)
+}
+
+// SpawnContext is Spawn with the command first passed through
+// Config.Resolve (when set) under ctx; spawn() in scripts uses it.
+func (rt *Runtime) SpawnContext(ctx context.Context, cmd string, args []string, opts SpawnOptions) (*Process, error) {
+	if rt.cfg.Resolve != nil && cmd != "" {
+		prog, err := rt.cfg.Resolve(ctx, cmd)
+		if err != nil {
+			return nil, fmt.Errorf("spawn %s: %w", cmd, err)
+		}
+		if opts.Name == "" {
+			opts.Name = filepath.Base(cmd)
+		}
+		cmd = prog
+	}
+	return rt.spawn.Start(cmd, args, opts)
+}
+
+// Close cancels the calls scripts have in flight, ends the runtime's socket
+// subscription, stops the plugins it spawned and waits for all of that. It
+// does not shut the socket down. Close is safe to call more than once and
+// from any goroutine other than one running a script.
+func (rt *Runtime) Close() error {
+	rt.cancel()
+	rt.subs.close()
+	err := rt.spawn.Close()
+	rt.wg.Wait()
+	return err
+}
+
+// goWork runs fn on a goroutine of the runtime's; Close waits for it.
+func (rt *Runtime) goWork(fn func()) {
+	rt.wg.Add(1)
+	go func() {
+		defer rt.wg.Done()
+		fn()
+	}()
+}
