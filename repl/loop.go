@@ -1,0 +1,202 @@
+package repl
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/peterh/liner"
+)
+
+// continuation is the prompt while a statement is incomplete; the first
+// line of a statement gets the language's name ("js> ", "lua> ").
+const continuation = "... "
+
+// prompter reads one line after showing a prompt.
+type prompter interface {
+	Prompt(prompt string) (string, error)
+}
+
+// plainLines reads lines from a reader and shows no prompt.
+type plainLines struct{ r *bufio.Reader }
+
+func (p plainLines) Prompt(string) (string, error) {
+	line, err := p.r.ReadString('\n')
+	if err == io.EOF && line != "" {
+		err = nil // the last line had no newline; EOF comes next time
+	}
+	return strings.TrimRight(line, "\r\n"), err
+}
+
+// runPlain evaluates the lines of cfg.In.
+func (r *REPL) runPlain(ctx context.Context) error {
+	err := r.loop(ctx, plainLines{bufio.NewReader(r.cfg.In)})
+	if err == nil && r.failed {
+		return ErrFailed
+	}
+	return err
+}
+
+// runTerminal edits lines with liner, with history and completion.
+func (r *REPL) runTerminal(ctx context.Context) error {
+	ln := liner.NewLiner()
+	defer ln.Close()
+	ln.SetCtrlCAborts(true)
+	ln.SetTabCompletionStyle(liner.TabPrints)
+	ln.SetWordCompleter(r.complete)
+	r.loadHistory(ln)
+	defer r.saveHistory(ln)
+	return r.loop(ctx, historyPrompter{ln})
+}
+
+// historyPrompter adds every line typed to liner's history.
+type historyPrompter struct{ ln *liner.State }
+
+func (h historyPrompter) Prompt(p string) (string, error) {
+	line, err := h.ln.Prompt(p)
+	if err == nil && strings.TrimSpace(line) != "" {
+		h.ln.AppendHistory(line)
+	}
+	return line, err
+}
+
+// promptResult is what a prompt produced.
+type promptResult struct {
+	line string
+	err  error
+}
+
+// loop prompts, reads and evaluates until the input ends, the session is
+// ended, or ctx is done. Events are printed before every prompt.
+//
+// The prompt runs on a goroutine of its own so that ctx can end the session
+// while a prompt waits for input; that goroutine ends when its prompt
+// returns (at once for finite input; for a terminal, when the process ends).
+func (r *REPL) loop(ctx context.Context, p prompter) error {
+	asks := make(chan string)
+	answers := make(chan promptResult)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case prompt := <-asks:
+				line, err := p.Prompt(prompt)
+				select {
+				case answers <- promptResult{line, err}:
+				case <-done:
+					return
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	for {
+		r.flushEvents()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var got promptResult
+		select {
+		case asks <- r.prompt():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		select {
+		case got = <-answers:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		switch {
+		case errors.Is(got.err, liner.ErrPromptAborted):
+			r.pending = "" // Ctrl-C drops the line being typed
+			continue
+		case errors.Is(got.err, io.EOF):
+			return r.finish(ctx)
+		case got.err != nil:
+			return fmt.Errorf("repl: reading input: %w", got.err)
+		}
+		if stop, err := r.feed(ctx, got.line); stop {
+			r.flushEvents()
+			return err
+		}
+	}
+}
+
+// finish evaluates what is left at the end of the input (an unfinished
+// statement fails there, as it would in a file) and prints the last events.
+func (r *REPL) finish(ctx context.Context) error {
+	if strings.TrimSpace(r.pending) != "" {
+		src := r.pending
+		r.pending = ""
+		if stop, err := r.eval(ctx, r.current(), src); stop {
+			return err
+		}
+	}
+	r.flushEvents()
+	if r.cfg.Terminal {
+		fmt.Fprintln(r.cfg.Out)
+	}
+	return nil
+}
+
+// prompt returns the prompt for the next line.
+func (r *REPL) prompt() string {
+	if r.pending != "" {
+		return continuation
+	}
+	return r.lang + "> "
+}
+
+// loadHistory reads the history file, if any.
+func (r *REPL) loadHistory(ln *liner.State) {
+	if r.cfg.HistoryFile == "" {
+		return
+	}
+	f, err := os.Open(r.cfg.HistoryFile)
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			r.cfg.Logger.Warn("history not read", "err", err)
+		}
+		return
+	}
+	defer f.Close()
+	if _, err := ln.ReadHistory(f); err != nil {
+		r.cfg.Logger.Warn("history not read", "err", err)
+	}
+}
+
+// saveHistory writes the history file, making its directory if need be.
+func (r *REPL) saveHistory(ln *liner.State) {
+	if r.cfg.HistoryFile == "" {
+		return
+	}
+	if err := writeHistory(r.cfg.HistoryFile, ln); err != nil {
+		r.cfg.Logger.Warn("history not saved", "err", err)
+	}
+}
+
+// writeHistory writes the history of ln to path, readable by its owner only.
+func writeHistory(path string, ln *liner.State) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("writing history: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("writing history: %w", err)
+	}
+	if _, err := ln.WriteHistory(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing history: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing history: %w", err)
+	}
+	return nil
+}
