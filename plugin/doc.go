@@ -1,0 +1,39 @@
+// Package plugin is the SDK for writing switchboard plugins.
+//
+// A plugin is a Go value whose exported methods have the form
+//
+//	func (t *T) Name(ctx context.Context, in T1) (T2, error)
+//
+// Start serves those methods over a connection to a socket; Serve is the
+// whole main of a plugin program: it dials the address in SWITCHBOARD_ADDR,
+// serves until the socket stops the plugin or the process gets SIGINT or
+// SIGTERM, and stops cleanly (requests in flight are answered first).
+//
+//	type Shout struct{}
+//
+//	func (*Shout) Loud(ctx context.Context, s string) (string, error) {
+//		return strings.ToUpper(s), nil
+//	}
+//
+//	func main() {
+//		if err := plugin.Serve(&Shout{}, &plugin.Info{Name: "shout", Version: "1.0.0"}); err != nil {
+//			log.Fatal(err)
+//		}
+//	}
+//
+// Arguments and results travel as JSON, so the usual encoding/json rules and
+// tags apply. A method's context ends when the caller gives up (for sockets
+// that support cancellation, as switchboard's does), when the connection is
+// lost, or when the plugin is stopped; plugin.Trace returns the caller's
+// trace id from it. A panic in a method is answered with an error starting
+// "panic: " and the plugin goes on serving.
+//
+// Values a plugin sends on its own (progress, notifications) go through
+// Notify, from inside a method (ordered before the method's answer), or
+// through the channel a plugin receives in an optional UseAsyncHook(chan any)
+// method (the brpc way).
+//
+// The wire protocol is brpc's; a plugin built with this SDK also connects to
+// a brpc socket. Package plugintest connects a plugin and a socket in one
+// process for tests.
+package plugin

@@ -1,0 +1,35 @@
+// Package socket is switchboard's hub: the server plugins connect to.
+//
+// A Socket accepts plugin connections on any number of listeners (TCP, Unix,
+// TLS) or in-process connections (ServeConn), checks each plugin's handshake,
+// and keeps a registry of the connected plugins by name. Through it a program
+// calls one plugin (Call, CallContext, CallJSON), calls all of them
+// (Broadcast), waits for one to come up (WaitFor), reads the values plugins
+// send on their own (Async, or Subscribe for any number of subscribers), and
+// learns of plugins connecting and going away (OnConnect, OnDisconnect).
+//
+// The API follows the brpc library's, and the wire protocol is
+// byte-compatible with it (see internal/wire): a brpc plugin connects
+// unchanged. Unlike brpc, calls can be bounded by a context, every pending
+// call fails at once when its plugin's connection breaks, WaitFor sees
+// plugins that are already connected, async values are never dropped
+// silently, and the package installs no signal handlers and reads no
+// environment.
+//
+// # Concurrency
+//
+// All methods are safe for concurrent use. Each connection has one goroutine
+// reading it; a call is written by the caller's goroutine and answered
+// through a channel. Subscribers' handlers never run on a connection's
+// goroutine: each subscription has its own bounded queue and goroutine, so a
+// slow handler delays only itself. Shutdown waits for every goroutine the
+// socket started.
+//
+// # Errors
+//
+// Every failed call returns a *CallError naming the plugin and the method.
+// errors.Is matches ErrPluginNotFound, ErrMethodNotFound, ErrPanic,
+// ErrDisconnected, ErrShutdown, and context.DeadlineExceeded or
+// context.Canceled for a context that ended; a plugin's own error message is
+// a *RemoteError.
+package socket
