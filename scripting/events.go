@@ -39,8 +39,10 @@ type subscriber struct {
 
 // subscriptions fans the socket's events out to the script's subscribers.
 // The runtime subscribes to the socket once, when the first script
-// subscription is made; the socket's handler only queues events on the loop
-// (PostEvent never blocks), and they are delivered there.
+// subscription is made, as a direct subscriber: the socket's handler only
+// queues events on the loop (PostEvent never blocks), and they are
+// delivered there, in the order the socket received them relative to the
+// answers of calls.
 type subscriptions struct {
 	rt *Runtime
 
@@ -93,7 +95,12 @@ func (s *subscriptions) ensure() {
 		return
 	}
 	loop := s.rt.loop
+	// Direct: the handlers only queue on the loop (PostEvent never
+	// blocks), and running them on the connection's goroutine puts a
+	// plugin's async values on the loop ahead of the answer to a call it
+	// sent after them, so a callAsync settles after their handlers ran.
 	s.unsub = s.rt.sock.Subscribe(socket.Handlers{
+		Direct: true,
 		Async: func(a socket.AsyncData) {
 			if s.nAsync.Load() > 0 {
 				raw := a.Raw

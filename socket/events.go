@@ -22,6 +22,15 @@ type Handlers struct {
 	Disconnect func(info *plugin.Info, graceful bool)
 	// Async is called for every value a plugin sends on its own.
 	Async func(a AsyncData)
+	// Direct makes the handlers run on the goroutine that produced the
+	// event (a connection's reader, under the socket's locks) instead of
+	// the subscription's own goroutine. Events then reach the handlers
+	// before the answer to any call that the plugin sent after them: a
+	// handler that queues the value somewhere sees it ahead of the
+	// answer. A direct handler must return at once, must not block, must
+	// not call the Socket, and the subscription must not be ended from
+	// inside it. Nothing is dropped, since nothing is queued.
+	Direct bool
 }
 
 // AsyncData is a value a plugin sent on its own, with the plugin's name.
@@ -65,12 +74,14 @@ func (b *broker) subscribe(h Handlers, max int, log *slog.Logger, dropped *atomi
 		b.subs = map[*subscriber]struct{}{}
 	}
 	b.subs[s] = struct{}{}
-	b.wg.Add(1)
+	if !h.Direct {
+		b.wg.Add(1)
+		go func() {
+			defer b.wg.Done()
+			s.run()
+		}()
+	}
 	b.mu.Unlock()
-	go func() {
-		defer b.wg.Done()
-		s.run()
-	}()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -86,7 +97,11 @@ func (b *broker) publish(e event) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	for s := range b.subs {
-		s.push(e)
+		if s.h.Direct {
+			s.deliver(e)
+		} else {
+			s.push(e)
+		}
 	}
 }
 

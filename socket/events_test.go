@@ -164,3 +164,26 @@ func TestRegisterCallbackOnCrash(t *testing.T) {
 		t.Fatalf("callback got %+v", e)
 	}
 }
+
+func TestDirectSubscriberSeesValuesBeforeTheAnswer(t *testing.T) {
+	s := newSocket(t)
+	var mu sync.Mutex
+	n := 0
+	defer s.Subscribe(socket.Handlers{Direct: true, Async: func(socket.AsyncData) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+	}})()
+	plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc"})
+	for round := 1; round <= 20; round++ {
+		if _, err := s.Call("", "svc", "Emit", 5); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		got := n
+		mu.Unlock()
+		if got != 5*round {
+			t.Fatalf("round %d: %d values seen when the answer came, want %d", round, got, 5*round)
+		}
+	}
+}

@@ -13,8 +13,11 @@ import (
 // and never a plugin's connection; when its queue is full the oldest events
 // are dropped, counted in Stats and logged. After the returned function has
 // returned no new handler call starts; it may be called more than once and
-// from inside a handler. Shutdown delivers what is queued, then ends every
-// subscription.
+// from inside a handler (but see Handlers.Direct, which trades the queue for
+// ordering). Shutdown delivers what is queued, then ends every subscription.
+//
+// A subscriber sees the connect event of every plugin that registers after
+// Subscribe returns, and of none that Connected already showed before.
 func (s *Socket) Subscribe(h Handlers) (unsubscribe func()) {
 	s.init()
 	s.mu.Lock()

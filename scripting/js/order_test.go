@@ -62,3 +62,21 @@ console.log(call("echo", "Add", {a: 1, b: 1}))
 		return nil
 	})
 }
+
+// TestAsyncValuesBeforeAnswer: values a plugin sends before answering a
+// callAsync reach the script's handlers before the promise settles.
+func TestAsyncValuesBeforeAnswer(t *testing.T) {
+	expect(t, `
+let seen = 0
+onAsync(() => seen++)
+async function main() {
+  for (let i = 0; i < 20; i++) {
+    const before = seen
+    await callAsync("echo", "Emit", 5)
+    if (seen - before !== 5) throw new Error("round " + i + ": " + (seen - before) + " values before the answer")
+  }
+  console.log("ordered", seen)
+}
+main()
+`, `ordered 100`)
+}
