@@ -30,12 +30,15 @@ type Plugin struct {
 	conn    io.ReadWriteCloser
 	enc     *wire.Encoder
 	name    string
+	hasHook bool
 
 	mu       sync.Mutex
 	started  bool
 	stopping bool
 	inflight map[uint64]context.CancelFunc
 	calls    sync.WaitGroup     // requests being served
+	work     chan request       // idle workers wait here for a request
+	workers  sync.WaitGroup     // the workers
 	flush    chan chan struct{} // asks the async hook reader to confirm it is idle
 	hookQuit chan struct{}      // tells the async hook reader to return
 	hookDone chan struct{}      // closed when the async hook reader has returned
@@ -75,6 +78,24 @@ type Plugin struct {
 // and an error wrapping ErrDisconnected when the connection ends otherwise.
 // conn is closed when Start returns.
 func (p *Plugin) Start(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) error {
+	// Start and readLoop are kept small: the goroutine of an idle plugin is
+	// parked under them, and the garbage collector shrinks its stack only
+	// if little of it is in use there.
+	if err := p.open(v, info, conn, ctxKey); err != nil {
+		return err
+	}
+	defer close(p.ended)
+	defer p.workers.Wait() // they end once the connection is closed
+	if err := p.handshake(v, info); err != nil {
+		return err
+	}
+	err := p.readLoop(conn)
+	p.finish()
+	return err
+}
+
+// open checks the arguments of Start and sets the plugin up.
+func (p *Plugin) open(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) error {
 	if info == nil || info.Name == "" {
 		return fmt.Errorf("%w: a plugin needs a name", ErrInvalidInfo)
 	}
@@ -83,16 +104,16 @@ func (p *Plugin) Start(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) e
 		return err
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.started {
-		p.mu.Unlock()
 		return errors.New("plugin: Start called twice")
 	}
 	p.started = true
-	p.methods, p.ctxKey, p.conn, p.name = methods, ctxKey, conn, info.Name
+	p.methods, p.ctxKey, p.conn, p.name, p.hasHook = methods, ctxKey, conn, info.Name, hasHook
 	p.inflight = map[uint64]context.CancelFunc{}
 	p.done = make(chan struct{})
 	p.ended = make(chan struct{})
-	defer close(p.ended)
+	p.work = make(chan request)
 	if p.log == nil {
 		p.log = slog.Default()
 	}
@@ -102,12 +123,15 @@ func (p *Plugin) Start(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) e
 		timeout = p.writeTimeout
 	}
 	p.enc = wire.NewEncoder(conn, timeout)
-	p.mu.Unlock()
+	return nil
+}
 
+// handshake sends the plugin's description and starts the async hook.
+func (p *Plugin) handshake(v any, info *Info) error {
 	hello := &wire.Hello[Function]{
 		Name:      info.Name,
 		Version:   info.Version,
-		Functions: functions(methods, info.Functions),
+		Functions: functions(p.methods, info.Functions),
 		Token:     p.token,
 		Caps:      []string{wire.CapCancel},
 	}
@@ -115,13 +139,18 @@ func (p *Plugin) Start(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) e
 		p.closeConn()
 		return fmt.Errorf("%w: sending handshake: %w", ErrDisconnected, err)
 	}
-	if hasHook {
+	if p.hasHook {
 		hook := make(chan any)
 		p.flush, p.hookQuit, p.hookDone = make(chan chan struct{}), make(chan struct{}), make(chan struct{})
 		go p.forwardHook(hook)
 		reflect.ValueOf(v).MethodByName(hookMethod).Call([]reflect.Value{reflect.ValueOf(hook)})
 	}
-	err = p.readLoop(conn)
+	return nil
+}
+
+// finish waits, once the read loop has ended, for a graceful stop and the
+// async hook reader.
+func (p *Plugin) finish() {
 	p.mu.Lock()
 	p.finished = true
 	p.mu.Unlock()
@@ -130,42 +159,54 @@ func (p *Plugin) Start(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) e
 		close(p.hookQuit)
 		<-p.hookDone
 	}
-	return err
 }
 
 // readLoop decodes envelopes until the connection ends.
 func (p *Plugin) readLoop(conn io.Reader) error {
 	dec := wire.NewDecoder(conn, 0)
+	var env wire.Envelope // reused: each decode fills it anew
 	for {
-		var env wire.Envelope
-		if err := dec.Decode(&env); err != nil {
-			p.mu.Lock()
-			drained := p.drained
-			p.mu.Unlock()
-			p.abandon()
-			if drained {
-				return nil
-			}
-			return fmt.Errorf("%w: %w", ErrDisconnected, err)
+		if err := dec.DecodeEnvelope(&env); err != nil {
+			return p.readFailed(err)
 		}
-		switch env.Method {
-		case wire.MethodShutdown:
-			if env.Error != "" {
-				p.abandon()
-				return fmt.Errorf("%w: %s", ErrRejected, env.Error)
-			}
-			p.log.Debug("stop requested", "trace", env.Trace)
-			p.beginStop()
-		case wire.MethodCancel:
-			p.mu.Lock()
-			if cancel := p.inflight[env.Seq]; cancel != nil {
-				cancel()
-			}
-			p.mu.Unlock()
-		default:
-			p.dispatch(env)
+		if err := p.handleEnv(&env); err != nil {
+			return err
 		}
 	}
+}
+
+// readFailed ends the connection after a read error; the error is Start's.
+func (p *Plugin) readFailed(err error) error {
+	p.mu.Lock()
+	drained := p.drained
+	p.mu.Unlock()
+	p.abandon()
+	if drained {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrDisconnected, err)
+}
+
+// handleEnv acts on one message from the socket; an error ends Start.
+func (p *Plugin) handleEnv(env *wire.Envelope) error {
+	switch env.Method {
+	case wire.MethodShutdown:
+		if env.Error != "" {
+			p.abandon()
+			return fmt.Errorf("%w: %s", ErrRejected, env.Error)
+		}
+		p.log.Debug("stop requested", "trace", env.Trace)
+		p.beginStop()
+	case wire.MethodCancel:
+		p.mu.Lock()
+		if cancel := p.inflight[env.Seq]; cancel != nil {
+			cancel()
+		}
+		p.mu.Unlock()
+	default:
+		p.dispatch(*env)
+	}
+	return nil
 }
 
 // dispatch serves one request on its own goroutine, or refuses it when the
@@ -181,20 +222,64 @@ func (p *Plugin) dispatch(env wire.Envelope) {
 	p.inflight[env.Seq] = cancel
 	p.calls.Add(1)
 	p.mu.Unlock()
-	go func() {
-		defer p.calls.Done()
-		resp := p.serve(ctx, env)
-		p.mu.Lock()
-		delete(p.inflight, env.Seq)
-		p.mu.Unlock()
-		cancel()
-		p.reply(resp)
-	}()
+	r := request{ctx: ctx, cancel: cancel, env: env}
+	select {
+	case p.work <- r: // an idle worker takes it
+	default:
+		p.workers.Add(1)
+		go p.worker(r)
+	}
+}
+
+// request is one request handed to a worker.
+type request struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	env    wire.Envelope
+}
+
+// workerIdle is how long a worker waits for another request before it
+// returns: workers are reused under load (no goroutine start, no stack
+// growth per request), and an idle connection keeps none.
+const workerIdle = time.Second
+
+// worker serves r, then whatever requests the read loop hands it, until it
+// has waited workerIdle for one or the connection is closed.
+func (p *Plugin) worker(r request) {
+	defer p.workers.Done()
+	var idle *time.Timer
+	for {
+		p.handle(r)
+		if idle == nil {
+			idle = time.NewTimer(workerIdle)
+			defer idle.Stop()
+		} else {
+			idle.Reset(workerIdle)
+		}
+		select {
+		case r = <-p.work:
+		case <-idle.C:
+			return
+		case <-p.done:
+			return
+		}
+	}
+}
+
+// handle serves one request and sends its answer.
+func (p *Plugin) handle(r request) {
+	defer p.calls.Done()
+	resp := p.serve(r.ctx, &r.env)
+	p.mu.Lock()
+	delete(p.inflight, r.env.Seq)
+	p.mu.Unlock()
+	r.cancel()
+	p.reply(&resp)
 }
 
 // serve runs the method a request names and builds the response.
-func (p *Plugin) serve(ctx context.Context, env wire.Envelope) *wire.Envelope {
-	resp := &wire.Envelope{Seq: env.Seq, Trace: env.Trace, Method: env.Method}
+func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envelope) {
+	resp = wire.Envelope{Seq: env.Seq, Trace: env.Trace, Method: env.Method}
 	m, ok := p.methods[env.Method]
 	if !ok {
 		resp.Error = wire.TextMethodNotFound
@@ -233,7 +318,9 @@ func (p *Plugin) invoke(ctx context.Context, m method, in reflect.Value) (out an
 			err = fmt.Errorf("%s%v", wire.PrefixPanic, r)
 		}
 	}()
-	res := m.fn.Call([]reflect.Value{reflect.ValueOf(ctx), in})
+	// ctx goes in as a value of the interface type itself: reflect then
+	// need not check, on every call, that its dynamic type implements it.
+	res := m.fn.Call([]reflect.Value{reflect.ValueOf(&ctx).Elem(), in})
 	if e := res[1].Interface(); e != nil {
 		return nil, e.(error)
 	}
@@ -243,7 +330,7 @@ func (p *Plugin) invoke(ctx context.Context, m method, in reflect.Value) (out an
 // reply sends a response; a failure means the connection is broken, which
 // the read loop notices.
 func (p *Plugin) reply(env *wire.Envelope) {
-	if err := p.enc.Send(env); err != nil {
+	if err := p.enc.SendEnvelope(env); err != nil {
 		p.log.Debug("reply not sent", "method", env.Method, "err", err)
 	}
 }
@@ -260,7 +347,7 @@ func (p *Plugin) Notify(v any) error {
 		return ErrShutdown
 	default:
 	}
-	if err := p.enc.Send(&wire.Envelope{Method: wire.MethodAsync, Payload: b}); err != nil {
+	if err := p.enc.SendEnvelope(&wire.Envelope{Method: wire.MethodAsync, Payload: b}); err != nil {
 		return fmt.Errorf("%w: %w", ErrShutdown, err)
 	}
 	return nil
@@ -328,6 +415,9 @@ func (p *Plugin) beginStop() {
 			defer p.stopper.Done()
 			p.calls.Wait()
 			p.flushHook()
+			// Answers queued behind another writer must reach the socket
+			// before the connection closes.
+			_ = p.enc.Flush()
 			p.mu.Lock()
 			p.drained = true
 			p.mu.Unlock()

@@ -28,6 +28,7 @@ type conn struct {
 
 	info      *plugin.Info // set once the handshake is accepted; never changed after
 	canCancel bool
+	inflight  atomic.Int64 // calls waiting for an answer; see limits.go
 
 	mu       sync.Mutex
 	seq      uint64
@@ -38,6 +39,9 @@ type conn struct {
 	stopT    *time.Timer // cuts the connection if the plugin ignores a stop request
 	done     chan struct{}
 }
+
+// replyPool holds the channels calls wait on, each with room for one reply.
+var replyPool = sync.Pool{New: func() any { return make(chan reply, 1) }}
 
 // reply is what a pending call receives.
 type reply struct {
@@ -66,26 +70,41 @@ func remoteName(nc net.Conn) string {
 }
 
 // serve runs the connection: handshake, registration, then the read loop.
+//
+// serve itself is kept small, and so is readLoop: the goroutine of an idle
+// connection is parked under them, and the garbage collector shrinks its
+// stack only if little of it is in use there.
 func (c *conn) serve() {
 	defer close(c.done)
+	dec := c.open()
+	if dec == nil {
+		return
+	}
+	err := c.readLoop(dec)
+	c.end(err, true)
+}
+
+// open reads the handshake and registers the plugin. It returns the
+// connection's decoder, or nil when the plugin was refused (the connection
+// has been ended then).
+func (c *conn) open() *wire.Decoder {
 	dec := wire.NewDecoder(c.nc, c.cfg.maxMessage)
 	hello, err := c.handshake(dec)
 	if err != nil {
 		c.logger().Warn("plugin refused", "err", err)
 		c.end(err, false)
-		return
+		return nil
 	}
 	name, err := c.s.register(c, hello)
 	if err != nil {
 		c.logger().Warn("plugin rejected", "plugin", hello.Name, "err", err)
 		c.reject(err.Error())
 		c.end(err, false)
-		return
+		return nil
 	}
 	c.log.Store(c.logger().With("plugin", name))
 	c.logger().Info("plugin connected", "version", hello.Version, "methods", len(hello.Functions))
-	err = c.readLoop(dec)
-	c.end(err, true)
+	return dec
 }
 
 // handshake reads and checks the first message.
@@ -128,35 +147,40 @@ func tokensEqual(got, want string) bool {
 // reject tells the plugin why it is refused (brpc's way: a Shutdown message
 // with an Error).
 func (c *conn) reject(reason string) {
-	if err := c.enc.Send(&wire.Envelope{Method: wire.MethodShutdown, Error: reason}); err != nil {
+	if err := c.enc.SendEnvelope(&wire.Envelope{Method: wire.MethodShutdown, Error: reason}); err != nil {
 		c.logger().Debug("rejection not sent", "err", err)
 	}
 }
 
 // readLoop handles every message after the handshake until the stream ends.
 func (c *conn) readLoop(dec *wire.Decoder) error {
+	var env wire.Envelope // reused: each decode fills it anew
 	for {
-		var env wire.Envelope
-		if err := dec.Decode(&env); err != nil {
+		if err := dec.DecodeEnvelope(&env); err != nil {
 			return err
 		}
-		if env.Method == wire.MethodAsync {
-			c.s.deliverAsync(c.info.Name, env.Payload)
-			continue
-		}
-		c.mu.Lock()
-		ch := c.pending[env.Seq]
-		delete(c.pending, env.Seq)
-		c.mu.Unlock()
-		if ch == nil {
-			c.logger().Debug("answer to no pending call dropped", "seq", env.Seq, "method", env.Method)
-			continue
-		}
-		if env.Error != "" {
-			ch <- reply{err: &RemoteError{Message: env.Error}}
-		} else {
-			ch <- reply{payload: env.Payload}
-		}
+		c.deliver(&env)
+	}
+}
+
+// deliver hands one message from the plugin to whoever waits for it.
+func (c *conn) deliver(env *wire.Envelope) {
+	if env.Method == wire.MethodAsync {
+		c.s.deliverAsync(c.info.Name, env.Payload)
+		return
+	}
+	c.mu.Lock()
+	ch := c.pending[env.Seq]
+	delete(c.pending, env.Seq)
+	c.mu.Unlock()
+	if ch == nil {
+		c.logger().Debug("answer to no pending call dropped", "seq", env.Seq, "method", env.Method)
+		return
+	}
+	if env.Error != "" {
+		ch <- reply{err: &RemoteError{Message: env.Error}}
+	} else {
+		ch <- reply{payload: env.Payload}
 	}
 }
 
@@ -199,7 +223,15 @@ func (c *conn) end(cause error, registered bool) {
 // call sends one request and waits for its answer, the context, or the end
 // of the connection.
 func (c *conn) call(ctx context.Context, trace, method string, payload []byte) ([]byte, error) {
-	ch := make(chan reply, 1)
+	if err := c.acquireCall(); err != nil {
+		return nil, err
+	}
+	defer c.releaseCall()
+	ch := replyPool.Get().(chan reply)
+	// Every path out of call leaves ch empty and unreachable: the answer
+	// (or the failure end sends) was received, or the call left the
+	// pending map before anyone could send to it.
+	defer replyPool.Put(ch)
 	c.mu.Lock()
 	switch {
 	case c.closed:
@@ -214,7 +246,7 @@ func (c *conn) call(ctx context.Context, trace, method string, payload []byte) (
 	c.pending[seq] = ch
 	c.mu.Unlock()
 
-	if err := c.enc.Send(&wire.Envelope{Seq: seq, Trace: trace, Method: method, Payload: payload}); err != nil {
+	if err := c.enc.SendEnvelope(&wire.Envelope{Seq: seq, Trace: trace, Method: method, Payload: payload}); err != nil {
 		// The read loop sees the closed connection and fails every
 		// pending call, this one included.
 		c.logger().Warn("write failed, closing the connection", "err", err)
@@ -235,7 +267,7 @@ func (c *conn) call(ctx context.Context, trace, method string, payload []byte) (
 		return r.payload, r.err
 	}
 	if c.canCancel {
-		if err := c.enc.Send(&wire.Envelope{Seq: seq, Method: wire.MethodCancel}); err != nil {
+		if err := c.enc.SendEnvelope(&wire.Envelope{Seq: seq, Method: wire.MethodCancel}); err != nil {
 			c.logger().Debug("cancel not sent", "seq", seq, "err", err)
 		}
 	}
@@ -253,7 +285,7 @@ func (c *conn) requestStop(trace string) {
 	c.stopping = true
 	c.stopT = time.AfterFunc(c.cfg.stopTimeout, func() { c.cut("did not stop in time") })
 	c.mu.Unlock()
-	if err := c.enc.Send(&wire.Envelope{Trace: trace, Method: wire.MethodShutdown}); err != nil {
+	if err := c.enc.SendEnvelope(&wire.Envelope{Trace: trace, Method: wire.MethodShutdown}); err != nil {
 		c.cut("stop request not sent: " + err.Error())
 	}
 }

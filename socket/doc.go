@@ -25,11 +25,21 @@
 // slow handler delays only itself. Shutdown waits for every goroutine the
 // socket started.
 //
+// # Limits
+//
+// Every limit is an option with a default: WithHandshakeTimeout (10s),
+// WithMaxMessage (16 MiB), WithWriteTimeout (10s; a plugin that stops
+// reading is disconnected), WithMaxPlugins (4096; past it a plugin is
+// rejected before registration, with the reason) and WithMaxInFlight (1024
+// calls waiting for one plugin; past it a call fails at once with
+// ErrTooManyCalls, nothing queues without bound). WithToken requires a
+// shared secret in every handshake, compared in constant time.
+//
 // # Errors
 //
 // Every failed call returns a *CallError naming the plugin and the method.
 // errors.Is matches ErrPluginNotFound, ErrMethodNotFound, ErrPanic,
-// ErrDisconnected, ErrShutdown, and context.DeadlineExceeded or
+// ErrDisconnected, ErrShutdown, ErrTooManyCalls, and context.DeadlineExceeded or
 // context.Canceled for a context that ended; a plugin's own error message is
 // a *RemoteError.
 package socket

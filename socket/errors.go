@@ -23,6 +23,9 @@ var (
 	ErrPanic = errors.New("plugin method panicked")
 	// ErrInvalidOption wraps every error about a bad option value.
 	ErrInvalidOption = errors.New("invalid option")
+	// ErrTooManyCalls means the plugin already had as many calls waiting
+	// for it as WithMaxInFlight allows; the call was not sent.
+	ErrTooManyCalls = errors.New("too many calls in flight")
 )
 
 // CallError is the error of every failed call: it names the plugin and the

@@ -32,6 +32,8 @@ type config struct {
 	asyncBacklog     int
 	eventQueue       int
 	token            string
+	maxPlugins       int // see limits.go
+	maxInFlight      int
 }
 
 func defaultConfig() config {
@@ -43,6 +45,8 @@ func defaultConfig() config {
 		maxMessage:       DefaultMaxMessage,
 		asyncBacklog:     DefaultAsyncBacklog,
 		eventQueue:       DefaultEventQueue,
+		maxPlugins:       DefaultMaxPlugins,
+		maxInFlight:      DefaultMaxInFlight,
 	}
 }
 

@@ -183,6 +183,9 @@ func (s *Socket) register(c *conn, h *wire.Hello[plugin.Function]) (string, erro
 	if s.closing {
 		return "", ErrShutdown
 	}
+	if err := s.checkRoom(); err != nil {
+		return "", err
+	}
 	name := h.Name
 	if _, taken := s.plugins[name]; taken {
 		if s.cfg.sequencer == nil {

@@ -22,6 +22,13 @@
 //     that announced the "cancel" capability, abandons the request with that Seq.
 //
 // gob frames every message with its length (an unsigned integer in gob's own
-// encoding). [Decoder] reads those lengths before gob does, so a peer cannot
-// make the reader allocate more than the configured limit.
+// encoding). [Decoder] reads those lengths itself, so a peer cannot make the
+// reader allocate more than the configured limit, nor more than it has sent.
+//
+// Envelopes, nearly all the traffic, do not go through gob's reflection: both
+// ends write and read them by hand, as exactly the bytes gob would write (see
+// envelope.go; the tests hold the two to each other and to the recorded brpc
+// streams). gob handles the handshake, the type definitions and anything
+// unexpected. [Encoder] coalesces concurrent writes; neither end keeps a large
+// buffer while a connection is idle.
 package wire

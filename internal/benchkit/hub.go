@@ -1,0 +1,174 @@
+package benchkit
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/switchboard-rpc/switchboard/plugin"
+	"github.com/switchboard-rpc/switchboard/socket"
+)
+
+// Text is the argument every call sends: with the envelope around it, about
+// as large on the wire as the raw baseline's frame.
+const Text = "the quick brown fox jumps over the lazy dog, 0123456789"
+
+// Echo is the plugin every benchmark calls.
+type Echo struct{}
+
+// Echo returns its argument.
+func (Echo) Echo(_ context.Context, in any) (any, error) { return in, nil }
+
+// Hub is a socket with plugins connected to it over loopback TCP, all in this
+// process. The plugins are named p0, p1, and so on.
+type Hub struct {
+	S       *socket.Socket
+	Plugins int
+
+	lis net.Listener
+	wg  sync.WaitGroup
+}
+
+// NewHub starts a socket on a loopback port and connects n Echo plugins to
+// it; it returns once every one is registered.
+func NewHub(n int) (*Hub, error) {
+	s, err := socket.New()
+	if err != nil {
+		return nil, err
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s.Serve(lis)
+	h := &Hub{S: s, lis: lis}
+	if err := h.Add(n); err != nil {
+		h.Close()
+		return nil, err
+	}
+	return h, nil
+}
+
+// Add connects n more Echo plugins and returns once every one is
+// registered.
+func (h *Hub) Add(n int) error {
+	first := h.Plugins
+	for i := first; i < first+n; i++ {
+		conn, err := net.Dial("tcp", h.lis.Addr().String())
+		if err != nil {
+			return err
+		}
+		h.Plugins++
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			_ = plugin.New().Start(Echo{}, &plugin.Info{Name: Name(i), Version: "1"}, conn, nil)
+		}()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for i := first; i < first+n; i++ {
+		if err := h.S.WaitForContext(ctx, Name(i)); err != nil {
+			return fmt.Errorf("plugin %s did not register: %w", Name(i), err)
+		}
+	}
+	return nil
+}
+
+// Name is the name of the i-th plugin of a Hub.
+func Name(i int) string { return "p" + strconv.Itoa(i) }
+
+// Close shuts the socket down and waits for the plugins to return.
+func (h *Hub) Close() {
+	_ = h.S.Shutdown("")
+	h.wg.Wait()
+}
+
+// Calls makes n calls of Echo on p0 with Text, shared among callers
+// concurrent callers, through Socket.Call (the argument encoded to JSON, the
+// result decoded from it), and returns how long they took.
+func (h *Hub) Calls(n, callers int) (time.Duration, error) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	start := time.Now()
+	for c := range callers {
+		k := split(n, callers, c)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range k {
+				out, err := h.S.Call("", "p0", "Echo", Text)
+				if err == nil && out != Text {
+					err = fmt.Errorf("echo returned %v", out)
+				}
+				if err != nil {
+					mu.Lock()
+					first = cmpErr(first, err)
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), first
+}
+
+// Broadcasts broadcasts Echo to every plugin n times and returns how long
+// it took. Every broadcast must return a result from every plugin.
+func (h *Hub) Broadcasts(n int) (time.Duration, error) {
+	start := time.Now()
+	for range n {
+		res, errs := h.S.Broadcast("", "Echo", Text)
+		if len(res) != h.Plugins || len(errs) != 0 {
+			return 0, fmt.Errorf("broadcast: %d results of %d, errors %v", len(res), h.Plugins, errs)
+		}
+	}
+	return time.Since(start), nil
+}
+
+// IdleCost connects n plugins to a fresh socket over loopback TCP, calls each
+// once, lets the connections go idle and returns the memory (live heap plus
+// goroutine stacks, both sides) and the goroutines each idle plugin costs.
+func IdleCost(n int) (bytes, goroutines float64, err error) {
+	h, err := NewHub(0)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer h.Close()
+	heap0, stack0, g0 := memNow()
+	if err := h.Add(n); err != nil {
+		return 0, 0, err
+	}
+	for i := range n {
+		if _, err := h.S.Call("", Name(i), "Echo", Text); err != nil {
+			return 0, 0, err
+		}
+	}
+	// A plugin's worker lingers a moment after its last request; wait
+	// for the workers to go (for at most 5s).
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		if runtime.NumGoroutine() <= g0+2*n {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	heap1, stack1, g1 := memNow()
+	return float64(heap1+stack1-heap0-stack0) / float64(n), float64(g1-g0) / float64(n), nil
+}
+
+// memNow collects garbage (twice, so that stacks shrink) and returns the live
+// heap, the stack memory in use and the number of goroutines.
+func memNow() (heap, stack uint64, goroutines int) {
+	var ms runtime.MemStats
+	for range 3 {
+		runtime.GC()
+	}
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc, ms.StackInuse, runtime.NumGoroutine()
+}

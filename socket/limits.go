@@ -1,0 +1,68 @@
+package socket
+
+import (
+	"fmt"
+)
+
+// Defaults of the connection limits.
+const (
+	// DefaultMaxPlugins is how many plugins may be connected to one socket
+	// at once unless WithMaxPlugins says otherwise.
+	DefaultMaxPlugins = 4096
+	// DefaultMaxInFlight is how many calls may wait for one plugin's
+	// answers at once unless WithMaxInFlight says otherwise.
+	DefaultMaxInFlight = 1024
+)
+
+// WithMaxPlugins bounds how many plugins may be connected at once (default
+// 4096). A plugin that completes its handshake while the socket is full is
+// rejected before it is registered or announced, with a reason saying so
+// (the SDK's Start returns it wrapped in plugin.ErrRejected); the plugins
+// already connected are not affected. n must be at least 1.
+func WithMaxPlugins(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("%w: max plugins must be at least 1, got %d", ErrInvalidOption, n)
+		}
+		c.maxPlugins = n
+		return nil
+	}
+}
+
+// WithMaxInFlight bounds how many calls (Call, CallContext, CallJSON and each
+// plugin's share of a Broadcast) may wait for one plugin's answers at once
+// (default 1024). A call past the bound is not queued: it fails at once with
+// a *CallError wrapping ErrTooManyCalls, and the plugin is not sent it. n
+// must be at least 1.
+func WithMaxInFlight(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("%w: max in-flight calls must be at least 1, got %d", ErrInvalidOption, n)
+		}
+		c.maxInFlight = n
+		return nil
+	}
+}
+
+// checkRoom reports, under s.mu, whether one more plugin may be registered.
+func (s *Socket) checkRoom() error {
+	if n := len(s.plugins); n >= s.cfg.maxPlugins {
+		return fmt.Errorf("too many plugins connected (the socket's limit is %d)", s.cfg.maxPlugins)
+	}
+	return nil
+}
+
+// acquireCall counts one more call waiting for c's answers, or fails with
+// ErrTooManyCalls when c already has the most its configuration allows.
+// Every successful acquireCall is paired with one releaseCall.
+func (c *conn) acquireCall() error {
+	if n := c.inflight.Add(1); n > int64(c.cfg.maxInFlight) {
+		c.inflight.Add(-1)
+		return fmt.Errorf("%w: %d calls already waiting for this plugin (limit %d)",
+			ErrTooManyCalls, n-1, c.cfg.maxInFlight)
+	}
+	return nil
+}
+
+// releaseCall ends what acquireCall counted.
+func (c *conn) releaseCall() { c.inflight.Add(-1) }
