@@ -46,6 +46,8 @@ func TestUsage(t *testing.T) {
 		{args: []string{"run", "-tls-cert", "c.pem", "x.js"}, status: 2, stderr: "-tls-cert and -tls-key go together"},
 		{args: []string{"run", "-wait", "x", "-wait-timeout", "0s", "x.js"}, status: 2, stderr: "-wait-timeout must be positive"},
 		{args: []string{"run", "-log-level", "loud", "x.js"}, status: 2, stderr: "invalid value \"loud\" for flag -log-level"},
+		{args: []string{"run", "-max-plugins", "0", "x.js"}, status: 2, stderr: "-max-plugins and -max-in-flight must be at least 1"},
+		{args: []string{"run", "-max-in-flight", "-1", "x.js"}, status: 2, stderr: "-max-plugins and -max-in-flight must be at least 1"},
 		{args: []string{"repl", "-lang", "py"}, status: 2, stderr: "-lang must be js or lua"},
 		{args: []string{"repl", "extra"}, status: 2, stderr: "repl takes no arguments"},
 		{args: []string{"version", "extra"}, status: 2, stderr: "version takes no arguments"},

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/switchboard-rpc/switchboard/socket"
 )
 
 // envToken names the environment variable that --token defaults to.
@@ -23,6 +25,8 @@ type options struct {
 	wait        []string
 	waitTimeout time.Duration
 	logLevel    slog.Level
+	maxPlugins  int
+	maxInFlight int
 
 	// repl only
 	lang    string
@@ -62,6 +66,10 @@ func setSharedFlags(fs *flag.FlagSet, o *options) {
 		"start the plugin `'cmd args'` before the script (repeatable; a Go package directory is built first)")
 	fs.Var(stringsFlag{&o.wait}, "wait", "wait until the plugin `name` is connected before the script (repeatable)")
 	fs.DurationVar(&o.waitTimeout, "wait-timeout", 30*time.Second, "how long -wait waits for each plugin")
+	fs.IntVar(&o.maxPlugins, "max-plugins", socket.DefaultMaxPlugins,
+		"refuse plugins past `n` connected at once")
+	fs.IntVar(&o.maxInFlight, "max-in-flight", socket.DefaultMaxInFlight,
+		"fail calls at once past `n` waiting for one plugin")
 	// Warnings only by default: a script's output stays readable, and log
 	// records do not land in the REPL's line. info shows connections and
 	// the output of spawned plugins.
@@ -78,6 +86,9 @@ func (o *options) finish(fs *flag.FlagSet, st *state) error {
 	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return errors.New("-tls-cert and -tls-key go together")
+	}
+	if (set["max-plugins"] && o.maxPlugins < 1) || (set["max-in-flight"] && o.maxInFlight < 1) {
+		return errors.New("-max-plugins and -max-in-flight must be at least 1")
 	}
 	if o.waitTimeout <= 0 && len(o.wait) > 0 {
 		return fmt.Errorf("-wait-timeout must be positive, not %v", o.waitTimeout)

@@ -57,7 +57,14 @@ func (st *state) openSession(o *options) (*session, error) {
 		}
 		return nil, err
 	}
-	sock, err := socket.New(socket.WithLogger(log), socket.WithToken(o.token))
+	opts := []socket.Option{socket.WithLogger(log), socket.WithToken(o.token)}
+	if o.maxPlugins > 0 {
+		opts = append(opts, socket.WithMaxPlugins(o.maxPlugins))
+	}
+	if o.maxInFlight > 0 {
+		opts = append(opts, socket.WithMaxInFlight(o.maxInFlight))
+	}
+	sock, err := socket.New(opts...)
 	if err != nil {
 		lis.Close()
 		return nil, fmt.Errorf("starting the socket: %w", err)
@@ -81,6 +88,7 @@ func (s *session) newRuntime() *scripting.Runtime {
 		Stderr:  s.st.stderr,
 		Addr:    s.lis.addr,
 		Token:   s.o.token,
+		Env:     s.lis.env,
 		Resolve: s.build.resolve,
 	})
 	s.runtimes = append(s.runtimes, rt)

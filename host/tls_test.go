@@ -12,8 +12,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchboard-rpc/switchboard/plugin"
 )
 
 // writeKeyPair writes a self-signed certificate for 127.0.0.1 and its key.
@@ -62,7 +65,12 @@ func TestListenTLS(t *testing.T) {
 		}
 		accepted <- err
 	}()
-	c, err := tls.Dial("tcp", l.addr, &tls.Config{InsecureSkipVerify: true})
+	// Spawned plugins are told to dial with TLS and to trust the certificate.
+	hostport, ok := strings.CutPrefix(l.addr, "tls://")
+	if !ok || l.env[plugin.EnvCA] != certFile {
+		t.Errorf("plugins are told to dial %q trusting %q", l.addr, l.env[plugin.EnvCA])
+	}
+	c, err := tls.Dial("tcp", hostport, &tls.Config{InsecureSkipVerify: true})
 	if err != nil {
 		t.Fatalf("TLS dial: %v", err)
 	}

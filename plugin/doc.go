@@ -5,8 +5,9 @@
 //	func (t *T) Name(ctx context.Context, in T1) (T2, error)
 //
 // Start serves those methods over a connection to a socket; Serve is the
-// whole main of a plugin program: it dials the address in SWITCHBOARD_ADDR,
-// serves until the socket stops the plugin or the process gets SIGINT or
+// whole main of a plugin program: it dials the address in SWITCHBOARD_ADDR
+// ("host:port", "unix:/path", or "tls://host:port" verified against the
+// authorities in SWITCHBOARD_CA), sends SWITCHBOARD_TOKEN if set, serves until the socket stops the plugin or the process gets SIGINT or
 // SIGTERM, and stops cleanly (requests in flight are answered first).
 //
 //	type Shout struct{}

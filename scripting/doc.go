@@ -74,4 +74,10 @@
 // them (process group; on Linux also the parent-death signal) when it is
 // closed. Runtime.Spawn uses the Runtime's Spawner, so a host can start
 // plugins before a script and have them stopped by Runtime.Close.
+// Config.Env adds variables for every child (a host serving TLS passes
+// SWITCHBOARD_CA). Every exit is logged with its status, a failure as a
+// warning. With SpawnOptions.Restart "on-failure" (spawn(cmd, args,
+// {restart: "on-failure", maxRestarts: n}) in scripts) a child that fails is
+// started again after a back-off from MinRestartDelay doubling up to
+// MaxRestartDelay; Kill and Close cancel pending restarts.
 package scripting

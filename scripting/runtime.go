@@ -23,6 +23,10 @@ type Config struct {
 	// Addr and Token are what spawn() puts in a child's environment as
 	// SWITCHBOARD_ADDR and SWITCHBOARD_TOKEN (Token only when set).
 	Addr, Token string
+	// Env holds more variables every spawned child gets (a host serving
+	// TLS puts SWITCHBOARD_CA here); a spawn's own options may override
+	// them.
+	Env map[string]string
 	// EventQueue bounds the socket events waiting for the script
 	// (DefaultEventQueue when zero); past it the oldest are dropped,
 	// counted and logged.
@@ -77,6 +81,7 @@ func New(sock *socket.Socket, cfg Config) *Runtime {
 		ctx:    ctx,
 		cancel: cancel,
 	}
+	rt.spawn.SetEnv(cfg.Env)
 	rt.subs.rt = rt
 	return rt
 }

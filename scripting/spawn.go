@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,12 +20,36 @@ import (
 // children to stop (SIGTERM to the process group) before killing them.
 const DefaultKillGrace = 3 * time.Second
 
+// Restart policies of SpawnOptions.Restart.
+const (
+	// RestartNever leaves a child that exited alone (the default).
+	RestartNever = "never"
+	// RestartOnFailure starts a child again when it exits with a non-zero
+	// status or is killed by a signal it was not sent by Kill or Close.
+	RestartOnFailure = "on-failure"
+)
+
+// Back-off between restarts: the first restart waits MinRestartDelay, each
+// next one twice as long, up to MaxRestartDelay. A child that ran for at
+// least restartReset before failing starts the back-off over.
+const (
+	// MinRestartDelay is the wait before the first restart.
+	MinRestartDelay = 100 * time.Millisecond
+	// MaxRestartDelay is the longest wait between two restarts.
+	MaxRestartDelay = 5 * time.Second
+	// restartReset is how long a child must have run for the back-off
+	// to start over.
+	restartReset = 2 * MaxRestartDelay
+)
+
 // Spawner starts plugin programs as child processes and stops them when it
 // is closed. Each child gets SWITCHBOARD_ADDR and, when set,
 // SWITCHBOARD_TOKEN in its environment; its stdout and stderr lines go to
 // the log, prefixed with its name. On Unix every child leads its own process
 // group, which Kill and Close signal as a whole; on Linux the child also gets
-// SIGKILL if the host dies (the parent-death signal).
+// SIGKILL if the host dies (the parent-death signal). Every exit is logged
+// with its status (a failure as a warning), and a child started with the
+// on-failure restart policy is started again after a back-off.
 //
 // A Spawner is safe for concurrent use. The zero value is not usable; make
 // one with NewSpawner.
@@ -31,11 +57,13 @@ type Spawner struct {
 	log   *slog.Logger
 	addr  string
 	token string
-	grace time.Duration
 
 	mu     sync.Mutex
+	grace  time.Duration
+	env    map[string]string
 	procs  map[*Process]struct{}
 	closed bool
+	quit   chan struct{} // closed by Close: supervisors stop restarting
 	wg     sync.WaitGroup
 }
 
@@ -46,7 +74,7 @@ func NewSpawner(log *slog.Logger, addr, token string) *Spawner {
 		log = slog.Default()
 	}
 	return &Spawner{log: log, addr: addr, token: token, grace: DefaultKillGrace,
-		procs: map[*Process]struct{}{}}
+		procs: map[*Process]struct{}{}, quit: make(chan struct{})}
 }
 
 // SetKillGrace sets how long Close waits between asking the children to
@@ -57,79 +85,201 @@ func (s *Spawner) SetKillGrace(d time.Duration) {
 	s.mu.Unlock()
 }
 
-// Process is one child started by a Spawner.
+// SetEnv sets environment variables every child started afterwards gets,
+// on top of SWITCHBOARD_ADDR and SWITCHBOARD_TOKEN (a host serving TLS puts
+// SWITCHBOARD_CA here); SpawnOptions.Env may override them.
+func (s *Spawner) SetEnv(env map[string]string) {
+	s.mu.Lock()
+	s.env = maps.Clone(env)
+	s.mu.Unlock()
+}
+
+// Process is one plugin program started by a Spawner: one child, or, with
+// the on-failure restart policy, the children that replace it in turn.
 type Process struct {
-	// Pid is the child's process id.
+	// Pid is the process id of the first child.
 	Pid int
 	// Name is the name its output is logged under.
 	Name string
 
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error // set before done is closed
+	sp   *Spawner
+	path string
+	args []string
+	opts SpawnOptions
+	log  *slog.Logger
+	out  *lineLogger
+	errw *lineLogger
+
+	done     chan struct{} // closed when the last child has exited
+	stop     chan struct{} // closed by Kill: no more restarts
+	stopOnce sync.Once
+	err      error // the last child's Wait error; set before done is closed
+
+	// Guarded by sp.mu.
+	cmd      *exec.Cmd // the current (or last) child
+	running  bool      // cmd has started and not been waited for
+	killed   bool      // Kill was called
+	restarts int
 }
 
 // Start starts cmd with args as a child process and returns at once. A cmd
 // without a path separator is looked up in PATH. The error wraps
-// ErrBadArgument for an empty command, ErrClosed after Close.
+// ErrBadArgument for an empty command or bad options, ErrClosed after Close.
 func (s *Spawner) Start(cmd string, args []string, opts SpawnOptions) (*Process, error) {
 	if cmd == "" {
 		return nil, badArgument("spawn: empty command")
+	}
+	if err := opts.validate(); err != nil {
+		return nil, err
 	}
 	name := opts.Name
 	if name == "" {
 		name = filepath.Base(cmd)
 	}
-	c := exec.Command(cmd, args...)
-	c.Dir = opts.Dir
-	env := c.Environ()
-	env = append(env, plugin.EnvAddr+"="+s.addr)
-	if s.token != "" {
-		env = append(env, plugin.EnvToken+"="+s.token)
-	}
-	for k, v := range opts.Env {
-		env = append(env, k+"="+v)
-	}
-	c.Env = env
 	log := s.log.With("plugin", name)
-	c.Stdout = &lineLogger{log: log, prefix: name, stream: "stdout"}
-	c.Stderr = &lineLogger{log: log, prefix: name, stream: "stderr"}
-	c.WaitDelay = time.Second // a grandchild holding the pipes open does not block Wait
-	setProcessGroup(c)
-
+	p := &Process{
+		Name: name, sp: s, path: cmd, args: args, opts: opts, log: log,
+		out:  &lineLogger{log: log, prefix: name, stream: "stdout"},
+		errw: &lineLogger{log: log, prefix: name, stream: "stderr"},
+		done: make(chan struct{}), stop: make(chan struct{}),
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, fmt.Errorf("spawn %s: %w", cmd, ErrClosed)
 	}
-	if err := c.Start(); err != nil {
+	c, err := s.startLocked(p)
+	if err != nil {
 		return nil, fmt.Errorf("spawn %s: %w", cmd, err)
 	}
-	p := &Process{Pid: c.Process.Pid, Name: name, cmd: c, done: make(chan struct{})}
+	p.Pid = c.Process.Pid
 	s.procs[p] = struct{}{}
 	log.Info("plugin process started", "pid", p.Pid, "cmd", cmd, "args", args)
 	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		err := c.Wait()
-		c.Stdout.(*lineLogger).flush()
-		c.Stderr.(*lineLogger).flush()
-		p.err = err
-		close(p.done)
-		s.mu.Lock()
-		delete(s.procs, p)
-		s.mu.Unlock()
-		log.Info("plugin process exited", "pid", p.Pid, "status", exitStatus(err))
-	}()
+	go s.supervise(p, c)
 	return p, nil
 }
 
-// Done is closed when the process has exited.
+// startLocked starts a child for p; s.mu is held.
+func (s *Spawner) startLocked(p *Process) (*exec.Cmd, error) {
+	c := exec.Command(p.path, p.args...)
+	c.Dir = p.opts.Dir
+	env := c.Environ()
+	env = append(env, plugin.EnvAddr+"="+s.addr)
+	if s.token != "" {
+		env = append(env, plugin.EnvToken+"="+s.token)
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.env)) {
+		env = append(env, k+"="+s.env[k])
+	}
+	for k, v := range p.opts.Env {
+		env = append(env, k+"="+v) // exec keeps the last value of a key
+	}
+	c.Env = env
+	c.Stdout, c.Stderr = p.out, p.errw
+	c.WaitDelay = time.Second // a grandchild holding the pipes open does not block Wait
+	setProcessGroup(c)
+	if err := c.Start(); err != nil {
+		return nil, err
+	}
+	p.cmd, p.running = c, true
+	return c, nil
+}
+
+// supervise waits for p's child c, logs its exit and, when p's policy says
+// so, starts a new child after a back-off, until one exits for good.
+func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
+	defer s.wg.Done()
+	var delay time.Duration
+	for {
+		began := time.Now()
+		err := c.Wait()
+		p.out.flush()
+		p.errw.flush()
+		status := exitStatus(err)
+		s.mu.Lock()
+		p.running = false
+		stopped := p.killed || s.closed
+		restart := !stopped && err != nil && p.opts.Restart == RestartOnFailure &&
+			(p.opts.MaxRestarts == 0 || p.restarts < p.opts.MaxRestarts)
+		s.mu.Unlock()
+		switch {
+		case restart:
+		case err != nil && !stopped:
+			p.log.Warn("plugin process exited", "pid", c.Process.Pid, "status", status, "err", err,
+				"restarts", p.Restarts())
+			s.finish(p, err)
+			return
+		default:
+			p.log.Info("plugin process exited", "pid", c.Process.Pid, "status", status)
+			s.finish(p, err)
+			return
+		}
+		delay = nextDelay(delay, time.Since(began))
+		p.log.Warn("plugin process exited; restarting", "pid", c.Process.Pid, "status", status, "err", err,
+			"restart_in", delay)
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-p.stop:
+		case <-s.quit:
+		}
+		t.Stop()
+		s.mu.Lock()
+		if p.killed || s.closed {
+			s.mu.Unlock()
+			p.log.Info("plugin process not restarted: stopped", "status", status)
+			s.finish(p, err)
+			return
+		}
+		next, serr := s.startLocked(p)
+		if serr == nil {
+			p.restarts++
+		}
+		n := p.restarts
+		s.mu.Unlock()
+		if serr != nil {
+			p.log.Error("plugin process could not be restarted", "err", serr)
+			s.finish(p, err)
+			return
+		}
+		p.log.Info("plugin process restarted", "pid", next.Process.Pid, "restarts", n)
+		c = next
+	}
+}
+
+// nextDelay is the back-off before the next restart, after one of prev
+// and a child that ran for ran.
+func nextDelay(prev, ran time.Duration) time.Duration {
+	if prev == 0 || ran >= restartReset {
+		return MinRestartDelay
+	}
+	return min(2*prev, MaxRestartDelay)
+}
+
+// finish records the last child's end and forgets p.
+func (s *Spawner) finish(p *Process, err error) {
+	p.err = err
+	close(p.done)
+	s.mu.Lock()
+	delete(s.procs, p)
+	s.mu.Unlock()
+}
+
+// Done is closed when the process has exited and will not be restarted.
 func (p *Process) Done() <-chan struct{} { return p.done }
 
-// Wait waits for the process to exit, or for ctx to be done, and returns its
-// exit status (-1 when it was killed by a signal or could not be waited
-// for). It does not kill the process when ctx ends.
+// Restarts returns how many times the process has been restarted.
+func (p *Process) Restarts() int {
+	p.sp.mu.Lock()
+	defer p.sp.mu.Unlock()
+	return p.restarts
+}
+
+// Wait waits for the process to exit for good (restarts included), or for
+// ctx to be done, and returns its last exit status (-1 when it was killed by
+// a signal or could not be waited for). It does not kill the process when
+// ctx ends.
 func (p *Process) Wait(ctx context.Context) (int, error) {
 	select {
 	case <-p.done:
@@ -139,8 +289,8 @@ func (p *Process) Wait(ctx context.Context) (int, error) {
 	}
 }
 
-// ExitStatus returns the exit status once the process has exited (see
-// Wait), and false while it runs.
+// ExitStatus returns the last exit status once the process has exited for
+// good (see Wait), and false while it runs or waits to be restarted.
 func (p *Process) ExitStatus() (int, bool) {
 	select {
 	case <-p.done:
@@ -150,35 +300,45 @@ func (p *Process) ExitStatus() (int, bool) {
 	}
 }
 
-// Kill kills the process (its whole process group on Unix) at once. Killing
-// a process that has exited does nothing.
+// Kill kills the process (its whole process group on Unix) at once and
+// cancels any restart. Killing a process that has exited does nothing.
 func (p *Process) Kill() error {
-	select {
-	case <-p.done:
+	p.stopOnce.Do(func() { close(p.stop) })
+	p.sp.mu.Lock()
+	p.killed = true
+	c, running := p.cmd, p.running
+	p.sp.mu.Unlock()
+	if !running {
 		return nil
-	default:
 	}
-	if err := killGroup(p.cmd, true); err != nil && !errors.Is(err, errProcessDone) {
-		return fmt.Errorf("kill %s (pid %d): %w", p.Name, p.Pid, err)
+	if err := killGroup(c, true); err != nil && !errors.Is(err, errProcessDone) {
+		return fmt.Errorf("kill %s (pid %d): %w", p.Name, c.Process.Pid, err)
 	}
 	return nil
 }
 
-// Close stops every child still running: it asks them to stop (SIGTERM to
-// their process groups), kills those still running after a grace period,
-// and waits for all of them. Start fails after Close. Close is safe to call
-// more than once.
+// Close stops every child still running: it cancels pending restarts, asks
+// the children to stop (SIGTERM to their process groups), kills those still
+// running after a grace period, and waits for all of them. Start fails after
+// Close. Close is safe to call more than once.
 func (s *Spawner) Close() error {
 	s.mu.Lock()
-	s.closed = true
+	if !s.closed {
+		s.closed = true
+		close(s.quit)
+	}
 	grace := s.grace
 	procs := make([]*Process, 0, len(s.procs))
+	var running []*exec.Cmd
 	for p := range s.procs {
 		procs = append(procs, p)
+		if p.running {
+			running = append(running, p.cmd)
+		}
 	}
 	s.mu.Unlock()
-	for _, p := range procs {
-		_ = killGroup(p.cmd, false)
+	for _, c := range running {
+		_ = killGroup(c, false)
 	}
 	deadline := time.NewTimer(grace)
 	defer deadline.Stop()
@@ -189,6 +349,7 @@ func (s *Spawner) Close() error {
 			for _, q := range procs {
 				_ = q.Kill()
 			}
+			<-p.done
 		}
 	}
 	s.wg.Wait()
