@@ -1,6 +1,7 @@
 package js
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/dop251/goja"
@@ -27,11 +28,20 @@ func (e *Engine) ToJSON(v goja.Value) ([]byte, error) {
 	return []byte(out.String()), nil
 }
 
-// FromJSON converts JSON to plain JavaScript values with JSON.parse;
-// nil gives undefined. It must be called on the script's goroutine.
+// FromJSON converts JSON to plain JavaScript values as JSON.parse does
+// (built directly for valid JSON, through JSON.parse otherwise, so errors
+// read the same); nil gives undefined. It must be called on the script's goroutine.
 func (e *Engine) FromJSON(b []byte) (goja.Value, error) {
 	if b == nil {
 		return goja.Undefined(), nil
+	}
+	if json.Valid(b) {
+		d := decoder{e: e, b: b, stack: e.stack[:0]}
+		v, ok := d.value()
+		e.stack = d.stack[:0]
+		if ok {
+			return v, nil
+		}
 	}
 	v, err := e.parse(e.json, e.vm.ToValue(string(b)))
 	if err != nil {

@@ -45,6 +45,8 @@ type Engine struct {
 
 	stopInterrupt func() // undoes begin's interrupt hook
 
+	stack []any // FromJSON's scratch space
+
 	timers map[uint64]struct{}
 	subs   map[*func()]struct{}
 }

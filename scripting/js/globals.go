@@ -54,6 +54,9 @@ func (e *Engine) installGlobals() error {
 // str returns argument i, which must be a string.
 func (e *Engine) str(c goja.FunctionCall, i int, what string) string {
 	v := c.Argument(i)
+	if s, ok := v.(goja.String); ok {
+		return s.String()
+	}
 	s, ok := v.Export().(string)
 	if !ok {
 		e.throw(scripting.BadArgument("%s must be a string, not %s", what, typeName(v)))

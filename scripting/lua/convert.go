@@ -3,8 +3,9 @@ package lua
 import (
 	"encoding/json"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
@@ -23,17 +24,31 @@ const maxDepth = 1000
 // and nesting deeper than 1000 are errors wrapping scripting.ErrBadArgument.
 // It must be called on the script's goroutine.
 func (e *Engine) ToJSON(v lua.LValue) ([]byte, error) {
-	enc := encoder{e: e, seen: map[*lua.LTable]bool{}}
-	if err := enc.value(v, 0); err != nil {
+	enc := encoder{e: e, buf: e.encBuf[:0], path: e.encPath[:0], keys: e.encKeys[:0]}
+	err := enc.value(v, 0)
+	// The scratch space is the engine's, for the next call; the result is
+	// a copy of the exact size.
+	clear(enc.path)
+	clear(enc.keys[:cap(enc.keys)])
+	e.encBuf, e.encPath, e.encKeys = enc.buf[:0], enc.path[:0], enc.keys[:0]
+	if err != nil {
 		return nil, err
 	}
-	return enc.buf, nil
+	return append([]byte(nil), enc.buf...), nil
 }
 
 type encoder struct {
 	e    *Engine
 	buf  []byte
-	seen map[*lua.LTable]bool
+	path []*lua.LTable // the tables being converted, outermost first
+	keys []tableKey    // the keys of the tables being converted
+}
+
+// tableKey is a key of a table converted to a JSON object, with its name
+// in JSON.
+type tableKey struct {
+	name string
+	key  lua.LValue
 }
 
 func (enc *encoder) value(v lua.LValue, depth int) error {
@@ -81,67 +96,72 @@ func (enc *encoder) table(t *lua.LTable, depth int) error {
 	if depth >= maxDepth {
 		return scripting.BadArgument("value nested deeper than %d levels", maxDepth)
 	}
-	if enc.seen[t] {
+	if slices.Contains(enc.path, t) {
 		return scripting.BadArgument("cannot convert a table that contains itself to JSON")
 	}
-	enc.seen[t] = true
-	defer delete(enc.seen, t)
+	enc.path = append(enc.path, t)
+	err := enc.tableBody(t, depth)
+	enc.path = enc.path[:len(enc.path)-1]
+	return err
+}
 
+func (enc *encoder) tableBody(t *lua.LTable, depth int) error {
 	if enc.e.isArray(t) {
 		return enc.array(t, t.Len(), depth)
 	}
-	var keys []lua.LValue
+	base := len(enc.keys)
+	defer func() {
+		clear(enc.keys[base:])
+		enc.keys = enc.keys[:base]
+	}()
 	ints := true
-	t.ForEach(func(k, _ lua.LValue) {
-		keys = append(keys, k)
+	for k, _ := t.Next(lua.LNil); k != lua.LNil; k, _ = t.Next(k) {
+		enc.keys = append(enc.keys, tableKey{key: k})
 		if n, ok := k.(lua.LNumber); !ok || float64(n) != math.Trunc(float64(n)) || n < 1 {
 			ints = false
 		}
-	})
+	}
+	keys := enc.keys[base:]
 	if ints && len(keys) > 0 {
 		// Distinct integer keys, all >= 1: exactly 1..n when none exceeds n.
 		max := lua.LNumber(0)
 		for _, k := range keys {
-			max = lua.LNumber(math.Max(float64(max), float64(k.(lua.LNumber))))
+			max = lua.LNumber(math.Max(float64(max), float64(k.key.(lua.LNumber))))
 		}
 		if int(max) == len(keys) {
 			return enc.array(t, len(keys), depth)
 		}
 	}
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		switch x := k.(type) {
+	for i := range keys {
+		switch x := keys[i].key.(type) {
 		case lua.LString:
-			names[i] = string(x)
+			keys[i].name = string(x)
 		case lua.LNumber:
 			var nb encoder
 			if err := nb.number(float64(x)); err != nil {
 				return err
 			}
-			names[i] = string(nb.buf)
+			keys[i].name = string(nb.buf)
 		default:
-			return scripting.BadArgument("cannot convert a table with a %s key to JSON", k.Type())
+			return scripting.BadArgument("cannot convert a table with a %s key to JSON", keys[i].key.Type())
 		}
 	}
-	order := make([]int, len(keys))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return names[order[a]] < names[order[b]] })
-	for i := 1; i < len(order); i++ {
-		if names[order[i]] == names[order[i-1]] {
+	slices.SortFunc(keys, func(a, b tableKey) int { return strings.Compare(a.name, b.name) })
+	for i := 1; i < len(keys); i++ {
+		if keys[i].name == keys[i-1].name {
 			return scripting.BadArgument("cannot convert a table with keys %s and %q to JSON: both are %q",
-				keyText(keys[order[i-1]]), names[order[i]], names[order[i]])
+				keyText(keys[i-1].key), keys[i].name, keys[i].name)
 		}
 	}
 	enc.buf = append(enc.buf, '{')
-	for i, j := range order {
+	for i := range keys {
 		if i > 0 {
 			enc.buf = append(enc.buf, ',')
 		}
-		enc.buf = appendString(enc.buf, names[j])
+		enc.buf = appendString(enc.buf, keys[i].name)
 		enc.buf = append(enc.buf, ':')
-		if err := enc.value(t.RawGet(keys[j]), depth+1); err != nil {
+		// enc.keys may grow (and move) under value: index, do not hold.
+		if err := enc.value(t.RawGet(enc.keys[base+i].key), depth+1); err != nil {
 			return err
 		}
 	}
@@ -214,6 +234,17 @@ func appendString(b []byte, s string) []byte {
 func (e *Engine) FromJSON(b []byte) (lua.LValue, error) {
 	if b == nil {
 		return lua.LNil, nil
+	}
+	if json.Valid(b) {
+		d := decoder{e: e, b: b, stack: e.stack[:0], keys: e.keys[:0]}
+		v, ok := d.value()
+		e.stack, e.keys = d.stack[:0], d.keys[:0]
+		if ok {
+			if v == e.null {
+				return lua.LNil, nil
+			}
+			return v, nil
+		}
 	}
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {

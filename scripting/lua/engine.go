@@ -33,6 +33,11 @@ type Engine struct {
 	errorMT *lua.LTable    // metatable of the error values bindings raise
 	lastErr *lua.LTable    // the last error value raised, with its Go error
 	lastGo  error
+	stack   []lua.LValue // FromJSON's scratch space
+	keys    []string     // FromJSON's
+	encBuf  []byte       // ToJSON's scratch space
+	encPath []*lua.LTable
+	encKeys []tableKey
 
 	scope    *scripting.Scope
 	asyncCtx context.Context
