@@ -25,6 +25,9 @@ type method struct {
 	fn  reflect.Value // bound to the receiver
 	in  reflect.Type
 	out reflect.Type
+	// direct is fn itself when its argument and result are both any: it is
+	// then called without reflection (nil otherwise).
+	direct func(context.Context, any) (any, error)
 }
 
 // discover finds the methods of v that follow the documented signature.
@@ -52,7 +55,9 @@ func discover(v any) (map[string]method, bool, error) {
 			reserved = append(reserved, m.Name)
 			continue
 		}
-		methods[m.Name] = method{fn: rv.Method(i), in: mt.In(2), out: mt.Out(0)}
+		fn := rv.Method(i)
+		direct, _ := fn.Interface().(func(context.Context, any) (any, error))
+		methods[m.Name] = method{fn: fn, in: mt.In(2), out: mt.Out(0), direct: direct}
 	}
 	if len(reserved) > 0 {
 		sort.Strings(reserved)

@@ -245,20 +245,28 @@ const workerIdle = time.Second
 
 // worker serves r, then whatever requests the read loop hands it, until it
 // has waited workerIdle for one or the connection is closed.
+//
+// The idle timer is not reset per request (that takes the timer heap's lock
+// every time): the worker notes when it last finished one, and when the
+// timer fires early for that, sets it again for the rest of the wait.
 func (p *Plugin) worker(r request) {
 	defer p.workers.Done()
 	var idle *time.Timer
 	for {
 		p.handle(r)
+		last := time.Now()
 		if idle == nil {
 			idle = time.NewTimer(workerIdle)
 			defer idle.Stop()
-		} else {
-			idle.Reset(workerIdle)
 		}
+	wait:
 		select {
 		case r = <-p.work:
 		case <-idle.C:
+			if left := workerIdle - time.Since(last); left > 0 {
+				idle.Reset(left)
+				goto wait
+			}
 			return
 		case <-p.done:
 			return
@@ -285,9 +293,15 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 		resp.Error = wire.TextMethodNotFound
 		return resp
 	}
-	in := reflect.New(m.in)
+	var arg any          // the argument of a direct method
+	var in reflect.Value // the argument of any other
+	dst := any(&arg)
+	if m.direct == nil {
+		in = reflect.New(m.in)
+		dst = in.Interface()
+	}
 	if len(env.Payload) > 0 {
-		if err := json.Unmarshal(env.Payload, in.Interface()); err != nil {
+		if err := json.Unmarshal(env.Payload, dst); err != nil {
 			resp.Error = fmt.Sprintf("bad argument for %s: %v", env.Method, err)
 			return resp
 		}
@@ -296,7 +310,7 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 	if p.ctxKey != nil {
 		ctx = context.WithValue(ctx, p.ctxKey, env.Trace)
 	}
-	out, err := p.invoke(ctx, m, in.Elem())
+	out, err := p.invoke(ctx, m, arg, in)
 	if err != nil {
 		resp.Error = err.Error()
 		return resp
@@ -310,17 +324,21 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 	return resp
 }
 
-// invoke calls the method, turning a panic into an error.
-func (p *Plugin) invoke(ctx context.Context, m method, in reflect.Value) (out any, err error) {
+// invoke calls the method, turning a panic into an error: a direct method
+// with arg, any other through reflection with in.
+func (p *Plugin) invoke(ctx context.Context, m method, arg any, in reflect.Value) (out any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			p.log.Error("method panicked", "panic", r)
 			err = fmt.Errorf("%s%v", wire.PrefixPanic, r)
 		}
 	}()
+	if m.direct != nil {
+		return m.direct(ctx, arg)
+	}
 	// ctx goes in as a value of the interface type itself: reflect then
 	// need not check, on every call, that its dynamic type implements it.
-	res := m.fn.Call([]reflect.Value{reflect.ValueOf(&ctx).Elem(), in})
+	res := m.fn.Call([]reflect.Value{reflect.ValueOf(&ctx).Elem(), in.Elem()})
 	if e := res[1].Interface(); e != nil {
 		return nil, e.(error)
 	}

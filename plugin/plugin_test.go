@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/gob"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -334,4 +335,39 @@ func TestServeDialsFromEnvironment(t *testing.T) {
 			t.Fatalf("Serve = %v", err)
 		}
 	})
+}
+
+// dyn has only methods whose argument and result are any, which the plugin
+// calls without reflection: they must answer as any other method does.
+type dyn struct{}
+
+func (dyn) Echo(_ context.Context, in any) (any, error) { return in, nil }
+func (dyn) Fail(_ context.Context, in any) (any, error) { return nil, fmt.Errorf("failed on %v", in) }
+func (dyn) Boom(context.Context, any) (any, error)      { panic("kaboom") }
+func (dyn) Nil(context.Context, any) (any, error)       { return nil, nil }
+func (dyn) Trace(ctx context.Context, _ any) (any, error) {
+	s, _ := ctx.Value(traceKey{}).(string)
+	return s + "/" + plugin.Trace(ctx), nil
+}
+
+func TestAnyMethodsAnswerLikeOthers(t *testing.T) {
+	r, _, _ := startRaw(t, dyn{}, &plugin.Info{Name: "dyn", Version: "1"})
+	for i, c := range []struct{ method, in, out, err string }{
+		{"Echo", `{"a":[1,"x",null,true]}`, `{"a":[1,"x",null,true]}`, ""},
+		{"Echo", ``, `null`, ""},
+		{"Echo", `{"a":`, ``, "bad argument for Echo: unexpected end of JSON input"},
+		{"Fail", `2`, ``, "failed on 2"},
+		{"Boom", `2`, ``, "panic: kaboom"},
+		{"Nil", `2`, `null`, ""},
+	} {
+		seq := uint64(20 + i)
+		r.send(rawEnv{Seq: seq, Method: c.method, Payload: []byte(c.in)})
+		if e := r.recv(); e.Seq != seq || string(e.Payload) != c.out || e.Error != c.err {
+			t.Errorf("%s(%s): answer %+v (%s); want %s, error %q", c.method, c.in, e, e.Payload, c.out, c.err)
+		}
+	}
+	r.send(rawEnv{Seq: 30, Trace: "abc", Method: "Trace"})
+	if e := r.recv(); string(e.Payload) != `"abc/abc"` {
+		t.Fatalf("Trace answer %+v (%s)", e, e.Payload)
+	}
 }

@@ -82,6 +82,8 @@ func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload j
 		errs["*"] = &CallError{Plugin: "*", Method: method, Err: err}
 		return results, errs
 	}
+	// One goroutine per plugin: a plugin that stopped reading blocks only
+	// its own request (until the write timeout), never the others'.
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	wg.Add(len(conns))

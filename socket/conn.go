@@ -223,52 +223,81 @@ func (c *conn) end(cause error, registered bool) {
 // call sends one request and waits for its answer, the context, or the end
 // of the connection.
 func (c *conn) call(ctx context.Context, trace, method string, payload []byte) ([]byte, error) {
-	if err := c.acquireCall(); err != nil {
+	pc, err := c.send(trace, method, payload)
+	if err != nil {
 		return nil, err
 	}
-	defer c.releaseCall()
-	ch := replyPool.Get().(chan reply)
-	// Every path out of call leaves ch empty and unreachable: the answer
-	// (or the failure end sends) was received, or the call left the
-	// pending map before anyone could send to it.
-	defer replyPool.Put(ch)
+	return c.wait(ctx, pc)
+}
+
+// sent is a request sent by send, whose answer wait receives.
+type sent struct {
+	seq uint64
+	ch  chan reply
+}
+
+// send takes one of c's in-flight slots, registers a pending call and sends
+// the request. When it fails, the request was not sent and the slot is
+// free again; when it succeeds, wait must follow, once, and frees the slot.
+func (c *conn) send(trace, method string, payload []byte) (sent, error) {
+	if err := c.acquireCall(); err != nil {
+		return sent{}, err
+	}
 	c.mu.Lock()
 	switch {
 	case c.closed:
 		c.mu.Unlock()
-		return nil, ErrDisconnected
+		c.releaseCall()
+		return sent{}, ErrDisconnected
 	case c.stopping:
 		c.mu.Unlock()
-		return nil, ErrShutdown
+		c.releaseCall()
+		return sent{}, ErrShutdown
 	}
+	ch := replyPool.Get().(chan reply)
 	seq := c.seq
 	c.seq++
 	c.pending[seq] = ch
 	c.mu.Unlock()
 
 	if err := c.enc.SendEnvelope(&wire.Envelope{Seq: seq, Trace: trace, Method: method, Payload: payload}); err != nil {
-		// The read loop sees the closed connection and fails every
-		// pending call, this one included.
-		c.logger().Warn("write failed, closing the connection", "err", err)
-		_ = c.nc.Close()
+		c.writeFailed(err)
 	}
+	return sent{seq: seq, ch: ch}, nil
+}
+
+// writeFailed closes the connection after a failed write: the read loop
+// then sees the closed connection and fails every pending call.
+func (c *conn) writeFailed(err error) {
+	c.logger().Warn("write failed, closing the connection", "err", err)
+	_ = c.nc.Close()
+}
+
+// wait waits for the answer to what send sent, the context, or the end of
+// the connection, and frees the call's in-flight slot.
+func (c *conn) wait(ctx context.Context, s sent) ([]byte, error) {
+	defer c.releaseCall()
+	// Every path out of wait leaves s.ch empty and unreachable: the answer
+	// (or the failure end sends) was received, or the call left the
+	// pending map before anyone could send to it.
+	defer replyPool.Put(s.ch)
 	select {
-	case r := <-ch:
+	case r := <-s.ch:
 		return r.payload, r.err
 	case <-ctx.Done():
 	}
 	c.mu.Lock()
-	_, stillPending := c.pending[seq]
-	delete(c.pending, seq)
+	_, stillPending := c.pending[s.seq]
+	delete(c.pending, s.seq)
 	c.mu.Unlock()
 	if !stillPending {
 		// The answer, or the connection's end, won the race.
-		r := <-ch
+		r := <-s.ch
 		return r.payload, r.err
 	}
 	if c.canCancel {
-		if err := c.enc.SendEnvelope(&wire.Envelope{Seq: seq, Method: wire.MethodCancel}); err != nil {
-			c.logger().Debug("cancel not sent", "seq", seq, "err", err)
+		if err := c.enc.SendEnvelope(&wire.Envelope{Seq: s.seq, Method: wire.MethodCancel}); err != nil {
+			c.logger().Debug("cancel not sent", "seq", s.seq, "err", err)
 		}
 	}
 	return nil, ctx.Err()

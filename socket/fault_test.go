@@ -2,6 +2,7 @@ package socket_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/gob"
 	"encoding/json"
 	"errors"
@@ -144,5 +145,39 @@ func TestCallsFailFastOnAGonePlugin(t *testing.T) {
 		if !errors.Is(err, socket.ErrPluginNotFound) {
 			t.Fatalf("call %d: %v; want ErrPluginNotFound", i, err)
 		}
+	}
+}
+
+// TestBroadcastIsNotHeldUpByADeafPlugin: a plugin that stopped reading
+// blocks only its own request of a broadcast; the others are sent and
+// answered at once, long before the write timeout gives up on it.
+func TestBroadcastIsNotHeldUpByADeafPlugin(t *testing.T) {
+	const writeTimeout = 4 * time.Second
+	s := newSocket(t, socket.WithWriteTimeout(writeTimeout))
+	addr := listen(t, s)
+	c := rawDial(t, addr)
+	if err := gob.NewEncoder(c).Encode(rawHello{Name: "deaf", Version: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	// Plugins are called in map order: several healthy ones make it
+	// likely that some come after the deaf one.
+	healthy := []string{"a", "b", "c", "d"}
+	for _, name := range healthy {
+		connectTCP(t, s, addr, name, newSvc())
+	}
+	if !s.WaitFor("deaf", deadline) {
+		t.Fatal("raw plugin not registered")
+	}
+	// More than the loopback buffers hold, so the write to the deaf plugin
+	// blocks; Trace answers the healthy ones with a few bytes.
+	payload, _ := json.Marshal(strings.Repeat("x", 6<<20))
+	ctx, cancel := context.WithTimeout(t.Context(), writeTimeout/2)
+	defer cancel()
+	res, errs := s.BroadcastJSON(ctx, "", "Trace", payload)
+	if len(res) != len(healthy) {
+		t.Fatalf("%d healthy plugins answered (errors %v); a deaf plugin held the others up", len(res), errs)
+	}
+	if err := errs["deaf"]; err == nil {
+		t.Fatal("the deaf plugin answered")
 	}
 }

@@ -1,6 +1,7 @@
 package socket_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -103,5 +104,40 @@ func TestMaxInFlightFailsFast(t *testing.T) {
 	}
 	if n := len(sv.started); n != 0 {
 		t.Fatalf("the plugin started %d refused call(s)", n)
+	}
+}
+
+// TestBroadcastReleasesItsSlots: a broadcast's share of a plugin's in-flight
+// calls is freed when its context ends, as a call's is.
+func TestBroadcastReleasesItsSlots(t *testing.T) {
+	s := newSocket(t, socket.WithMaxInFlight(1))
+	addr := listen(t, s)
+	a, b := newSvc(), newSvc()
+	connectTCP(t, s, addr, "a", a)
+	connectTCP(t, s, addr, "b", b)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan map[string]error, 1)
+	go func() {
+		_, errs := s.BroadcastContext(ctx, "", "Block", "x")
+		done <- errs
+	}()
+	recv(t, a.started)
+	recv(t, b.started)
+	// Both slots are taken: a call to either is refused.
+	for _, name := range []string{"a", "b"} {
+		if _, err := s.Call("", name, "Upper", "x"); !errors.Is(err, socket.ErrTooManyCalls) {
+			t.Fatalf("call to %s during the broadcast: %v; want ErrTooManyCalls", name, err)
+		}
+	}
+	cancel()
+	errs := recv(t, done)
+	for _, name := range []string{"a", "b"} {
+		if !errors.Is(errs[name], context.Canceled) {
+			t.Fatalf("broadcast share of %s: %v; want context.Canceled", name, errs[name])
+		}
+		if got, err := s.Call("", name, "Upper", "ok"); err != nil || got != "OK" {
+			t.Fatalf("call to %s after the broadcast: %v, %v", name, got, err)
+		}
 	}
 }
