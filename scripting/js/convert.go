@@ -7,6 +7,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/switchboard-rpc/switchboard/scripting"
+	"github.com/switchboard-rpc/switchboard/scripting/internal/jsontok"
 )
 
 // ToJSON converts v the way JSON.stringify does (toJSON methods, undefined
@@ -36,7 +37,7 @@ func (e *Engine) FromJSON(b []byte) (goja.Value, error) {
 		return goja.Undefined(), nil
 	}
 	if json.Valid(b) {
-		d := decoder{e: e, b: b, stack: e.stack[:0]}
+		d := decoder{e: e, Scanner: jsontok.Scanner{B: b}, stack: e.stack[:0]}
 		v, ok := d.value()
 		e.stack = d.stack[:0]
 		if ok {

@@ -11,6 +11,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/switchboard-rpc/switchboard/scripting"
+	"github.com/switchboard-rpc/switchboard/scripting/internal/jsontok"
 )
 
 // maxDepth bounds the nesting of converted values, so that a deep structure
@@ -236,7 +237,7 @@ func (e *Engine) FromJSON(b []byte) (lua.LValue, error) {
 		return lua.LNil, nil
 	}
 	if json.Valid(b) {
-		d := decoder{e: e, b: b, stack: e.stack[:0], keys: e.keys[:0]}
+		d := decoder{e: e, Scanner: jsontok.Scanner{B: b}, stack: e.stack[:0], keys: e.keys[:0]}
 		v, ok := d.value()
 		e.stack, e.keys = d.stack[:0], d.keys[:0]
 		if ok {

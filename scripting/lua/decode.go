@@ -1,14 +1,12 @@
 package lua
 
 import (
-	"encoding/json"
 	"math"
-	"strconv"
 
 	lua "github.com/yuin/gopher-lua"
-)
 
-var negZero = math.Copysign(0, -1)
+	"github.com/switchboard-rpc/switchboard/scripting/internal/jsontok"
+)
 
 // smallInts holds the numbers 0..255 as Lua values, boxed once.
 var smallInts = func() []lua.LValue {
@@ -26,46 +24,34 @@ var smallInts = func() []lua.LValue {
 // same. ok false (a number out of float64's range) sends the caller back to
 // json.Unmarshal for its error.
 type decoder struct {
-	e     *Engine
-	b     []byte
-	i     int
+	e *Engine
+	jsontok.Scanner
 	stack []lua.LValue // items and values of the open containers
 	keys  []string     // keys of the open objects
 }
 
-func (d *decoder) ws() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
-// value decodes the value at d.i; null is json.null.
+// value decodes the value at d.I; null is json.null.
 func (d *decoder) value() (lua.LValue, bool) {
-	d.ws()
-	switch c := d.b[d.i]; c {
+	d.SkipSpace()
+	switch c := d.B[d.I]; c {
 	case '{':
 		return d.object()
 	case '[':
 		return d.array()
 	case '"':
-		s, ok := d.str()
+		s, ok := d.String()
 		return lua.LString(s), ok
 	case 't':
-		d.i += 4
+		d.I += 4
 		return lua.LTrue, true
 	case 'f':
-		d.i += 5
+		d.I += 5
 		return lua.LFalse, true
 	case 'n':
-		d.i += 4
+		d.I += 4
 		return d.e.null, true
 	default:
-		f, ok := d.number()
+		f, ok := d.Number()
 		if f >= 0 && f < float64(len(smallInts)) && f == float64(int(f)) && !(f == 0 && math.Signbit(f)) {
 			return smallInts[int(f)], ok
 		}
@@ -74,30 +60,30 @@ func (d *decoder) value() (lua.LValue, bool) {
 }
 
 func (d *decoder) object() (lua.LValue, bool) {
-	d.i++ // {
+	d.I++ // {
 	base, kbase := len(d.stack), len(d.keys)
-	d.ws()
-	if d.b[d.i] == '}' {
-		d.i++
+	d.SkipSpace()
+	if d.B[d.I] == '}' {
+		d.I++
 		return d.e.L.CreateTable(0, 0), true
 	}
 	for {
-		d.ws()
-		k, ok := d.str()
+		d.SkipSpace()
+		k, ok := d.String()
 		if !ok {
 			return nil, false
 		}
-		d.ws()
-		d.i++ // :
+		d.SkipSpace()
+		d.I++ // :
 		v, ok := d.value()
 		if !ok {
 			return nil, false
 		}
 		d.keys = append(d.keys, k)
 		d.stack = append(d.stack, v)
-		d.ws()
-		c := d.b[d.i]
-		d.i++
+		d.SkipSpace()
+		c := d.B[d.I]
+		d.I++
 		if c == '}' {
 			break
 		}
@@ -114,11 +100,11 @@ func (d *decoder) object() (lua.LValue, bool) {
 }
 
 func (d *decoder) array() (lua.LValue, bool) {
-	d.i++ // [
+	d.I++ // [
 	base := len(d.stack)
-	d.ws()
-	if d.b[d.i] == ']' {
-		d.i++
+	d.SkipSpace()
+	if d.B[d.I] == ']' {
+		d.I++
 	} else {
 		for {
 			v, ok := d.value()
@@ -126,9 +112,9 @@ func (d *decoder) array() (lua.LValue, bool) {
 				return nil, false
 			}
 			d.stack = append(d.stack, v)
-			d.ws()
-			c := d.b[d.i]
-			d.i++
+			d.SkipSpace()
+			c := d.B[d.I]
+			d.I++
 			if c == ']' {
 				break
 			}
@@ -143,72 +129,4 @@ func (d *decoder) array() (lua.LValue, bool) {
 	d.stack = d.stack[:base]
 	d.e.L.SetMetatable(t, d.e.arrayMT)
 	return t, true
-}
-
-// str decodes the string at d.i.
-func (d *decoder) str() (string, bool) {
-	start := d.i
-	d.i++ // "
-	simple := true
-	for {
-		c := d.b[d.i]
-		if c == '"' {
-			break
-		}
-		if c == '\\' {
-			simple = false
-			d.i++
-		} else if c >= 0x80 {
-			simple = false
-		}
-		d.i++
-	}
-	d.i++
-	if simple {
-		return string(d.b[start+1 : d.i-1]), true
-	}
-	var s string
-	if err := json.Unmarshal(d.b[start:d.i], &s); err != nil {
-		return "", false
-	}
-	return s, true
-}
-
-// number decodes the number at d.i.
-func (d *decoder) number() (float64, bool) {
-	start := d.i
-	simple := true // an integer of at most 15 digits: exact in float64
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		if c >= '0' && c <= '9' || c == '-' {
-			d.i++
-			continue
-		}
-		if c == '.' || c == 'e' || c == 'E' || c == '+' {
-			simple = false
-			d.i++
-			continue
-		}
-		break
-	}
-	tok := d.b[start:d.i]
-	if simple && len(tok) <= 15 {
-		neg := tok[0] == '-'
-		if neg {
-			tok = tok[1:]
-		}
-		var n int64
-		for _, c := range tok {
-			n = n*10 + int64(c-'0')
-		}
-		if neg {
-			if n == 0 {
-				return negZero, true
-			}
-			n = -n
-		}
-		return float64(n), true
-	}
-	f, err := strconv.ParseFloat(string(tok), 64)
-	return f, err == nil
 }
