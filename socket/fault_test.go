@@ -152,7 +152,11 @@ func TestCallsFailFastOnAGonePlugin(t *testing.T) {
 // blocks only its own request of a broadcast; the others are sent and
 // answered at once, long before the write timeout gives up on it.
 func TestBroadcastIsNotHeldUpByADeafPlugin(t *testing.T) {
-	const writeTimeout = 4 * time.Second
+	// The broadcast's context ends well before the write timeout: with
+	// requests held up behind the deaf plugin's, the healthy plugins would
+	// answer only after it, too late; without, they have seconds to spare
+	// even on a loaded machine.
+	const writeTimeout = 10 * time.Second
 	s := newSocket(t, socket.WithWriteTimeout(writeTimeout))
 	addr := listen(t, s)
 	c := rawDial(t, addr)
@@ -161,7 +165,7 @@ func TestBroadcastIsNotHeldUpByADeafPlugin(t *testing.T) {
 	}
 	// Plugins are called in map order: several healthy ones make it
 	// likely that some come after the deaf one.
-	healthy := []string{"a", "b", "c", "d"}
+	healthy := []string{"a", "b", "c"}
 	for _, name := range healthy {
 		connectTCP(t, s, addr, name, newSvc())
 	}
@@ -171,7 +175,7 @@ func TestBroadcastIsNotHeldUpByADeafPlugin(t *testing.T) {
 	// More than the loopback buffers hold, so the write to the deaf plugin
 	// blocks; Trace answers the healthy ones with a few bytes.
 	payload, _ := json.Marshal(strings.Repeat("x", 6<<20))
-	ctx, cancel := context.WithTimeout(t.Context(), writeTimeout/2)
+	ctx, cancel := context.WithTimeout(t.Context(), writeTimeout*8/10)
 	defer cancel()
 	res, errs := s.BroadcastJSON(ctx, "", "Trace", payload)
 	if len(res) != len(healthy) {
