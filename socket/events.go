@@ -38,7 +38,9 @@ type AsyncData struct {
 	// Name is the plugin that sent the value.
 	Name string `json:"name,omitempty"`
 	// Payload is the value, decoded from JSON into Go values (maps,
-	// slices, float64, string, bool, nil).
+	// slices, float64, string, bool, nil). It is decoded once and shared
+	// by every subscriber and the Async backlog: treat it as read-only, or
+	// decode Raw into a value of your own.
 	Payload any `json:"payload,omitempty"`
 	// Raw is the value's JSON exactly as the plugin sent it.
 	Raw []byte `json:"-"`
