@@ -92,31 +92,13 @@ func (h *Hub) Close() {
 // concurrent callers, through Socket.Call (the argument encoded to JSON, the
 // result decoded from it), and returns how long they took.
 func (h *Hub) Calls(n, callers int) (time.Duration, error) {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	start := time.Now()
-	for c := range callers {
-		k := split(n, callers, c)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range k {
-				out, err := h.S.Call("", "p0", "Echo", Text)
-				if err == nil && out != Text {
-					err = fmt.Errorf("echo returned %v", out)
-				}
-				if err != nil {
-					mu.Lock()
-					first = cmpErr(first, err)
-					mu.Unlock()
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return time.Since(start), first
+	return spread(n, callers, func(int) error {
+		out, err := h.S.Call("", "p0", "Echo", Text)
+		if err == nil && out != Text {
+			err = fmt.Errorf("echo returned %v", out)
+		}
+		return err
+	})
 }
 
 // Broadcasts broadcasts Echo to every plugin n times and returns how long

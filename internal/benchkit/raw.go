@@ -79,43 +79,39 @@ func (r *Raw) Run(n, callers int) (time.Duration, error) {
 		r.replies = append(r.replies, make(chan struct{}, 1))
 	}
 	r.rmu.Unlock()
+	return spread(n, callers, func(c int) error { return r.roundTrip(uint32(c)) })
+}
+
+// spread runs n operations shared among callers concurrent callers (each
+// calls op with its index until its share is done or op fails) and returns
+// how long they took and the first error.
+func spread(n, callers int, op func(caller int) error) (time.Duration, error) {
 	var wg sync.WaitGroup
-	var errMu sync.Mutex
-	var firstErr error
+	var mu sync.Mutex
+	var first error
 	start := time.Now()
 	for c := range callers {
-		k := split(n, callers, c)
+		k := n / callers
+		if c < n%callers {
+			k++
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for range k {
-				if err := r.roundTrip(uint32(c)); err != nil {
-					errMu.Lock()
-					firstErr = cmpErr(firstErr, err)
-					errMu.Unlock()
+				if err := op(c); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	return time.Since(start), firstErr
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
-// split is caller c's share of n operations among callers.
-func split(n, callers, c int) int {
-	k := n / callers
-	if c < n%callers {
-		k++
-	}
-	return k
+	return time.Since(start), first
 }
 
 func (r *Raw) roundTrip(id uint32) error {
