@@ -1,26 +1,9 @@
 package lua_test
 
 import (
-	"fmt"
-	"os"
 	"testing"
-
-	"go.uber.org/goleak"
 
 	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
 )
 
-// envPlugin makes the test binary serve a test plugin instead of testing,
-// for the spawn tests.
-const envPlugin = "SCRIPTTEST_PLUGIN"
-
-func TestMain(m *testing.M) {
-	if name := os.Getenv(envPlugin); name != "" {
-		if err := scripttest.ServeMain(name); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { scripttest.Main(m) }

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/plugin/plugintest"
@@ -194,4 +197,22 @@ func WaitFor(t testing.TB, d time.Duration, cond func() error) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// EnvPlugin, set to a plugin name in a test binary's environment, makes Main
+// serve the test plugin under that name instead of running the tests: the
+// spawn tests start their own test binary as a child plugin this way.
+const EnvPlugin = "SCRIPTTEST_PLUGIN"
+
+// Main is the TestMain of the engines' test packages: it serves the test
+// plugin when EnvPlugin is set, and otherwise runs the tests under goleak.
+func Main(m *testing.M) {
+	if name := os.Getenv(EnvPlugin); name != "" {
+		if err := ServeMain(name); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
 }
