@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 	"github.com/switchboard-rpc/switchboard/internal/wire"
 )
 
@@ -295,16 +296,18 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 	}
 	var arg any          // the argument of a direct method
 	var in reflect.Value // the argument of any other
-	dst := any(&arg)
+	var err error
 	if m.direct == nil {
 		in = reflect.New(m.in)
-		dst = in.Interface()
-	}
-	if len(env.Payload) > 0 {
-		if err := json.Unmarshal(env.Payload, dst); err != nil {
-			resp.Error = fmt.Sprintf("bad argument for %s: %v", env.Method, err)
-			return resp
+		if len(env.Payload) > 0 {
+			err = json.Unmarshal(env.Payload, in.Interface())
 		}
+	} else if len(env.Payload) > 0 {
+		arg, err = jsontok.Decode(env.Payload) // json.Unmarshal's value, faster
+	}
+	if err != nil {
+		resp.Error = fmt.Sprintf("bad argument for %s: %v", env.Method, err)
+		return resp
 	}
 	ctx = context.WithValue(ctx, callKey{}, &callInfo{plugin: p, trace: env.Trace})
 	if p.ctxKey != nil {

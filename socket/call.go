@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 )
 
 // Call invokes method on the plugin called name with payload as its argument
@@ -120,8 +122,8 @@ func decodeResult(name, method string, out []byte) (any, error) {
 	if len(out) == 0 {
 		return nil, nil
 	}
-	var v any
-	if err := json.Unmarshal(out, &v); err != nil {
+	v, err := jsontok.Decode(out) // json.Unmarshal's value, faster
+	if err != nil {
 		return nil, &CallError{Plugin: name, Method: method, Err: fmt.Errorf("decoding the result: %w", err)}
 	}
 	return v, nil

@@ -6,8 +6,8 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 	"github.com/switchboard-rpc/switchboard/scripting"
-	"github.com/switchboard-rpc/switchboard/scripting/internal/jsontok"
 )
 
 // ToJSON converts v the way JSON.stringify does (toJSON methods, undefined

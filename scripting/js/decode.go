@@ -3,7 +3,7 @@ package js
 import (
 	"github.com/dop251/goja"
 
-	"github.com/switchboard-rpc/switchboard/scripting/internal/jsontok"
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 )
 
 // decoder builds JavaScript values straight from valid JSON (json.Valid

@@ -10,8 +10,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 	"github.com/switchboard-rpc/switchboard/scripting"
-	"github.com/switchboard-rpc/switchboard/scripting/internal/jsontok"
 )
 
 // maxDepth bounds the nesting of converted values, so that a deep structure

@@ -5,7 +5,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/switchboard-rpc/switchboard/scripting/internal/jsontok"
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 )
 
 // smallInts holds the numbers 0..255 as Lua values, boxed once.

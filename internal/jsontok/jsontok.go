@@ -1,9 +1,9 @@
 // Package jsontok reads the tokens of JSON that is already known to be valid
-// (json.Valid said so): the part of decoding that the JavaScript and Lua
-// engines share when they build their own values straight from a plugin's
-// answer. Strings with escapes or non-ASCII bytes, and numbers that are not
-// small integers, are decoded by encoding/json and strconv, so every value is
-// the one json.Unmarshal would give.
+// (json.Valid said so): the part of decoding that the hub, the plugin SDK
+// and the JavaScript and Lua engines share when they build values straight
+// from a message's payload. Strings with escapes or non-ASCII bytes, and
+// numbers that are not small integers, are decoded by encoding/json and
+// strconv, so every value is the one json.Unmarshal would give.
 package jsontok
 
 import (

@@ -1,0 +1,121 @@
+package jsontok
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"testing"
+)
+
+// same reports whether a and b are the same decoded JSON value, telling
+// -0 from 0 and an empty container from nil.
+func same(a, b any) bool {
+	switch x := a.(type) {
+	case nil, bool, string:
+		return a == b
+	case float64:
+		y, ok := b.(float64)
+		return ok && math.Float64bits(x) == math.Float64bits(y)
+	case []any:
+		y, ok := b.([]any)
+		if !ok || (x == nil) != (y == nil) || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !same(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || (x == nil) != (y == nil) || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !same(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// checkDecode fails t when Decode and json.Unmarshal disagree on in.
+func checkDecode(t *testing.T, in []byte) {
+	t.Helper()
+	got, gotErr := Decode(in)
+	var want any
+	wantErr := json.Unmarshal(in, &want)
+	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+		t.Fatalf("Decode(%q) error %v, json.Unmarshal %v", in, gotErr, wantErr)
+	}
+	if wantErr == nil && !same(got, want) {
+		t.Fatalf("Decode(%q) = %#v, json.Unmarshal gives %#v", in, got, want)
+	}
+}
+
+var decodeCases = []string{
+	`null`, `true`, `false`, `0`, `-0`, `-0.0`, `1`, `-12`, `123456789012345`,
+	`1234567890123456789`, `1.5`, `-2.5e-3`, `1E400`, `-1e400`, `4.9e-324`,
+	`""`, `"plain"`, `"tab\there"`, `"\u00e9t\u00e9"`, `"été"`, `"\ud83d\ude00"`,
+	`"\ud800"`, "\"\xff\"", `"a\"b\\c\/d"`,
+	`[]`, `{}`, ` [ 1 , "two" , [ true , null ] , { } ] `,
+	`{"a":1,"b":"two","c":[true,null]}`, `{"a":1,"a":2}`, `{"__proto__":{"x":1}}`,
+	`{"nested":{"deep":[[[{"k":[]}]]]}}`,
+	// Not JSON: the error must be json.Unmarshal's.
+	``, ` `, `{`, `[1,]`, `{"a"}`, `{"a":}`, `tru`, `nul`, `01`, `1.`, `.5`, `+1`,
+	`"unterminated`, `[1] 2`, `{"a":1,}`, `NaN`, "\"\x01\"",
+}
+
+func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
+	for _, c := range decodeCases {
+		checkDecode(t, []byte(c))
+	}
+}
+
+func TestDecodeMakesEmptyContainers(t *testing.T) {
+	v, err := Decode([]byte(`{"a":[],"o":{}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := v.(map[string]any)
+	if a, ok := m["a"].([]any); !ok || a == nil {
+		t.Errorf("[] decoded as %#v, want an empty non-nil []any", m["a"])
+	}
+	if o, ok := m["o"].(map[string]any); !ok || o == nil {
+		t.Errorf("{} decoded as %#v, want an empty non-nil map", m["o"])
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, c := range decodeCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		checkDecode(t, in)
+	})
+}
+
+func BenchmarkDecode(b *testing.B) {
+	in := []byte(`{"a":1,"b":"two","c":[true,null],"d":"the quick brown fox jumps over the lazy dog"}`)
+	b.Run("jsontok", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Decode(in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var v any
+			if err := json.Unmarshal(in, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
