@@ -10,6 +10,27 @@ type callInfo struct {
 	trace  string
 }
 
+// callCtx is a method's context: the request's cancellable context, with
+// its callInfo under callKey and its trace under the key given to Start.
+// One value holds both, where two context.WithValue would make two (and a
+// third for the callInfo).
+type callCtx struct {
+	context.Context
+	info callInfo
+	key  any // Start's ctxKey; nil for none
+}
+
+// Value returns the request's callInfo, its trace, or what the parent holds.
+func (c *callCtx) Value(key any) any {
+	switch {
+	case key == callKey{}:
+		return &c.info
+	case c.key != nil && key == c.key:
+		return c.info.trace
+	}
+	return c.Context.Value(key)
+}
+
 // Trace returns the trace id of the request a method's context belongs to,
 // or "" outside a request.
 func Trace(ctx context.Context) string {

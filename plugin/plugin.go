@@ -309,10 +309,7 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 		resp.Error = fmt.Sprintf("bad argument for %s: %v", env.Method, err)
 		return resp
 	}
-	ctx = context.WithValue(ctx, callKey{}, &callInfo{plugin: p, trace: env.Trace})
-	if p.ctxKey != nil {
-		ctx = context.WithValue(ctx, p.ctxKey, env.Trace)
-	}
+	ctx = &callCtx{Context: ctx, info: callInfo{plugin: p, trace: env.Trace}, key: p.ctxKey}
 	out, err := p.invoke(ctx, m, arg, in)
 	if err != nil {
 		resp.Error = err.Error()
@@ -339,8 +336,15 @@ func (p *Plugin) invoke(ctx context.Context, m method, arg any, in reflect.Value
 	if m.direct != nil {
 		return m.direct(ctx, arg)
 	}
+	return m.call(ctx, in)
+}
+
+// call calls the method through reflection with the argument in.
+func (m method) call(ctx context.Context, in reflect.Value) (any, error) {
 	// ctx goes in as a value of the interface type itself: reflect then
 	// need not check, on every call, that its dynamic type implements it.
+	// (Taking its address moves it to the heap, which is why this is not
+	// in invoke: direct methods would pay for it too.)
 	res := m.fn.Call([]reflect.Value{reflect.ValueOf(&ctx).Elem(), in.Elem()})
 	if e := res[1].Interface(); e != nil {
 		return nil, e.(error)

@@ -152,6 +152,9 @@ func (c *calc) Progress(ctx context.Context, n int) (int, error) {
 	return n, nil
 }
 func (c *calc) TraceKey(ctx context.Context, _ int) (string, error) {
+	// Read through a derived context: the values must survive it.
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	s, _ := ctx.Value(traceKey{}).(string)
 	return s + "/" + plugin.Trace(ctx), nil
 }
