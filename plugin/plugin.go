@@ -315,7 +315,7 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 		resp.Error = err.Error()
 		return resp
 	}
-	b, err := json.Marshal(out)
+	b, err := jsontok.Encode(out)
 	if err != nil {
 		resp.Error = fmt.Sprintf("encoding result of %s: %v", env.Method, err)
 		return resp

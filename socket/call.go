@@ -111,7 +111,7 @@ func encodeArg(payload any) ([]byte, error) {
 	if payload == nil {
 		return nil, nil
 	}
-	b, err := json.Marshal(payload)
+	b, err := jsontok.Encode(payload)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the argument: %w", err)
 	}
