@@ -91,6 +91,9 @@ func (p *Plugin) Start(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) e
 		return err
 	}
 	err := p.readLoop(conn)
+	// Only the read loop hands work out: with it ended, closing the
+	// channel tells every idle worker to return.
+	close(p.work)
 	p.finish()
 	return err
 }
@@ -245,7 +248,7 @@ type request struct {
 const workerIdle = time.Second
 
 // worker serves r, then whatever requests the read loop hands it, until it
-// has waited workerIdle for one or the connection is closed.
+// has waited workerIdle for one or the read loop has ended.
 //
 // The idle timer is not reset per request (that takes the timer heap's lock
 // every time): the worker notes when it last finished one, and when the
@@ -261,15 +264,17 @@ func (p *Plugin) worker(r request) {
 			defer idle.Stop()
 		}
 	wait:
+		var ok bool
 		select {
-		case r = <-p.work:
+		case r, ok = <-p.work:
+			if !ok {
+				return
+			}
 		case <-idle.C:
 			if left := workerIdle - time.Since(last); left > 0 {
 				idle.Reset(left)
 				goto wait
 			}
-			return
-		case <-p.done:
 			return
 		}
 	}
