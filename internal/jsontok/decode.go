@@ -2,15 +2,20 @@ package jsontok
 
 import "encoding/json"
 
+// maxDepth is encoding/json's nesting limit: deeper input is its error.
+const maxDepth = 10000
+
 // Decode returns the Go value json.Unmarshal gives for b into an any (nil,
-// bool, float64, string, []any, map[string]any), built in one pass over b
-// once json.Valid has accepted it; with about half the work and fewer
-// allocations than json.Unmarshal. Input json.Valid rejects, or a number
-// float64 cannot hold, goes to json.Unmarshal, so the error is its error.
+// bool, float64, string, []any, map[string]any), checking and building in
+// one pass where json.Unmarshal makes two, and with fewer allocations.
+// Input that is not JSON, nests deeper than encoding/json allows or holds a
+// number float64 cannot hold goes to json.Unmarshal, so the error is its
+// error.
 func Decode(b []byte) (any, error) {
-	if json.Valid(b) {
-		s := Scanner{B: b}
-		if v, ok := s.value(); ok {
+	d := decoder{Scanner: Scanner{B: b}}
+	if v, ok := d.value(); ok {
+		d.SkipSpace()
+		if d.I == len(b) {
 			return v, nil
 		}
 	}
@@ -19,78 +24,190 @@ func Decode(b []byte) (any, error) {
 	return v, err
 }
 
-func (s *Scanner) value() (any, bool) {
-	s.SkipSpace()
-	switch s.B[s.I] {
-	case '{':
-		return s.object()
-	case '[':
-		return s.array()
-	case '"':
-		return s.String()
-	case 't':
-		s.I += 4
-		return true, true
-	case 'f':
-		s.I += 5
-		return false, true
-	case 'n':
-		s.I += 4
-		return nil, true
-	default:
-		return s.Number()
-	}
+// decoder is a Scanner that checks what it reads: ok false means the input
+// is not JSON this package decodes, and json.Unmarshal must say why.
+type decoder struct {
+	Scanner
+	depth int
 }
 
-func (s *Scanner) object() (any, bool) {
-	s.I++ // {
-	m := map[string]any{}
-	s.SkipSpace()
-	if s.B[s.I] == '}' {
-		s.I++
-		return m, true
+func (d *decoder) value() (any, bool) {
+	d.SkipSpace()
+	if d.I >= len(d.B) {
+		return nil, false
 	}
-	for {
-		s.SkipSpace()
-		k, ok := s.String()
+	switch c := d.B[d.I]; {
+	case c == '{':
+		return d.object()
+	case c == '[':
+		return d.array()
+	case c == '"':
+		return d.string()
+	case c == 't':
+		return true, d.literal("true")
+	case c == 'f':
+		return false, d.literal("false")
+	case c == 'n':
+		return nil, d.literal("null")
+	case c == '-' || c >= '0' && c <= '9':
+		end, ok := d.number()
 		if !ok {
 			return nil, false
 		}
-		s.SkipSpace()
-		s.I++ // :
-		v, ok := s.value()
+		num := Scanner{B: d.B[:end], I: d.I}
+		d.I = end
+		return num.Number()
+	}
+	return nil, false
+}
+
+func (d *decoder) literal(word string) bool {
+	if len(d.B)-d.I < len(word) || string(d.B[d.I:d.I+len(word)]) != word {
+		return false
+	}
+	d.I += len(word)
+	return true
+}
+
+// number checks the number at I and returns where it ends, without moving
+// past it.
+func (d *decoder) number() (end int, ok bool) {
+	i := d.I
+	if d.B[i] == '-' {
+		i++
+	}
+	var more bool
+	switch {
+	case i < len(d.B) && d.B[i] == '0':
+		i++
+	default:
+		if i, more = digits(d.B, i); !more {
+			return 0, false
+		}
+	}
+	if i < len(d.B) && d.B[i] == '.' {
+		if i, more = digits(d.B, i+1); !more {
+			return 0, false
+		}
+	}
+	if i < len(d.B) && (d.B[i] == 'e' || d.B[i] == 'E') {
+		i++
+		if i < len(d.B) && (d.B[i] == '+' || d.B[i] == '-') {
+			i++
+		}
+		if i, more = digits(d.B, i); !more {
+			return 0, false
+		}
+	}
+	return i, true
+}
+
+// digits returns where the digits that start at b[i] end, and whether
+// there was at least one.
+func digits(b []byte, i int) (int, bool) {
+	start := i
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i, i > start
+}
+
+// string checks the string at I: printable ASCII without escapes is read
+// here; anything else is checked and decoded by Scanner.String's
+// json.Unmarshal.
+func (d *decoder) string() (string, bool) {
+	for i := d.I + 1; i < len(d.B); i++ {
+		switch c := d.B[i]; {
+		case c == '"':
+			return d.String()
+		case c < 0x20:
+			return "", false
+		case c == '\\':
+			i++ // the escaped byte cannot end the string
+		}
+	}
+	return "", false
+}
+
+func (d *decoder) object() (any, bool) {
+	if d.depth++; d.depth > maxDepth {
+		return nil, false
+	}
+	d.I++ // {
+	m := map[string]any{}
+	d.SkipSpace()
+	if d.I < len(d.B) && d.B[d.I] == '}' {
+		d.I++
+		d.depth--
+		return m, true
+	}
+	for {
+		d.SkipSpace()
+		if d.I >= len(d.B) || d.B[d.I] != '"' {
+			return nil, false
+		}
+		k, ok := d.string()
+		if !ok {
+			return nil, false
+		}
+		d.SkipSpace()
+		if d.I >= len(d.B) || d.B[d.I] != ':' {
+			return nil, false
+		}
+		d.I++
+		v, ok := d.value()
 		if !ok {
 			return nil, false
 		}
 		m[k] = v
-		s.SkipSpace()
-		c := s.B[s.I]
-		s.I++
-		if c == '}' {
+		d.SkipSpace()
+		if d.I >= len(d.B) {
+			return nil, false
+		}
+		c := d.B[d.I]
+		d.I++
+		switch c {
+		case '}':
+			d.depth--
 			return m, true
+		case ',':
+		default:
+			return nil, false
 		}
 	}
 }
 
-func (s *Scanner) array() (any, bool) {
-	s.I++ // [
+func (d *decoder) array() (any, bool) {
+	if d.depth++; d.depth > maxDepth {
+		return nil, false
+	}
+	d.I++ // [
 	a := []any{}
-	s.SkipSpace()
-	if s.B[s.I] == ']' {
-		s.I++
+	d.SkipSpace()
+	if d.I < len(d.B) && d.B[d.I] == ']' {
+		d.I++
+		d.depth--
 		return a, true
 	}
 	for {
-		v, ok := s.value()
+		v, ok := d.value()
 		if !ok {
 			return nil, false
 		}
 		a = append(a, v)
-		s.SkipSpace()
-		c := s.B[s.I]
-		s.I++
-		if c == ']' {
+		d.SkipSpace()
+		if d.I >= len(d.B) {
+			return nil, false
+		}
+		c := d.B[d.I]
+		d.I++
+		switch c {
+		case ']':
+			d.depth--
 			return a, true
+		case ',':
+		default:
+			return nil, false
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -67,12 +68,20 @@ var decodeCases = []string{
 	`{"nested":{"deep":[[[{"k":[]}]]]}}`,
 	// Not JSON: the error must be json.Unmarshal's.
 	``, ` `, `{`, `[1,]`, `{"a"}`, `{"a":}`, `tru`, `nul`, `01`, `1.`, `.5`, `+1`,
-	`"unterminated`, `[1] 2`, `{"a":1,}`, `NaN`, "\"\x01\"",
+	`"unterminated`, `[1] 2`, `{"a":1,}`, `NaN`, "\"\x01\"", `-`, `1e`, `1e+`, `0x1`,
+	`1.5.5`, `--1`, `[1 2]`, `{"a" 1}`, `{1:2}`, `"\x"`, `"\u12"`, `[`, `[1,`, `truee`, `nulL`,
 }
 
 func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 	for _, c := range decodeCases {
 		checkDecode(t, []byte(c))
+	}
+}
+
+func TestDecodeNestingLimitIsEncodingJSONs(t *testing.T) {
+	for _, depth := range []int{maxDepth, maxDepth + 1} {
+		checkDecode(t, []byte(strings.Repeat("[", depth)+strings.Repeat("]", depth)))
+		checkDecode(t, []byte(strings.Repeat(`{"k":`, depth)+"1"+strings.Repeat("}", depth)))
 	}
 }
 
