@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 )
@@ -84,25 +83,30 @@ func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload j
 		errs["*"] = &CallError{Plugin: "*", Method: method, Err: err}
 		return results, errs
 	}
-	// One goroutine per plugin: a plugin that stopped reading blocks only
-	// its own request (until the write timeout), never the others'.
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	wg.Add(len(conns))
-	for _, c := range conns {
-		go func() {
-			defer wg.Done()
-			out, err := c.call(ctx, id, method, payload)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs[c.info.Name] = &CallError{Plugin: c.info.Name, Method: method, Err: err}
-				return
-			}
-			results[c.info.Name] = out
-		}()
+	// Every request is posted first, from this goroutine, then every answer
+	// awaited: no goroutine per plugin, and the total time is the slowest
+	// plugin's. Posting never waits for a plugin to read, so one that
+	// stopped reading holds up only its own request.
+	type outcome struct {
+		sent sent
+		err  error
 	}
-	wg.Wait()
+	out := make([]outcome, len(conns))
+	for i, c := range conns {
+		out[i].sent, out[i].err = c.post(id, method, payload)
+	}
+	for i, c := range conns {
+		var b []byte
+		err := out[i].err
+		if err == nil {
+			b, err = c.wait(ctx, out[i].sent)
+		}
+		if err != nil {
+			errs[c.info.Name] = &CallError{Plugin: c.info.Name, Method: method, Err: err}
+			continue
+		}
+		results[c.info.Name] = b
+	}
 	return results, errs
 }
 
