@@ -240,17 +240,17 @@ type sent struct {
 // the request. When it fails, the request was not sent and the slot is
 // free again; when it succeeds, wait must follow, once, and frees the slot.
 func (c *conn) send(trace, method string, payload []byte) (sent, error) {
-	return c.sendWith(c.enc.SendEnvelope, trace, method, payload)
+	return c.sendWith(false, trace, method, payload)
 }
 
 // post is send without waiting for the plugin to read: what the connection
 // does not take at once is written by the encoder in the background (see
 // wire.Encoder.PostEnvelope).
 func (c *conn) post(trace, method string, payload []byte) (sent, error) {
-	return c.sendWith(c.enc.PostEnvelope, trace, method, payload)
+	return c.sendWith(true, trace, method, payload)
 }
 
-func (c *conn) sendWith(write func(*wire.Envelope) error, trace, method string, payload []byte) (sent, error) {
+func (c *conn) sendWith(post bool, trace, method string, payload []byte) (sent, error) {
 	if err := c.acquireCall(); err != nil {
 		return sent{}, err
 	}
@@ -271,7 +271,16 @@ func (c *conn) sendWith(write func(*wire.Envelope) error, trace, method string, 
 	c.pending[seq] = ch
 	c.mu.Unlock()
 
-	if err := write(&wire.Envelope{Seq: seq, Trace: trace, Method: method, Payload: payload}); err != nil {
+	// Both methods are called directly, so that the envelope stays on the
+	// stack (through a func value it would escape).
+	env := wire.Envelope{Seq: seq, Trace: trace, Method: method, Payload: payload}
+	var err error
+	if post {
+		err = c.enc.PostEnvelope(&env)
+	} else {
+		err = c.enc.SendEnvelope(&env)
+	}
+	if err != nil {
 		c.writeFailed(err)
 	}
 	return sent{seq: seq, ch: ch}, nil

@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -37,7 +36,7 @@ const maxYields = 2
 type Encoder struct {
 	w       io.Writer
 	dl      deadliner
-	raw     syscall.RawConn // writes without waiting when w is a socket; nil otherwise
+	nw      *noWait // writes without waiting when w is a socket; nil otherwise
 	timeout time.Duration
 
 	mu      sync.Mutex
@@ -63,7 +62,7 @@ func NewEncoder(w io.Writer, timeout time.Duration) *Encoder {
 	if d, ok := w.(deadliner); ok && timeout > 0 {
 		e.dl = d
 	}
-	e.raw = rawConn(w)
+	e.nw = newNoWait(w)
 	return e
 }
 
@@ -284,16 +283,16 @@ func (e *Encoder) write(b []byte) error {
 // writeNow writes what the socket takes of b without waiting and returns
 // how much that was; 0 when w is not a socket. An error is the stream's.
 func (e *Encoder) writeNow(b []byte) (int, error) {
-	if e.raw == nil {
+	if e.nw == nil {
 		return 0, nil
 	}
-	n, err := writeNoWait(e.raw, b)
+	n, err := e.nw.write(b)
 	if errors.Is(err, os.ErrDeadlineExceeded) && e.dl != nil {
 		// The deadline of an earlier write that had to wait has passed
 		// (the socket checks it before trying): clear it and try again;
 		// a write that waits sets its own.
 		_ = e.dl.SetWriteDeadline(time.Time{})
-		n, err = writeNoWait(e.raw, b)
+		n, err = e.nw.write(b)
 	}
 	return n, err
 }

@@ -2,13 +2,13 @@
 
 package wire
 
-import (
-	"io"
-	"syscall"
-)
+import "io"
 
-// rawConn returns nil: writes that do not wait are done on Unix only, and
-// elsewhere PostEnvelope leaves every write to a goroutine.
-func rawConn(io.Writer) syscall.RawConn { return nil }
+// noWait writes to a socket without waiting for the peer; only on Unix.
+// Elsewhere every write may wait, and PostEnvelope leaves each to a
+// goroutine.
+type noWait struct{}
 
-func writeNoWait(syscall.RawConn, []byte) (int, error) { return 0, nil }
+func newNoWait(io.Writer) *noWait { return nil }
+
+func (*noWait) write([]byte) (int, error) { return 0, nil }

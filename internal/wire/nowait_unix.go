@@ -7,9 +7,20 @@ import (
 	"syscall"
 )
 
-// rawConn returns w's file descriptor access when w is a socket (a
-// *net.TCPConn or *net.UnixConn), for writes that do not wait; nil otherwise.
-func rawConn(w io.Writer) syscall.RawConn {
+// noWait writes to a socket without waiting for the peer. Its descriptor
+// function is bound once, so a write allocates nothing; one writer at a
+// time uses it (the Encoder's).
+type noWait struct {
+	rc  syscall.RawConn
+	fn  func(fd uintptr) bool // nw.try
+	b   []byte
+	n   int
+	err error
+}
+
+// newNoWait returns a noWait for w when w is a socket (a *net.TCPConn or
+// *net.UnixConn), nil otherwise.
+func newNoWait(w io.Writer) *noWait {
 	sc, ok := w.(syscall.Conn)
 	if !ok {
 		return nil
@@ -18,36 +29,41 @@ func rawConn(w io.Writer) syscall.RawConn {
 	if err != nil {
 		return nil
 	}
-	return rc
+	nw := &noWait{rc: rc}
+	nw.fn = nw.try
+	return nw
 }
 
-// writeNoWait writes as much of b as the socket takes at once (its
-// descriptor is non-blocking, as the net package leaves it) and returns how
-// much that was. Nothing waits: a full socket buffer just ends the write.
-func writeNoWait(rc syscall.RawConn, b []byte) (int, error) {
-	n := 0
-	var werr error
-	err := rc.Write(func(fd uintptr) bool {
-		for n < len(b) {
-			m, err := syscall.Write(int(fd), b[n:])
-			if m > 0 {
-				n += m
-			}
-			switch {
-			case err == syscall.EINTR:
-				continue
-			case err == syscall.EAGAIN:
-			case err != nil:
-				werr = err
-			case m > 0:
-				continue
-			}
-			break
-		}
-		return true // done, whatever was written: never wait here
-	})
+// write writes as much of b as the socket takes at once (its descriptor is
+// non-blocking, as the net package leaves it) and returns how much that
+// was. Nothing waits: a full socket buffer just ends the write.
+func (nw *noWait) write(b []byte) (int, error) {
+	nw.b, nw.n, nw.err = b, 0, nil
+	err := nw.rc.Write(nw.fn)
+	n, werr := nw.n, nw.err
+	nw.b = nil
 	if err == nil {
 		err = werr
 	}
 	return n, err
+}
+
+func (nw *noWait) try(fd uintptr) bool {
+	for nw.n < len(nw.b) {
+		m, err := syscall.Write(int(fd), nw.b[nw.n:])
+		if m > 0 {
+			nw.n += m
+		}
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+		case err != nil:
+			nw.err = err
+		case m > 0:
+			continue
+		}
+		break
+	}
+	return true // done, whatever was written: never wait here
 }
