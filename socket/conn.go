@@ -57,6 +57,10 @@ func newConn(s *Socket, nc net.Conn, cfg config) *conn {
 		done:    make(chan struct{}),
 	}
 	c.log.Store(cfg.log.With("remote", remoteName(nc)))
+	// A request a broadcast posted may be written after the broadcast has
+	// moved on; if that write fails, the connection must still close, so
+	// that the call waiting for its answer fails.
+	c.enc.OnFail(c.writeFailed)
 	return c
 }
 

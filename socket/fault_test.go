@@ -185,3 +185,38 @@ func TestBroadcastIsNotHeldUpByADeafPlugin(t *testing.T) {
 		t.Fatal("the deaf plugin answered")
 	}
 }
+
+// TestBroadcastToADeafPluginEnds: a broadcast without a deadline, to a
+// plugin that stopped reading, still returns: the request the broadcast
+// left to be written in the background times out, the connection closes
+// and the deaf plugin's call fails, while the others answer.
+func TestBroadcastToADeafPluginEnds(t *testing.T) {
+	logs := &logBuffer{}
+	const writeTimeout = 200 * time.Millisecond
+	s := newSocket(t, socket.WithLogger(logs.logger()), socket.WithWriteTimeout(writeTimeout))
+	addr := listen(t, s)
+	c := rawDial(t, addr)
+	if err := gob.NewEncoder(c).Encode(rawHello{Name: "deaf", Version: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	connectTCP(t, s, addr, "healthy", newSvc())
+	if !s.WaitFor("deaf", deadline) {
+		t.Fatal("raw plugin not registered")
+	}
+	payload, _ := json.Marshal(strings.Repeat("x", 6<<20)) // more than the loopback buffers hold
+	done := make(chan struct{})
+	var res map[string]json.RawMessage
+	var errs map[string]error
+	go func() {
+		defer close(done)
+		res, errs = s.BroadcastJSON(context.Background(), "", "Trace", payload)
+	}()
+	recv(t, done)
+	if _, ok := res["healthy"]; !ok || len(res) != 1 {
+		t.Fatalf("results %v, errors %v; want healthy's answer only", res, errs)
+	}
+	if err := errs["deaf"]; !errors.Is(err, socket.ErrDisconnected) {
+		t.Fatalf("deaf plugin's error %v; want ErrDisconnected", err)
+	}
+	logs.waitLog(t, "write failed, closing the connection")
+}

@@ -46,6 +46,7 @@ type Encoder struct {
 	writing bool      // a Send is writing; it writes what is queued too
 	idle    sync.Cond // signalled when writing ends
 	err     error
+	onFail  func(error) // told of a failure no Send returns; see OnFail
 }
 
 // NewEncoder returns an Encoder writing to w. When timeout is positive and w
@@ -149,8 +150,20 @@ func (e *Encoder) PostEnvelope(env *Envelope) error {
 	return e.endWriting()
 }
 
+// OnFail sets f to be called when a write PostEnvelope left to the
+// Encoder's goroutine fails, which no Send is there to return: typically, f
+// closes the connection. f runs once, on that goroutine. Set it before the
+// first PostEnvelope.
+func (e *Encoder) OnFail(f func(error)) {
+	e.mu.Lock()
+	e.onFail = f
+	e.mu.Unlock()
+}
+
 // writeRest writes (*b)[from:], then whatever was queued meanwhile, as the
-// Send that is writing does; PostEnvelope started it with e.writing set.
+// Send that is writing does; PostEnvelope started it with e.writing set. It
+// returns when everything is written or a write failed: within the timeout,
+// or when the stream is closed.
 func (e *Encoder) writeRest(b *[]byte, from int) {
 	err := e.write((*b)[from:])
 	recycle(b)
@@ -158,7 +171,12 @@ func (e *Encoder) writeRest(b *[]byte, from int) {
 	if err != nil {
 		e.err = err
 	}
-	_ = e.writeQueued()
+	onFail := e.onFail
+	// Once this fails, e.err makes every later Send and Post fail at
+	// once: no other writeRest starts, and onFail runs once.
+	if err := e.writeQueued(); err != nil && onFail != nil {
+		onFail(err)
+	}
 }
 
 // queueEnvelope appends env to what is queued, with e.mu held.

@@ -145,3 +145,33 @@ func TestEncoderWriteTimeout(t *testing.T) {
 		t.Fatal("PostEnvelope after a failed write: no error")
 	}
 }
+
+// A posted write that fails in the background is reported to OnFail, once,
+// since no Send is there to return it.
+func TestPostEnvelopeReportsABackgroundFailure(t *testing.T) {
+	w, _ := tcpPair(t)
+	enc := wire.NewEncoder(w, 100*time.Millisecond)
+	failed := make(chan error, 2)
+	enc.OnFail(func(err error) { failed <- err })
+	big := &wire.Envelope{Seq: 1, Payload: bytes.Repeat([]byte("x"), 16<<20)}
+	returnsSoon(t, "PostEnvelope", func() error { return enc.PostEnvelope(big) })
+	select {
+	case err := <-failed:
+		if err == nil {
+			t.Fatal("OnFail called with a nil error")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the background write's failure was not reported")
+	}
+	if err := enc.PostEnvelope(&wire.Envelope{Seq: 2}); err == nil {
+		t.Fatal("PostEnvelope after a failed write: no error")
+	}
+	if err := enc.Flush(); err == nil {
+		t.Fatal("Flush after a failed write: no error")
+	}
+	select {
+	case err := <-failed:
+		t.Fatalf("OnFail called twice (%v)", err)
+	default:
+	}
+}
