@@ -93,7 +93,7 @@ func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload j
 	}
 	out := make([]outcome, len(conns))
 	for i, c := range conns {
-		out[i].sent, out[i].err = c.post(id, method, payload)
+		out[i].sent, out[i].err = c.send(id, method, payload)
 	}
 	for i, c := range conns {
 		var b []byte

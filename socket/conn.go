@@ -243,18 +243,14 @@ type sent struct {
 // send takes one of c's in-flight slots, registers a pending call and sends
 // the request. When it fails, the request was not sent and the slot is
 // free again; when it succeeds, wait must follow, once, and frees the slot.
+//
+// The request is posted (wire.Encoder.PostEnvelope): send never waits for
+// the plugin to read. What the connection does not take at once is written
+// in the background, so a broadcast sends to every plugin from one
+// goroutine and a call's context bounds it even while its request is stuck
+// behind a plugin that stopped reading. What can queue that way is bounded
+// by the in-flight limit.
 func (c *conn) send(trace, method string, payload []byte) (sent, error) {
-	return c.sendWith(false, trace, method, payload)
-}
-
-// post is send without waiting for the plugin to read: what the connection
-// does not take at once is written by the encoder in the background (see
-// wire.Encoder.PostEnvelope).
-func (c *conn) post(trace, method string, payload []byte) (sent, error) {
-	return c.sendWith(true, trace, method, payload)
-}
-
-func (c *conn) sendWith(post bool, trace, method string, payload []byte) (sent, error) {
 	if err := c.acquireCall(); err != nil {
 		return sent{}, err
 	}
@@ -275,16 +271,7 @@ func (c *conn) sendWith(post bool, trace, method string, payload []byte) (sent, 
 	c.pending[seq] = ch
 	c.mu.Unlock()
 
-	// Both methods are called directly, so that the envelope stays on the
-	// stack (through a func value it would escape).
-	env := wire.Envelope{Seq: seq, Trace: trace, Method: method, Payload: payload}
-	var err error
-	if post {
-		err = c.enc.PostEnvelope(&env)
-	} else {
-		err = c.enc.SendEnvelope(&env)
-	}
-	if err != nil {
+	if err := c.enc.PostEnvelope(&wire.Envelope{Seq: seq, Trace: trace, Method: method, Payload: payload}); err != nil {
 		c.writeFailed(err)
 	}
 	return sent{seq: seq, ch: ch}, nil
@@ -325,7 +312,9 @@ func (c *conn) wait(ctx context.Context, s sent) ([]byte, error) {
 		return r.payload, r.err
 	}
 	if c.canCancel {
-		if err := c.enc.SendEnvelope(&wire.Envelope{Seq: s.seq, Method: wire.MethodCancel}); err != nil {
+		// Posted: the caller's context has ended, and it must not wait
+		// for a plugin that is slow to read.
+		if err := c.enc.PostEnvelope(&wire.Envelope{Seq: s.seq, Method: wire.MethodCancel}); err != nil {
 			c.logger().Debug("cancel not sent", "seq", s.seq, "err", err)
 		}
 	}

@@ -220,3 +220,30 @@ func TestBroadcastToADeafPluginEnds(t *testing.T) {
 	}
 	logs.waitLog(t, "write failed, closing the connection")
 }
+
+// TestCallContextBoundsAStuckRequest: a call's context bounds it even while
+// its request cannot be written because the plugin stopped reading; the
+// write timeout, far longer, does not hold the caller.
+func TestCallContextBoundsAStuckRequest(t *testing.T) {
+	s := newSocket(t, socket.WithWriteTimeout(time.Hour))
+	addr := listen(t, s)
+	c := rawDial(t, addr)
+	if err := gob.NewEncoder(c).Encode(rawHello{Name: "deaf", Version: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if !s.WaitFor("deaf", deadline) {
+		t.Fatal("raw plugin not registered")
+	}
+	payload, _ := json.Marshal(strings.Repeat("x", 6<<20)) // more than the loopback buffers hold
+	errc := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		defer cancel()
+		_, err := s.CallJSON(ctx, "", "deaf", "Swallow", payload)
+		errc <- err
+	}()
+	if err := recv(t, errc); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("call ended with %v; want context.DeadlineExceeded", err)
+	}
+	c.Close() // lets the background write fail, and the socket shut down
+}
