@@ -32,7 +32,8 @@ const maxYields = 2
 // lock. Writes coalesce under load and are never held back when a writer is
 // alone: the first Send to find no write in progress writes itself, and goes
 // on writing, in one write each time, whatever other Sends queued meanwhile,
-// until nothing is left; those other Sends return at once.
+// until nothing is left; those other Sends return at once. PostEnvelope is
+// the Send that never waits for the peer.
 type Encoder struct {
 	w       io.Writer
 	dl      deadliner
@@ -117,10 +118,12 @@ func (e *Encoder) SendEnvelope(env *Envelope) error {
 
 // PostEnvelope is SendEnvelope without ever waiting for the peer: it writes
 // on the caller's goroutine what the stream takes at once, and leaves the
-// rest (all of it when w is not a socket) to a goroutine of the Encoder's,
-// which writes it, within the timeout, before anything sent after it. A
-// broadcast posts to every plugin from one goroutine, and a plugin that
-// stopped reading holds up none of the others.
+// rest to a goroutine of the Encoder's, which writes it, within the
+// timeout, before anything sent after it, and ends when it has (a failure
+// there goes to OnFail). On a stream other than a TCP or Unix socket (TLS, a
+// pipe), or off Unix, every write is left to that goroutine. A broadcast
+// posts to every plugin from one goroutine, and a plugin that stopped
+// reading holds up none of the others.
 func (e *Encoder) PostEnvelope(env *Envelope) error {
 	e.mu.Lock()
 	e.queueEnvelope(env)
@@ -222,8 +225,9 @@ func (e *Encoder) finish() error {
 }
 
 // writeQueued writes what is queued, and what is queued meanwhile, until
-// nothing is left. It is called with e.mu held, e.writing false and e.buf
-// not nil, and unlocks e.mu.
+// nothing is left. It is called with e.mu held and e.buf not nil, by a Send
+// that found no write in progress or by the writer itself (writeRest), and
+// unlocks e.mu.
 func (e *Encoder) writeQueued() error {
 	e.writing = true
 	for e.err == nil && e.buf != nil {
