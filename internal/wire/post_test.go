@@ -175,3 +175,55 @@ func TestPostEnvelopeReportsABackgroundFailure(t *testing.T) {
 	default:
 	}
 }
+
+// Posts and Sends from many goroutines, large enough to fill the socket and
+// leave writes to the background, all arrive whole, each sender's in the
+// order it sent them.
+func TestPostAndSendInterleaveWhole(t *testing.T) {
+	w, r := tcpPair(t)
+	enc := wire.NewEncoder(w, time.Minute)
+	const senders, each = 8, 40
+	done := make(chan error, senders)
+	for sdr := range senders {
+		go func() {
+			for i := range each {
+				env := wire.Envelope{Seq: uint64(sdr*each + i), Method: "M", Payload: bytes.Repeat([]byte{byte(sdr)}, (i%5)*50000)}
+				var err error
+				if i%2 == 0 {
+					err = enc.PostEnvelope(&env)
+				} else {
+					err = enc.SendEnvelope(&env)
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	dec := wire.NewDecoder(r, 0)
+	next := make([]int, senders)
+	for range senders * each {
+		var env wire.Envelope
+		if err := dec.Decode(&env); err != nil {
+			t.Fatal(err)
+		}
+		sdr, i := int(env.Seq)/each, int(env.Seq)%each
+		if i != next[sdr] {
+			t.Fatalf("sender %d: envelope %d arrived, want %d", sdr, i, next[sdr])
+		}
+		next[sdr]++
+		if env.Method != "M" || len(env.Payload) != (i%5)*50000 || len(env.Payload) > 0 && env.Payload[0] != byte(sdr) {
+			t.Fatalf("envelope %d of sender %d arrived damaged (%d bytes)", i, sdr, len(env.Payload))
+		}
+	}
+	for range senders {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+}
