@@ -57,9 +57,9 @@ func newConn(s *Socket, nc net.Conn, cfg config) *conn {
 		done:    make(chan struct{}),
 	}
 	c.log.Store(cfg.log.With("remote", remoteName(nc)))
-	// A request a broadcast posted may be written after the broadcast has
-	// moved on; if that write fails, the connection must still close, so
-	// that the call waiting for its answer fails.
+	// A request is posted (see send): part of it may be written after its
+	// caller has moved on to wait. If that write fails, the connection must
+	// still close, so that the calls waiting for answers fail.
 	c.enc.OnFail(c.writeFailed)
 	return c
 }
