@@ -1,9 +1,12 @@
-// Package jsontok reads the tokens of JSON that is already known to be valid
-// (json.Valid said so): the part of decoding that the hub, the plugin SDK
-// and the JavaScript and Lua engines share when they build values straight
-// from a message's payload. Strings with escapes or non-ASCII bytes, and
-// numbers that are not small integers, are decoded by encoding/json and
-// strconv, so every value is the one json.Unmarshal would give.
+// Package jsontok is the JSON the hub, the plugin SDK and the JavaScript
+// and Lua engines do without encoding/json's reflection and second pass,
+// with the same results: Decode builds the Go values json.Unmarshal gives
+// for an any, checking the input as it goes; Encode writes plain scalars as
+// json.Marshal does; Scanner reads the tokens of JSON already known to be
+// valid, for the engines' own decoders. Strings with escapes or non-ASCII
+// bytes, numbers that are not small integers, and anything invalid are
+// handed to encoding/json and strconv, so every value and every error is
+// theirs.
 package jsontok
 
 import (
