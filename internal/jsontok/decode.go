@@ -129,19 +129,46 @@ func (d *decoder) string() (string, bool) {
 	return "", false
 }
 
-func (d *decoder) object() (any, bool) {
+// open enters a container whose opening byte is at I, and reports whether
+// it is within the nesting limit and whether it is empty (its closing byte,
+// then, is read).
+func (d *decoder) open(closing byte) (ok, empty bool) {
 	if d.depth++; d.depth > maxDepth {
-		return nil, false
+		return false, false
 	}
-	d.I++ // {
-	m := map[string]any{}
+	d.I++
 	d.SkipSpace()
-	if d.I < len(d.B) && d.B[d.I] == '}' {
+	if d.I < len(d.B) && d.B[d.I] == closing {
 		d.I++
 		d.depth--
-		return m, true
+		return true, true
 	}
-	for {
+	return true, false
+}
+
+// next reads what follows an item of a container: a comma (more is true)
+// or the closing byte, which leaves the container.
+func (d *decoder) next(closing byte) (more, ok bool) {
+	d.SkipSpace()
+	if d.I >= len(d.B) {
+		return false, false
+	}
+	c := d.B[d.I]
+	d.I++
+	switch c {
+	case ',':
+		return true, true
+	case closing:
+		d.depth--
+		return false, true
+	}
+	return false, false
+}
+
+func (d *decoder) object() (any, bool) {
+	ok, empty := d.open('}')
+	m := map[string]any{}
+	for more := !empty; ok && more; more, ok = d.next('}') {
 		d.SkipSpace()
 		if d.I >= len(d.B) || d.B[d.I] != '"' {
 			return nil, false
@@ -160,54 +187,19 @@ func (d *decoder) object() (any, bool) {
 			return nil, false
 		}
 		m[k] = v
-		d.SkipSpace()
-		if d.I >= len(d.B) {
-			return nil, false
-		}
-		c := d.B[d.I]
-		d.I++
-		switch c {
-		case '}':
-			d.depth--
-			return m, true
-		case ',':
-		default:
-			return nil, false
-		}
 	}
+	return m, ok
 }
 
 func (d *decoder) array() (any, bool) {
-	if d.depth++; d.depth > maxDepth {
-		return nil, false
-	}
-	d.I++ // [
+	ok, empty := d.open(']')
 	a := []any{}
-	d.SkipSpace()
-	if d.I < len(d.B) && d.B[d.I] == ']' {
-		d.I++
-		d.depth--
-		return a, true
-	}
-	for {
+	for more := !empty; ok && more; more, ok = d.next(']') {
 		v, ok := d.value()
 		if !ok {
 			return nil, false
 		}
 		a = append(a, v)
-		d.SkipSpace()
-		if d.I >= len(d.B) {
-			return nil, false
-		}
-		c := d.B[d.I]
-		d.I++
-		switch c {
-		case ']':
-			d.depth--
-			return a, true
-		case ',':
-		default:
-			return nil, false
-		}
 	}
+	return a, ok
 }
