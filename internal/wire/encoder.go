@@ -105,7 +105,7 @@ func (e *Encoder) Send(v any) error {
 			e.err = err
 		}
 	}
-	return e.finish()
+	return e.finish(false)
 }
 
 // SendEnvelope is Send for an envelope, which it does not keep: the caller
@@ -113,7 +113,7 @@ func (e *Encoder) Send(v any) error {
 func (e *Encoder) SendEnvelope(env *Envelope) error {
 	e.mu.Lock()
 	e.queueEnvelope(env)
-	return e.finish()
+	return e.finish(false)
 }
 
 // PostEnvelope is SendEnvelope without ever waiting for the peer: it writes
@@ -127,30 +127,7 @@ func (e *Encoder) SendEnvelope(env *Envelope) error {
 func (e *Encoder) PostEnvelope(env *Envelope) error {
 	e.mu.Lock()
 	e.queueEnvelope(env)
-	if e.err != nil || e.writing {
-		err := e.err
-		e.mu.Unlock()
-		return err // the writer takes it with the next write
-	}
-	e.writing = true
-	for e.err == nil && e.buf != nil {
-		e.gather()
-		b := e.buf
-		e.buf = nil
-		e.mu.Unlock()
-		n, err := e.writeNow(*b)
-		if err == nil && n < len(*b) {
-			// The rest must wait for the peer: not here.
-			go e.writeRest(b, n)
-			return nil
-		}
-		recycle(b)
-		e.mu.Lock()
-		if err != nil {
-			e.err = err
-		}
-	}
-	return e.endWriting()
+	return e.finish(true)
 }
 
 // OnFail sets f to be called when a write PostEnvelope left to the
@@ -177,7 +154,7 @@ func (e *Encoder) writeRest(b *[]byte, from int) {
 	onFail := e.onFail
 	// Once this fails, e.err makes every later Send and Post fail at
 	// once: no other writeRest starts, and onFail runs once.
-	if err := e.writeQueued(); err != nil && onFail != nil {
+	if err := e.writeQueued(false); err != nil && onFail != nil {
 		onFail(err)
 	}
 }
@@ -210,8 +187,9 @@ func (e *Encoder) queueEnvelope(env *Envelope) {
 }
 
 // finish ends a Send, called with e.mu held and the value queued: it
-// returns at once if another Send is writing, and otherwise writes.
-func (e *Encoder) finish() error {
+// returns at once if another Send is writing, and otherwise writes (without
+// waiting for the peer, with post).
+func (e *Encoder) finish(post bool) error {
 	if e.err != nil {
 		err := e.err
 		e.mu.Unlock()
@@ -221,21 +199,31 @@ func (e *Encoder) finish() error {
 		e.mu.Unlock()
 		return nil // the writer takes it with the next write
 	}
-	return e.writeQueued()
+	return e.writeQueued(post)
 }
 
 // writeQueued writes what is queued, and what is queued meanwhile, until
 // nothing is left. It is called with e.mu held and e.buf not nil, by a Send
 // that found no write in progress or by the writer itself (writeRest), and
-// unlocks e.mu.
-func (e *Encoder) writeQueued() error {
+// unlocks e.mu. With post, it never waits for the peer: what the stream
+// does not take at once is left to writeRest, which goes on from there.
+func (e *Encoder) writeQueued(post bool) error {
 	e.writing = true
 	for e.err == nil && e.buf != nil {
 		e.gather()
 		b := e.buf
 		e.buf = nil
 		e.mu.Unlock()
-		err := e.write(*b)
+		var err error
+		if post {
+			var n int
+			if n, err = e.writeNow(*b); err == nil && n < len(*b) {
+				go e.writeRest(b, n) // the rest must wait for the peer: not here
+				return nil
+			}
+		} else {
+			err = e.write(*b)
+		}
 		recycle(b)
 		e.mu.Lock()
 		if err != nil {
@@ -328,7 +316,7 @@ func (e *Encoder) Flush() error {
 		e.idle.Wait()
 	}
 	if e.err == nil && e.buf != nil {
-		return e.writeQueued()
+		return e.writeQueued(false)
 	}
 	err := e.err
 	e.mu.Unlock()
