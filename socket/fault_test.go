@@ -175,14 +175,16 @@ func TestBroadcastIsNotHeldUpByADeafPlugin(t *testing.T) {
 	// More than the loopback buffers hold, so the write to the deaf plugin
 	// blocks; Trace answers the healthy ones with a few bytes.
 	payload, _ := json.Marshal(strings.Repeat("x", 6<<20))
-	ctx, cancel := context.WithTimeout(t.Context(), writeTimeout*8/10)
+	ctx, cancel := context.WithTimeout(t.Context(), writeTimeout*3/10)
 	defer cancel()
 	res, errs := s.BroadcastJSON(ctx, "", "Trace", payload)
 	if len(res) != len(healthy) {
 		t.Fatalf("%d healthy plugins answered (errors %v); a deaf plugin held the others up", len(res), errs)
 	}
-	if err := errs["deaf"]; err == nil {
-		t.Fatal("the deaf plugin answered")
+	// Its call ends with the context, though its request is still being
+	// written: the write timeout is far off.
+	if err := errs["deaf"]; !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("the deaf plugin's call ended with %v; want context.DeadlineExceeded", err)
 	}
 }
 
