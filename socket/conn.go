@@ -192,6 +192,7 @@ func (c *conn) deliver(env *wire.Envelope) {
 // plugin, announces the disconnection.
 func (c *conn) end(cause error, registered bool) {
 	_ = c.nc.Close()
+	c.enc.Wait() // a request's background write fails now; let it finish
 	c.mu.Lock()
 	c.closed = true
 	pending := c.pending

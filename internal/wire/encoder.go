@@ -45,9 +45,10 @@ type Encoder struct {
 	envID   int64     // gob's type id for Envelope on this stream, once sent
 	buf     *[]byte   // bytes not yet handed to a write; nil when none
 	writing bool      // a Send is writing; it writes what is queued too
-	idle    sync.Cond // signalled when writing ends
+	idle    sync.Cond // signalled when writing ends, and when a writeRest returns
 	err     error
 	onFail  func(error) // told of a failure no Send returns; see OnFail
+	resting int         // writeRest goroutines not yet returned (0 or 1)
 }
 
 // NewEncoder returns an Encoder writing to w. When timeout is positive and w
@@ -145,6 +146,12 @@ func (e *Encoder) OnFail(f func(error)) {
 // returns when everything is written or a write failed: within the timeout,
 // or when the stream is closed.
 func (e *Encoder) writeRest(b *[]byte, from int) {
+	defer func() {
+		e.mu.Lock()
+		e.resting--
+		e.idle.Broadcast()
+		e.mu.Unlock()
+	}()
 	err := e.write((*b)[from:])
 	recycle(b)
 	e.mu.Lock()
@@ -157,6 +164,17 @@ func (e *Encoder) writeRest(b *[]byte, from int) {
 	if err := e.writeQueued(false); err != nil && onFail != nil {
 		onFail(err)
 	}
+}
+
+// Wait returns once the goroutine PostEnvelope may have left writing has
+// returned (OnFail included). Close the stream first: the goroutine's write
+// then fails at once. After Wait, nothing of the Encoder's runs.
+func (e *Encoder) Wait() {
+	e.mu.Lock()
+	for e.resting > 0 {
+		e.idle.Wait()
+	}
+	e.mu.Unlock()
 }
 
 // queueEnvelope appends env to what is queued, with e.mu held.
@@ -218,7 +236,11 @@ func (e *Encoder) writeQueued(post bool) error {
 		if post {
 			var n int
 			if n, err = e.writeNow(*b); err == nil && n < len(*b) {
-				go e.writeRest(b, n) // the rest must wait for the peer: not here
+				// The rest must wait for the peer: not here.
+				e.mu.Lock()
+				e.resting++
+				e.mu.Unlock()
+				go e.writeRest(b, n)
 				return nil
 			}
 		} else {

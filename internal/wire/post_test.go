@@ -227,3 +227,19 @@ func TestPostAndSendInterleaveWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Wait, after the stream is closed, returns once the background writer has
+// returned, OnFail included.
+func TestEncoderWaitOutlastsTheBackgroundWriter(t *testing.T) {
+	w, _ := tcpPair(t)
+	enc := wire.NewEncoder(w, time.Hour)
+	var failed bool
+	enc.OnFail(func(error) { failed = true }) // read after Wait: no race if Wait waits for it
+	big := &wire.Envelope{Seq: 1, Payload: bytes.Repeat([]byte("x"), 16<<20)}
+	returnsSoon(t, "PostEnvelope", func() error { return enc.PostEnvelope(big) })
+	w.Close()
+	returnsSoon(t, "Wait", func() error { enc.Wait(); return nil })
+	if !failed {
+		t.Fatal("Wait returned before the background writer reported its failure")
+	}
+}
