@@ -48,7 +48,7 @@ type Encoder struct {
 	idle    sync.Cond // signalled when writing ends, and when a writeRest returns
 	err     error
 	onFail  func(error) // told of a failure no Send returns; see OnFail
-	resting int         // writeRest goroutines not yet returned (0 or 1)
+	resting int         // writeRest goroutines not yet returned
 }
 
 // NewEncoder returns an Encoder writing to w. When timeout is positive and w
