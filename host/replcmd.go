@@ -84,14 +84,11 @@ func runRepl(st *state, o *options, args []string) error {
 	stopSignals := st.watchSignals(handle, cancel)
 	defer stopSignals()
 
-	sess, err := st.openSession(o)
+	sess, err := st.startSession(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer sess.close()
-	if err := sess.startPlugins(ctx); err != nil {
-		return interrupted(ctx, err)
-	}
 	r, err = repl.New(repl.Config{
 		Hub: sess.sock,
 		NewEngine: func(lang string) (repl.Engine, error) {

@@ -66,14 +66,11 @@ func runRun(st *state, o *options, args []string) error {
 	stopSignals := st.watchSignals(nil, cancel)
 	defer stopSignals()
 
-	sess, err := st.openSession(o)
+	sess, err := st.startSession(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer sess.close()
-	if err := sess.startPlugins(ctx); err != nil {
-		return interrupted(ctx, err)
-	}
 	eng, err := sess.newEngine(lang)
 	if err != nil {
 		return err

@@ -79,6 +79,20 @@ func (st *state) openSession(o *options) (*session, error) {
 	return s, nil
 }
 
+// startSession opens a session and starts its plugins (-spawn, -wait), the
+// way run and repl both begin; on failure nothing is left open.
+func (st *state) startSession(ctx context.Context, o *options) (*session, error) {
+	sess, err := st.openSession(o)
+	if err != nil {
+		return nil, err
+	}
+	if err := sess.startPlugins(ctx); err != nil {
+		sess.close()
+		return nil, interrupted(ctx, err)
+	}
+	return sess, nil
+}
+
 // newRuntime returns a scripting runtime over the session's socket, whose
 // spawn() children dial the session's listener; close closes it.
 func (s *session) newRuntime() *scripting.Runtime {
