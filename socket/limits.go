@@ -20,13 +20,7 @@ const (
 // (the SDK's Start returns it wrapped in plugin.ErrRejected); the plugins
 // already connected are not affected. n must be at least 1.
 func WithMaxPlugins(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("%w: max plugins must be at least 1, got %d", ErrInvalidOption, n)
-		}
-		c.maxPlugins = n
-		return nil
-	}
+	return atLeastOne("max plugins", n, func(c *config) { c.maxPlugins = n })
 }
 
 // WithMaxInFlight bounds how many calls (Call, CallContext, CallJSON and each
@@ -35,13 +29,7 @@ func WithMaxPlugins(n int) Option {
 // a *CallError wrapping ErrTooManyCalls, and the plugin is not sent it. n
 // must be at least 1.
 func WithMaxInFlight(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("%w: max in-flight calls must be at least 1, got %d", ErrInvalidOption, n)
-		}
-		c.maxInFlight = n
-		return nil
-	}
+	return atLeastOne("max in-flight calls", n, func(c *config) { c.maxInFlight = n })
 }
 
 // checkRoom reports, under s.mu, whether one more plugin may be registered.

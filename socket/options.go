@@ -154,3 +154,14 @@ func positive(what string, d time.Duration, set func(*config)) Option {
 		return nil
 	}
 }
+
+// atLeastOne is an option that sets a count, which must be 1 or more.
+func atLeastOne(what string, n int, set func(*config)) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("%w: %s must be at least 1, got %d", ErrInvalidOption, what, n)
+		}
+		set(c)
+		return nil
+	}
+}
