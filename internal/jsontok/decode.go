@@ -1,101 +1,175 @@
 package jsontok
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"sync"
+)
 
 // maxDepth is encoding/json's nesting limit: deeper input is its error.
 const maxDepth = 10000
 
+// Builder makes the values decoded JSON turns into: Go values, JavaScript
+// values, Lua values. Build calls it for every value, innermost first.
+type Builder[V any] interface {
+	Null() V
+	Bool(b bool) V
+	Number(f float64) V
+	String(s string) V
+	// Object makes an object of keys and values, in the order they came
+	// (a key may come again). The slices are Build's: copy what is kept.
+	// ok false abandons the decoding.
+	Object(keys []string, values []V) (v V, ok bool)
+	// Array makes an array of items. The slice is Build's: copy it.
+	Array(items []V) V
+}
+
+// Stack is Build's scratch space: the values and keys of the containers
+// being decoded. Keep one per goroutine and pass it to every Build, so
+// that decoding does not allocate it again.
+type Stack[V any] struct {
+	values []V
+	keys   []string
+}
+
+// Build decodes b with bl, checking the input as it goes, into the value
+// encoding/json would give (strings with escapes or non-ASCII bytes and
+// numbers that are not small integers are decoded by encoding/json and
+// strconv). ok false means b is not JSON, nests deeper than encoding/json
+// allows, holds a number float64 cannot hold, or bl gave up: the caller
+// asks encoding/json (or its engine's JSON.parse) for the error.
+func Build[V any, B Builder[V]](b []byte, bl B, st *Stack[V]) (v V, ok bool) {
+	w := walker[V, B]{scanner: scanner{buf: b}, bl: bl, st: st}
+	v, ok = w.value()
+	clear(st.values[:cap(st.values)])
+	st.values, st.keys = st.values[:0], st.keys[:0]
+	if ok {
+		w.skipSpace()
+		ok = w.pos == len(b)
+	}
+	return v, ok
+}
+
 // Decode returns the Go value json.Unmarshal gives for b into an any (nil,
 // bool, float64, string, []any, map[string]any), checking and building in
 // one pass where json.Unmarshal makes two, and with fewer allocations.
-// Input that is not JSON, nests deeper than encoding/json allows or holds a
-// number float64 cannot hold goes to json.Unmarshal, so the error is its
+// Input Build does not decode goes to json.Unmarshal, so the error is its
 // error.
 func Decode(b []byte) (any, error) {
-	d := decoder{Scanner: Scanner{B: b}}
-	if v, ok := d.value(); ok {
-		d.SkipSpace()
-		if d.I == len(b) {
-			return v, nil
-		}
+	st := stacks.Get().(*Stack[any])
+	v, ok := Build[any](b, goValues{}, st)
+	stacks.Put(st)
+	if ok {
+		return v, nil
 	}
-	var v any
-	err := json.Unmarshal(b, &v)
-	return v, err
+	var out any
+	err := json.Unmarshal(b, &out)
+	return out, err
 }
 
-// decoder is a Scanner that checks what it reads: ok false means the input
-// is not JSON this package decodes, and json.Unmarshal must say why.
-type decoder struct {
-	Scanner
+// stacks holds Decode's scratch space.
+var stacks = sync.Pool{New: func() any { return new(Stack[any]) }}
+
+// goValues builds the values json.Unmarshal makes for an any.
+type goValues struct{}
+
+func (goValues) Null() any            { return nil }
+func (goValues) Bool(b bool) any      { return b }
+func (goValues) Number(f float64) any { return f }
+func (goValues) String(s string) any  { return s }
+func (goValues) Array(items []any) any {
+	return append(make([]any, 0, len(items)), items...)
+}
+
+func (goValues) Object(keys []string, values []any) (any, bool) {
+	m := make(map[string]any, len(keys))
+	for i, k := range keys {
+		m[k] = values[i]
+	}
+	return m, true
+}
+
+// walker reads JSON for Build and checks it: ok false means the input is
+// not JSON Build decodes.
+type walker[V any, B Builder[V]] struct {
+	scanner
+	bl    B
+	st    *Stack[V]
 	depth int
 }
 
-func (d *decoder) value() (any, bool) {
-	d.SkipSpace()
-	if d.I >= len(d.B) {
-		return nil, false
+func (d *walker[V, B]) value() (v V, ok bool) {
+	d.skipSpace()
+	if d.pos >= len(d.buf) {
+		return v, false
 	}
-	switch c := d.B[d.I]; {
+	switch c := d.buf[d.pos]; {
 	case c == '{':
 		return d.object()
 	case c == '[':
 		return d.array()
 	case c == '"':
-		return d.string()
+		s, ok := d.string()
+		if !ok {
+			return v, false
+		}
+		return d.bl.String(s), true
 	case c == 't':
-		return true, d.literal("true")
+		return d.bl.Bool(true), d.literal("true")
 	case c == 'f':
-		return false, d.literal("false")
+		return d.bl.Bool(false), d.literal("false")
 	case c == 'n':
-		return nil, d.literal("null")
+		return d.bl.Null(), d.literal("null")
 	case c == '-' || c >= '0' && c <= '9':
 		end, ok := d.number()
 		if !ok {
-			return nil, false
+			return v, false
 		}
-		num := Scanner{B: d.B[:end], I: d.I}
-		d.I = end
-		return num.Number()
+		num := scanner{buf: d.buf[:end], pos: d.pos}
+		d.pos = end
+		f, ok := num.float()
+		if !ok {
+			return v, false
+		}
+		return d.bl.Number(f), true
 	}
-	return nil, false
+	return v, false
 }
 
-func (d *decoder) literal(word string) bool {
-	if len(d.B)-d.I < len(word) || string(d.B[d.I:d.I+len(word)]) != word {
+func (d *walker[V, B]) literal(word string) bool {
+	if len(d.buf)-d.pos < len(word) || string(d.buf[d.pos:d.pos+len(word)]) != word {
 		return false
 	}
-	d.I += len(word)
+	d.pos += len(word)
 	return true
 }
 
-// number checks the number at I and returns where it ends, without moving
+// number checks the number at pos and returns where it ends, without moving
 // past it.
-func (d *decoder) number() (end int, ok bool) {
-	i := d.I
-	if d.B[i] == '-' {
+func (d *walker[V, B]) number() (end int, ok bool) {
+	i := d.pos
+	if d.buf[i] == '-' {
 		i++
 	}
 	var more bool
 	switch {
-	case i < len(d.B) && d.B[i] == '0':
+	case i < len(d.buf) && d.buf[i] == '0':
 		i++
 	default:
-		if i, more = digits(d.B, i); !more {
+		if i, more = digits(d.buf, i); !more {
 			return 0, false
 		}
 	}
-	if i < len(d.B) && d.B[i] == '.' {
-		if i, more = digits(d.B, i+1); !more {
+	if i < len(d.buf) && d.buf[i] == '.' {
+		if i, more = digits(d.buf, i+1); !more {
 			return 0, false
 		}
 	}
-	if i < len(d.B) && (d.B[i] == 'e' || d.B[i] == 'E') {
+	if i < len(d.buf) && (d.buf[i] == 'e' || d.buf[i] == 'E') {
 		i++
-		if i < len(d.B) && (d.B[i] == '+' || d.B[i] == '-') {
+		if i < len(d.buf) && (d.buf[i] == '+' || d.buf[i] == '-') {
 			i++
 		}
-		if i, more = digits(d.B, i); !more {
+		if i, more = digits(d.buf, i); !more {
 			return 0, false
 		}
 	}
@@ -112,14 +186,13 @@ func digits(b []byte, i int) (int, bool) {
 	return i, i > start
 }
 
-// string checks the string at I: printable ASCII without escapes is read
-// here; anything else is checked and decoded by Scanner.String's
-// json.Unmarshal.
-func (d *decoder) string() (string, bool) {
-	for i := d.I + 1; i < len(d.B); i++ {
-		switch c := d.B[i]; {
+// string checks the string at pos: printable ASCII without escapes is read
+// here; anything else is checked and decoded by quoted's json.Unmarshal.
+func (d *walker[V, B]) string() (string, bool) {
+	for i := d.pos + 1; i < len(d.buf); i++ {
+		switch c := d.buf[i]; {
 		case c == '"':
-			return d.String()
+			return d.quoted()
 		case c < 0x20:
 			return "", false
 		case c == '\\':
@@ -129,17 +202,17 @@ func (d *decoder) string() (string, bool) {
 	return "", false
 }
 
-// open enters a container whose opening byte is at I, and reports whether
+// open enters a container whose opening byte is at pos, and reports whether
 // it is within the nesting limit and whether it is empty (its closing byte,
 // then, is read).
-func (d *decoder) open(closing byte) (ok, empty bool) {
+func (d *walker[V, B]) open(closing byte) (ok, empty bool) {
 	if d.depth++; d.depth > maxDepth {
 		return false, false
 	}
-	d.I++
-	d.SkipSpace()
-	if d.I < len(d.B) && d.B[d.I] == closing {
-		d.I++
+	d.pos++
+	d.skipSpace()
+	if d.pos < len(d.buf) && d.buf[d.pos] == closing {
+		d.pos++
 		d.depth--
 		return true, true
 	}
@@ -148,13 +221,13 @@ func (d *decoder) open(closing byte) (ok, empty bool) {
 
 // next reads what follows an item of a container: a comma (more is true)
 // or the closing byte, which leaves the container.
-func (d *decoder) next(closing byte) (more, ok bool) {
-	d.SkipSpace()
-	if d.I >= len(d.B) {
+func (d *walker[V, B]) next(closing byte) (more, ok bool) {
+	d.skipSpace()
+	if d.pos >= len(d.buf) {
 		return false, false
 	}
-	c := d.B[d.I]
-	d.I++
+	c := d.buf[d.pos]
+	d.pos++
 	switch c {
 	case ',':
 		return true, true
@@ -165,41 +238,55 @@ func (d *decoder) next(closing byte) (more, ok bool) {
 	return false, false
 }
 
-func (d *decoder) object() (any, bool) {
+func (d *walker[V, B]) object() (v V, ok bool) {
 	ok, empty := d.open('}')
-	m := map[string]any{}
+	base, kbase := len(d.st.values), len(d.st.keys)
 	for more := !empty; ok && more; more, ok = d.next('}') {
-		d.SkipSpace()
-		if d.I >= len(d.B) || d.B[d.I] != '"' {
-			return nil, false
+		d.skipSpace()
+		if d.pos >= len(d.buf) || d.buf[d.pos] != '"' {
+			return v, false
 		}
 		k, ok := d.string()
 		if !ok {
-			return nil, false
+			return v, false
 		}
-		d.SkipSpace()
-		if d.I >= len(d.B) || d.B[d.I] != ':' {
-			return nil, false
+		d.skipSpace()
+		if d.pos >= len(d.buf) || d.buf[d.pos] != ':' {
+			return v, false
 		}
-		d.I++
-		v, ok := d.value()
+		d.pos++
+		item, ok := d.value()
 		if !ok {
-			return nil, false
+			return v, false
 		}
-		m[k] = v
+		d.st.keys = append(d.st.keys, k)
+		d.st.values = append(d.st.values, item)
 	}
-	return m, ok
+	if !ok {
+		return v, false
+	}
+	v, ok = d.bl.Object(d.st.keys[kbase:], d.st.values[base:])
+	clear(d.st.keys[kbase:])
+	clear(d.st.values[base:])
+	d.st.keys, d.st.values = d.st.keys[:kbase], d.st.values[:base]
+	return v, ok
 }
 
-func (d *decoder) array() (any, bool) {
+func (d *walker[V, B]) array() (v V, ok bool) {
 	ok, empty := d.open(']')
-	a := []any{}
+	base := len(d.st.values)
 	for more := !empty; ok && more; more, ok = d.next(']') {
-		v, ok := d.value()
+		item, ok := d.value()
 		if !ok {
-			return nil, false
+			return v, false
 		}
-		a = append(a, v)
+		d.st.values = append(d.st.values, item)
 	}
-	return a, ok
+	if !ok {
+		return v, false
+	}
+	v = d.bl.Array(d.st.values[base:])
+	clear(d.st.values[base:])
+	d.st.values = d.st.values[:base]
+	return v, true
 }

@@ -1,12 +1,12 @@
 // Package jsontok is the JSON the hub, the plugin SDK and the JavaScript
-// and Lua engines do without encoding/json's reflection and second pass,
-// with the same results: Decode builds the Go values json.Unmarshal gives
-// for an any, checking the input as it goes; Encode writes plain scalars as
-// json.Marshal does; Scanner reads the tokens of JSON already known to be
-// valid, for the engines' own decoders. Strings with escapes or non-ASCII
-// bytes, numbers that are not small integers, and anything invalid are
-// handed to encoding/json and strconv, so every value and every error is
-// theirs.
+// and Lua engines decode and encode without encoding/json's reflection and
+// second pass, with the same results. Build decodes into any kind of value
+// through a Builder, checking the input as it goes: Decode builds the Go
+// values json.Unmarshal gives for an any, and the engines build their own.
+// Encode writes plain scalars as json.Marshal does. Strings with escapes or
+// non-ASCII bytes, numbers that are not small integers, and anything
+// invalid are handed to encoding/json and strconv, so every value and every
+// error is theirs.
 package jsontok
 
 import (
@@ -15,74 +15,75 @@ import (
 	"strconv"
 )
 
-// Scanner walks valid JSON in B from offset I.
-type Scanner struct {
-	B []byte
-	I int
+// scanner reads JSON in buf from offset pos. Its quoted and float read a
+// token that walker has checked.
+type scanner struct {
+	buf []byte
+	pos int
 }
 
 var negZero = math.Copysign(0, -1)
 
-// SkipSpace moves past JSON white space.
-func (s *Scanner) SkipSpace() {
-	for s.I < len(s.B) {
-		switch s.B[s.I] {
+// skipSpace moves past JSON white space.
+func (s *scanner) skipSpace() {
+	for s.pos < len(s.buf) {
+		switch s.buf[s.pos] {
 		case ' ', '\t', '\n', '\r':
-			s.I++
+			s.pos++
 		default:
 			return
 		}
 	}
 }
 
-// String decodes the string that starts at I (at its opening quote).
-func (s *Scanner) String() (string, bool) {
-	start := s.I
-	s.I++ // "
+// quoted decodes the string that starts at pos (at its opening quote).
+func (s *scanner) quoted() (string, bool) {
+	start := s.pos
+	s.pos++ // "
 	simple := true
 	for {
-		c := s.B[s.I]
+		c := s.buf[s.pos]
 		if c == '"' {
 			break
 		}
 		if c == '\\' {
 			simple = false
-			s.I++
+			s.pos++
 		} else if c >= 0x80 {
 			simple = false
 		}
-		s.I++
+		s.pos++
 	}
-	s.I++
+	s.pos++
 	if simple {
-		return string(s.B[start+1 : s.I-1]), true
+		return string(s.buf[start+1 : s.pos-1]), true
 	}
 	var out string
-	if err := json.Unmarshal(s.B[start:s.I], &out); err != nil {
+	if err := json.Unmarshal(s.buf[start:s.pos], &out); err != nil {
 		return "", false
 	}
 	return out, true
 }
 
-// Number decodes the number that starts at I. ok is false for a number
+// float decodes the number that starts at pos. ok is false for a number
 // float64 cannot hold, whose error the caller gets from json.Unmarshal.
-func (s *Scanner) Number() (float64, bool) {
-	start := s.I
+func (s *scanner) float() (float64, bool) {
+	start := s.pos
 	simple := true // an integer of at most 15 digits: exact in float64
-	for s.I < len(s.B) {
-		c := s.B[s.I]
+	for s.pos < len(s.buf) {
+		c := s.buf[s.pos]
 		if c >= '0' && c <= '9' || c == '-' {
-			s.I++
+			s.pos++
 			continue
 		}
 		if c == '.' || c == 'e' || c == 'E' || c == '+' {
 			simple = false
-			s.I++
+			s.pos++
 			continue
 		}
 		break
 	}
-	tok := s.B[start:s.I]
+	tok := s.buf[start:s.pos]
 	if simple && len(tok) <= 15 {
 		neg := tok[0] == '-'
 		if neg {

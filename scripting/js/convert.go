@@ -1,7 +1,6 @@
 package js
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/dop251/goja"
@@ -30,19 +29,14 @@ func (e *Engine) ToJSON(v goja.Value) ([]byte, error) {
 }
 
 // FromJSON converts JSON to plain JavaScript values as JSON.parse does
-// (built directly for valid JSON, through JSON.parse otherwise, so errors
-// read the same); nil gives undefined. It must be called on the script's goroutine.
+// (built directly by jsontok.Build, through JSON.parse when Build cannot,
+// so errors read the same); nil gives undefined. It must be called on the script's goroutine.
 func (e *Engine) FromJSON(b []byte) (goja.Value, error) {
 	if b == nil {
 		return goja.Undefined(), nil
 	}
-	if json.Valid(b) {
-		d := decoder{e: e, Scanner: jsontok.Scanner{B: b}, stack: e.stack[:0]}
-		v, ok := d.value()
-		e.stack = d.stack[:0]
-		if ok {
-			return v, nil
-		}
+	if v, ok := jsontok.Build[any](b, jsValues{e}, &e.stack); ok {
+		return v.(goja.Value), nil
 	}
 	v, err := e.parse(e.json, e.vm.ToValue(string(b)))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/dop251/goja_nodejs/console"
 	"github.com/dop251/goja_nodejs/require"
 
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 	"github.com/switchboard-rpc/switchboard/scripting"
 )
 
@@ -45,7 +46,7 @@ type Engine struct {
 
 	stopInterrupt func() // undoes begin's interrupt hook
 
-	stack []any // FromJSON's scratch space
+	stack jsontok.Stack[any] // FromJSON's scratch space
 
 	timers map[uint64]struct{}
 	subs   map[*func()]struct{}

@@ -236,16 +236,11 @@ func (e *Engine) FromJSON(b []byte) (lua.LValue, error) {
 	if b == nil {
 		return lua.LNil, nil
 	}
-	if json.Valid(b) {
-		d := decoder{e: e, Scanner: jsontok.Scanner{B: b}, stack: e.stack[:0], keys: e.keys[:0]}
-		v, ok := d.value()
-		e.stack, e.keys = d.stack[:0], d.keys[:0]
-		if ok {
-			if v == e.null {
-				return lua.LNil, nil
-			}
-			return v, nil
+	if v, ok := jsontok.Build[lua.LValue](b, luaValues{e}, &e.stack); ok {
+		if v == e.null {
+			return lua.LNil, nil
 		}
+		return v, nil
 	}
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {

@@ -12,6 +12,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
 
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 	"github.com/switchboard-rpc/switchboard/scripting"
 )
 
@@ -33,9 +34,8 @@ type Engine struct {
 	errorMT *lua.LTable    // metatable of the error values bindings raise
 	lastErr *lua.LTable    // the last error value raised, with its Go error
 	lastGo  error
-	stack   []lua.LValue // FromJSON's scratch space
-	keys    []string     // FromJSON's
-	encBuf  []byte       // ToJSON's scratch space
+	stack   jsontok.Stack[lua.LValue] // FromJSON's scratch space
+	encBuf  []byte                    // ToJSON's scratch space
 	encPath []*lua.LTable
 	encKeys []tableKey
 
