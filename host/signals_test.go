@@ -2,8 +2,6 @@ package main
 
 import (
 	"os"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 )
@@ -15,29 +13,17 @@ type signalState struct {
 	exited chan int
 }
 
-func newSignalState(t *testing.T) (*signalState, *strings.Builder) {
+func newSignalState(t *testing.T) *signalState {
 	st, _, _ := fakeState()
-	var errb syncBuilder
-	st.stderr = &errb
+	st.stderr = &syncBuffer{}
 	s := &signalState{state: st, ch: make(chan chan<- os.Signal, 1), exited: make(chan int, 1)}
 	st.notify = func(c chan<- os.Signal, _ ...os.Signal) { s.ch <- c }
 	st.exit = func(code int) { s.exited <- code }
-	return s, &errb.b
-}
-
-type syncBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuilder) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+	return s
 }
 
 func TestFirstSignalShutsDownSecondExits(t *testing.T) {
-	s, _ := newSignalState(t)
+	s := newSignalState(t)
 	shut := make(chan struct{}, 2)
 	stop := s.watchSignals(nil, func() { shut <- struct{}{} })
 	sigs := <-s.ch
@@ -54,7 +40,7 @@ func TestFirstSignalShutsDownSecondExits(t *testing.T) {
 }
 
 func TestConsumedSignalsDoNotCount(t *testing.T) {
-	s, _ := newSignalState(t)
+	s := newSignalState(t)
 	shut := make(chan struct{}, 1)
 	handled := make(chan os.Signal, 3)
 	stop := s.watchSignals(func(sig os.Signal) bool {
