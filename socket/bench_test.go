@@ -25,16 +25,7 @@ func BenchmarkCall(b *testing.B) {
 			name = "callers" + strconv.Itoa(callers)
 		}
 		b.Run(name, func(b *testing.B) {
-			h, err := benchkit.NewHub(1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(h.Close)
-			raw, err := benchkit.NewRaw(true)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(raw.Close)
+			h, raw := hubAndRaw(b, 1)
 			b.ReportAllocs()
 			b.ResetTimer()
 			if _, err := h.Calls(b.N, callers); err != nil {
@@ -54,16 +45,7 @@ func BenchmarkCall(b *testing.B) {
 func BenchmarkBroadcast(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			h, err := benchkit.NewHub(n)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(h.Close)
-			raw, err := benchkit.NewRaw(true)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(raw.Close)
+			h, raw := hubAndRaw(b, n)
 			b.ReportAllocs()
 			b.ResetTimer()
 			if _, err := h.Broadcasts(b.N); err != nil {
@@ -90,6 +72,22 @@ func BenchmarkIdle(b *testing.B) {
 	}
 	b.ReportMetric(bytes, "B/plugin")
 	b.ReportMetric(gs, "goroutines/plugin")
+}
+
+// hubAndRaw starts a hub with n plugins and the coalesced raw baseline,
+// both closed when b ends.
+func hubAndRaw(b *testing.B, n int) (*benchkit.Hub, *benchkit.Raw) {
+	h, err := benchkit.NewHub(n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(h.Close)
+	raw, err := benchkit.NewRaw(true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(raw.Close)
+	return h, raw
 }
 
 func reportRatio(b *testing.B, base time.Duration) {
