@@ -3,7 +3,7 @@
 // the target and whether it is met; then calls per second for 1 to 512
 // callers and broadcast times for 10 to 1,000 plugins.
 //
-//	go run ./internal/bench [-rounds 5] [-time 300ms]
+//	go run ./internal/bench [-rounds 41] [-time 40ms]
 //
 // Everything runs in this process over loopback TCP. The go test benchmarks
 // in socket and scripting measure the same things with the same code
@@ -22,8 +22,8 @@ import (
 
 func main() {
 	cfg := benchkit.Config{Log: os.Stderr}
-	flag.IntVar(&cfg.Rounds, "rounds", 5, "alternated rounds per comparison; the median is reported")
-	flag.DurationVar(&cfg.Time, "time", 300*time.Millisecond, "time per round of each measured figure")
+	flag.IntVar(&cfg.Rounds, "rounds", 41, "alternated rounds per comparison; medians are reported")
+	flag.DurationVar(&cfg.Time, "time", 40*time.Millisecond, "time per round of each measured figure")
 	flag.Parse()
 	rows, scaling, err := benchkit.Suite(cfg)
 	if err != nil {

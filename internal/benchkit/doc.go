@@ -13,8 +13,10 @@
 //     the same process; it times Call with any number of callers, Broadcast,
 //     and (IdleCost) the memory and goroutines of idle plugins.
 //   - Scripts times call() from JavaScript and Lua against Call from Go.
-//   - Compare runs operations in alternation for the same n and takes
-//     medians; Suite runs everything and returns the table rows.
+//   - Compare runs operations in alternation for the same n, over many
+//     short rounds, and takes the medians of their times and of their
+//     ratios round by round; Suite runs everything and returns the table
+//     rows.
 //
 // Nothing here is imported by the library itself.
 package benchkit

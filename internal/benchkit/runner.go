@@ -33,32 +33,59 @@ func Calibrate(op Op, d time.Duration) (int, error) {
 	}
 }
 
-// Compare measures ops in alternation, rounds times each with the same n,
-// and returns the median time per operation of each, in nanoseconds. The
-// first op is calibrated to take about d per round. Alternating means a
-// noisy neighbour slows all of them alike, so their ratios hold.
-func Compare(rounds int, d time.Duration, ops ...Op) ([]float64, error) {
+// Comparison is what Compare measured.
+type Comparison struct {
+	// Ns is the median time per operation of each op, in nanoseconds.
+	Ns []float64
+	// Ratio is, for each op, the median over the rounds of its time
+	// divided by the first op's time in the same round (Ratio[0] is 1).
+	Ratio []float64
+}
+
+// Compare measures ops in alternation, rounds times each with the same n
+// (each round in a rotated order), and returns the median time of each and the median of their paired
+// ratios to the first. The first op is calibrated to take about d per
+// round. Alternating means a noisy neighbour slows all of them alike, and
+// pairing each round's times means a slow stretch of the machine moves a
+// round's times together, so ratios hold where absolute times do not: many
+// short rounds give steadier ratios than a few long ones.
+func Compare(rounds int, d time.Duration, ops ...Op) (Comparison, error) {
 	if len(ops) == 0 || rounds < 1 {
-		return nil, errors.New("benchkit: nothing to compare")
+		return Comparison{}, errors.New("benchkit: nothing to compare")
 	}
 	n, err := Calibrate(ops[0], d)
 	if err != nil {
-		return nil, err
+		return Comparison{}, err
 	}
-	samples := make([][]float64, len(ops))
-	for range rounds {
-		for i, op := range ops {
-			t, err := op(n)
+	times := make([][]float64, len(ops))
+	ratios := make([][]float64, len(ops))
+	round := make([]float64, len(ops))
+	for r := range rounds {
+		// Each round starts one op further on, so that no op always runs
+		// first or always after the same other.
+		for k := range ops {
+			i := (r + k) % len(ops)
+			t, err := ops[i](n)
 			if err != nil {
-				return nil, err
+				return Comparison{}, err
 			}
-			samples[i] = append(samples[i], float64(t.Nanoseconds())/float64(n))
+			round[i] = float64(t.Nanoseconds()) / float64(n)
+		}
+		for i := range ops {
+			times[i] = append(times[i], round[i])
+			ratios[i] = append(ratios[i], round[i]/round[0])
 		}
 	}
-	out := make([]float64, len(ops))
-	for i, s := range samples {
-		slices.Sort(s)
-		out[i] = s[len(s)/2]
+	c := Comparison{Ns: make([]float64, len(ops)), Ratio: make([]float64, len(ops))}
+	for i := range ops {
+		c.Ns[i], c.Ratio[i] = median(times[i]), median(ratios[i])
 	}
-	return out, nil
+	return c, nil
+}
+
+// median sorts s and returns its middle element (the upper one of an even
+// count).
+func median(s []float64) float64 {
+	slices.Sort(s)
+	return s[len(s)/2]
 }
