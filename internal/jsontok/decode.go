@@ -189,7 +189,17 @@ func digits(b []byte, i int) (int, bool) {
 // string checks the string at pos: printable ASCII without escapes is read
 // here; anything else is checked and decoded by quoted's json.Unmarshal.
 func (d *walker[V, B]) string() (string, bool) {
-	for i := d.pos + 1; i < len(d.buf); i++ {
+	// Most strings are printable ASCII: one pass finds their end.
+	i := d.pos + 1
+	for i < len(d.buf) && byteClass[d.buf[i]]&asIs != 0 {
+		i++
+	}
+	if i < len(d.buf) && d.buf[i] == '"' {
+		s := string(d.buf[d.pos+1 : i])
+		d.pos = i + 1
+		return s, true
+	}
+	for ; i < len(d.buf); i++ {
 		switch c := d.buf[i]; {
 		case c == '"':
 			return d.quoted()

@@ -40,8 +40,7 @@ func Encode(v any) ([]byte, error) {
 // it is: no quote, backslash, or the <, > and & it escapes for HTML.
 func plain(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if byteClass[s[i]]&written == 0 {
 			return false
 		}
 	}

@@ -24,6 +24,31 @@ type scanner struct {
 
 var negZero = math.Copysign(0, -1)
 
+// Classes of a byte in a JSON string, for byteClass.
+const (
+	// asIs: json.Unmarshal takes the byte as it is (printable ASCII, not a
+	// quote or a backslash).
+	asIs = 1 << iota
+	// written: json.Marshal writes the byte as it is (asIs, and not one of
+	// the <, > and & it escapes for HTML).
+	written
+)
+
+// byteClass holds the classes of every byte value. It is never written
+// after it is built.
+var byteClass = func() (t [256]uint8) {
+	for c := 0x20; c < 0x7f; c++ {
+		switch c {
+		case '"', '\\':
+		case '<', '>', '&':
+			t[c] = asIs
+		default:
+			t[c] = asIs | written
+		}
+	}
+	return t
+}()
+
 // skipSpace moves past JSON white space.
 func (s *scanner) skipSpace() {
 	for s.pos < len(s.buf) {
