@@ -1,0 +1,42 @@
+package js
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/dop251/goja"
+
+	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
+)
+
+// BenchmarkConvert is what a call() does besides the I/O, from a script
+// loop: the call of a binding with the argument object, its conversion to
+// JSON, the options, and the result built from JSON. "x-go" is its time
+// over Go Call's own conversions for the same number of calls
+// (scripttest.GoConvert), measured in the same run.
+//
+//	go test -run '^$' -bench Convert -benchmem ./scripting/js/
+func BenchmarkConvert(b *testing.B) {
+	e := newConverter(b)
+	err := e.vm.Set("convert", func(c goja.FunctionCall) goja.Value {
+		_, _ = e.str(c, 0, "plugin"), e.str(c, 1, "method")
+		_, _ = e.toJSON(c.Argument(2), "payload"), e.callOpts(c, 3)
+		return e.fromJSON(scripttest.ConvertResult)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := `for (let i = 0; i < ` + strconv.Itoa(b.N) + `; i++) convert("p0", "Echo", {a: 1, b: "two", c: [true, null]})`
+	b.ReportAllocs()
+	b.ResetTimer()
+	if _, err := e.Eval(context.Background(), src); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	base, err := scripttest.GoConvert(b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(base.Nanoseconds()), "x-go")
+}

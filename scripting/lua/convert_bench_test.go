@@ -1,0 +1,39 @@
+package lua
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
+)
+
+// BenchmarkConvert is what a call() does besides the I/O, from a script
+// loop: the call of a binding with the argument table, its conversion to
+// JSON, the options, and the result built from JSON. "x-go" is its time
+// over Go Call's own conversions for the same number of calls
+// (scripttest.GoConvert), measured in the same run.
+//
+//	go test -run '^$' -bench Convert -benchmem ./scripting/lua/
+func BenchmarkConvert(b *testing.B) {
+	e := newConverter(b)
+	e.L.SetGlobal("convert", e.L.NewFunction(func(L *lua.LState) int {
+		_, _ = e.str(L, 1, "plugin"), e.str(L, 2, "method")
+		_, _ = e.json(L, 3, "payload"), e.callOpts(L, 4)
+		return e.push(L, scripttest.ConvertResult)
+	}))
+	src := `for i = 1, ` + strconv.Itoa(b.N) + ` do convert("p0", "Echo", {a = 1, b = "two", c = {true, json.null}}) end`
+	b.ReportAllocs()
+	b.ResetTimer()
+	if _, err := e.Eval(context.Background(), src); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	base, err := scripttest.GoConvert(b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(base.Nanoseconds()), "x-go")
+}
