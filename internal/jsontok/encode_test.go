@@ -26,9 +26,41 @@ func TestEncodeAgreesWithEncodingJSON(t *testing.T) {
 		"\x7f", "été", "\xff", "\u2028",
 		[]any{1.0, "x"}, map[string]any{"b": 1.0, "a": nil}, struct{ A int }{1},
 		func() {},
+		// Composite values: plain all through, or not somewhere inside.
+		[]any{}, []any(nil), map[string]any{}, map[string]any(nil),
+		map[string]any{"z": []any{true, nil, -0.5, 1e-7, 1e21, 123456789.125}, "a": map[string]any{"": 0}, "m": int64(-3)},
+		map[string]any{"b": "two", "a": 1, "c": []any{true, nil}},
+		map[string]any{"a<": 1.0}, map[string]any{"é": 1.0}, []any{"x", "tab\t"}, []any{1.0, math.NaN()},
+		map[string]any{"k": []int{1, 2}}, []any{json.Number("1.50")}, []any{json.RawMessage(`{ "a" : 1 }`)},
+		map[string]any{"t": struct{ A int }{1}}, []any{float32(0.1), uint8(7)},
+		nested(999), nested(1000), nested(1001), cyclicMap(), cyclicSlice(),
 	} {
 		checkEncode(t, v)
 	}
+}
+
+// nested returns [[...[1]...]] with n brackets.
+func nested(n int) any {
+	var v any = 1.0
+	for range n {
+		v = []any{v}
+	}
+	return v
+}
+
+// cyclicMap returns a map that holds itself, which json.Marshal refuses.
+func cyclicMap() any {
+	m := map[string]any{"a": 1.0}
+	m["self"] = m
+	return m
+}
+
+// cyclicSlice returns a slice that holds itself, which json.Marshal
+// refuses.
+func cyclicSlice() any {
+	s := []any{nil}
+	s[0] = s
+	return s
 }
 
 func FuzzEncode(f *testing.F) {
@@ -43,22 +75,45 @@ func FuzzEncode(f *testing.F) {
 	})
 }
 
+// FuzzEncodeDecoded: for any JSON, the value json.Unmarshal makes of it
+// (maps, slices and scalars, as a plugin's argument arrives) encodes as
+// json.Marshal encodes it.
+func FuzzEncodeDecoded(f *testing.F) {
+	for _, c := range decodeCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var v any
+		if json.Unmarshal(in, &v) != nil {
+			return
+		}
+		checkEncode(t, v)
+	})
+}
+
 func BenchmarkEncode(b *testing.B) {
-	const text = "the quick brown fox jumps over the lazy dog, 0123456789"
-	b.Run("jsontok", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := Encode(text); err != nil {
-				b.Fatal(err)
+	for _, c := range []struct {
+		name string
+		v    any
+	}{
+		{"text", "the quick brown fox jumps over the lazy dog, 0123456789"},
+		{"object", map[string]any{"a": 1.0, "b": "two", "c": []any{true, nil}, "d": 0.25}},
+	} {
+		b.Run(c.name+"/jsontok", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Encode(c.v); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
-	b.Run("encoding-json", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := json.Marshal(text); err != nil {
-				b.Fatal(err)
+		})
+		b.Run(c.name+"/encoding-json", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := json.Marshal(c.v); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }

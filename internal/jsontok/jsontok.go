@@ -3,10 +3,11 @@
 // second pass, with the same results. Build decodes into any kind of value
 // through a Builder, checking the input as it goes: Decode builds the Go
 // values json.Unmarshal gives for an any, and the engines build their own.
-// Encode writes plain scalars as json.Marshal does. Strings with escapes or
-// non-ASCII bytes, numbers that are not small integers, and anything
-// invalid are handed to encoding/json and strconv, so every value and every
-// error is theirs.
+// Encode writes plain values (scalars, and the []any and map[string]any
+// json.Unmarshal makes) as json.Marshal does. Strings with escapes or
+// non-ASCII bytes, numbers float64 cannot hold exactly, other types, and
+// anything invalid are handed to encoding/json and strconv, so every value
+// and every error is theirs.
 package jsontok
 
 import (
