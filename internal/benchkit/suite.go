@@ -146,7 +146,7 @@ func Suite(cfg Config) (rows []Row, scaling []Row, err error) {
 
 	logf("scaling")
 	// A few rounds each: these are absolute figures, read for their growth.
-	scaleRounds := max(cfg.Rounds/8, 1)
+	scaleRounds := max(cfg.Rounds/4, 1)
 	for _, c := range []int{1, 8, 64, 512} {
 		m, err := Compare(scaleRounds, cfg.Time, calls(c))
 		if err != nil {
