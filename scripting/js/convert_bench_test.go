@@ -32,15 +32,8 @@ func BenchmarkConvert(b *testing.B) {
 	const arg = {a: 1, b: "two", c: [true, null]}
 	for (let i = 0; i < ` + strconv.Itoa(b.N) + `; i++) convert("p0", "Echo", arg)
 })()`
-	b.ReportAllocs()
-	b.ResetTimer()
-	if _, err := e.Eval(context.Background(), src); err != nil {
-		b.Fatal(err)
-	}
-	b.StopTimer()
-	base, err := scripttest.GoConvert(b.N)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(base.Nanoseconds()), "x-go")
+	scripttest.BenchConvert(b, func() error {
+		_, err := e.Eval(context.Background(), src)
+		return err
+	})
 }

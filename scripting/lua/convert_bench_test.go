@@ -27,15 +27,8 @@ func BenchmarkConvert(b *testing.B) {
 	}))
 	src := `local arg = {a = 1, b = "two", c = {true, json.null}}
 for i = 1, ` + strconv.Itoa(b.N) + ` do convert("p0", "Echo", arg) end`
-	b.ReportAllocs()
-	b.ResetTimer()
-	if _, err := e.Eval(context.Background(), src); err != nil {
-		b.Fatal(err)
-	}
-	b.StopTimer()
-	base, err := scripttest.GoConvert(b.N)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(base.Nanoseconds()), "x-go")
+	scripttest.BenchConvert(b, func() error {
+		_, err := e.Eval(context.Background(), src)
+		return err
+	})
 }

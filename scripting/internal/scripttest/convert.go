@@ -1,6 +1,7 @@
 package scripttest
 
 import (
+	"testing"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/internal/jsontok"
@@ -28,4 +29,21 @@ func GoConvert(n int) (time.Duration, error) {
 		}
 	}
 	return time.Since(start), nil
+}
+
+// BenchConvert is the body of the engines' convert benchmarks: it times
+// run, which makes b.N conversions in a script loop, then GoConvert for
+// the same b.N with the timer stopped, and reports their ratio as "x-go".
+func BenchConvert(b *testing.B, run func() error) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	if err := run(); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	base, err := GoConvert(b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(base.Nanoseconds()), "x-go")
 }
