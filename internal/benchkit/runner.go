@@ -43,12 +43,13 @@ type Comparison struct {
 }
 
 // Compare measures ops in alternation, rounds times each with the same n
-// (each round in a rotated order), and returns the median time of each and the median of their paired
-// ratios to the first. The first op is calibrated to take about d per
-// round. Alternating means a noisy neighbour slows all of them alike, and
-// pairing each round's times means a slow stretch of the machine moves a
-// round's times together, so ratios hold where absolute times do not: many
-// short rounds give steadier ratios than a few long ones.
+// (each round in a rotated order), and returns the median time of each and
+// the median of their ratios to the first, taken round by round. The first
+// op is calibrated to take about d per round. Alternating means a noisy
+// neighbour slows all of them alike; pairing the times of each round means
+// a slow stretch of the machine, which moves one round's times together,
+// does not land on one figure only. Many short rounds give steadier ratios
+// than a few long ones.
 func Compare(rounds int, d time.Duration, ops ...Op) (Comparison, error) {
 	if len(ops) == 0 || rounds < 1 {
 		return Comparison{}, errors.New("benchkit: nothing to compare")

@@ -118,7 +118,7 @@ func appendObject(b []byte, m map[string]any, depth int) ([]byte, bool) {
 
 // appendFloat appends f as json.Marshal writes a float64: the shortest
 // decimal that reads back as f, in exponent form below 1e-6 and from 1e21
-// on, with at least two exponent digits only when needed. NaN and the
+// on, the exponent without a leading zero (1e-7, 1e+21). NaN and the
 // infinities, which json.Marshal refuses, are not plain.
 func appendFloat(b []byte, f float64) ([]byte, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {

@@ -20,10 +20,11 @@ import (
 //	go test -run '^$' -bench Convert -benchmem ./scripting/js/
 func BenchmarkConvert(b *testing.B) {
 	e := newConverter(b)
+	result := scripttest.ConvertResult()
 	err := e.vm.Set("convert", func(c goja.FunctionCall) goja.Value {
 		_, _ = e.str(c, 0, "plugin"), e.str(c, 1, "method")
 		_, _ = e.toJSON(c.Argument(2), "payload"), e.callOpts(c, 3)
-		return e.fromJSON(scripttest.ConvertResult)
+		return e.fromJSON(result)
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -20,10 +20,11 @@ import (
 //	go test -run '^$' -bench Convert -benchmem ./scripting/lua/
 func BenchmarkConvert(b *testing.B) {
 	e := newConverter(b)
+	result := scripttest.ConvertResult()
 	e.L.SetGlobal("convert", e.L.NewFunction(func(L *lua.LState) int {
 		_, _ = e.str(L, 1, "plugin"), e.str(L, 2, "method")
 		_, _ = e.json(L, 3, "payload"), e.callOpts(L, 4)
-		return e.push(L, scripttest.ConvertResult)
+		return e.push(L, result)
 	}))
 	src := `local arg = {a = 1, b = "two", c = {true, json.null}}
 for i = 1, ` + strconv.Itoa(b.N) + ` do convert("p0", "Echo", arg) end`
