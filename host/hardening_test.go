@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-rpc/switchboard/internal/syncbuf"
 	"github.com/switchboard-rpc/switchboard/internal/testcert"
 	"github.com/switchboard-rpc/switchboard/plugin"
 )
@@ -159,7 +160,7 @@ for (let i = 0; i < 100; i++) callAsync("hang", "Hang", i).then(() => {}, () => 
 serve();
 `), 0o600)
 	cmd := exec.Command(bin, "run", "-listen", "unix:"+sock, "-log-level", "info", script)
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -236,24 +237,6 @@ func waitUntil(t *testing.T, d time.Duration, cond func() bool, what string) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a strings.Builder safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestListenRefusesTLSOverUnixSocket(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/switchboard-rpc/switchboard/internal/syncbuf"
 )
 
 // signalState is a fake state whose signals the test sends.
@@ -15,7 +17,7 @@ type signalState struct {
 
 func newSignalState(t *testing.T) *signalState {
 	st, _, _ := fakeState()
-	st.stderr = &syncBuffer{}
+	st.stderr = &syncbuf.Buffer{}
 	s := &signalState{state: st, ch: make(chan chan<- os.Signal, 1), exited: make(chan int, 1)}
 	st.notify = func(c chan<- os.Signal, _ ...os.Signal) { s.ch <- c }
 	st.exit = func(code int) { s.exited <- code }

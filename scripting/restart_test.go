@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-rpc/switchboard/internal/syncbuf"
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/scripting"
 	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
@@ -89,7 +90,7 @@ func TestRestartOnFailure(t *testing.T) {
 // TestRestartGivesUp: maxRestarts bounds the restarts; then the process is
 // done with the last child's status, and the log says so.
 func TestRestartGivesUp(t *testing.T) {
-	logs := &scripttest.Buffer{}
+	logs := &syncbuf.Buffer{}
 	sp := scripting.NewSpawner(newTextLogger(logs), "127.0.0.1:1", "")
 	defer sp.Close()
 	opts := crashingChild(t, "doomed", 1000)
@@ -128,7 +129,7 @@ func TestNoRestartAfterKillOrClose(t *testing.T) {
 		}
 	})
 	t.Run("close during back-off", func(t *testing.T) {
-		logs := &scripttest.Buffer{}
+		logs := &syncbuf.Buffer{}
 		sp := scripting.NewSpawner(newTextLogger(logs), "", "")
 		p, err := sp.Start("sh", []string{"-c", "exit 7"}, scripting.SpawnOptions{Restart: scripting.RestartOnFailure})
 		if err != nil {
@@ -243,6 +244,6 @@ func TestKillDuringCall(t *testing.T) {
 // listener may keep (the accept loop and a subscription).
 const socketGoroutines = 3
 
-func newTextLogger(w *scripttest.Buffer) *slog.Logger {
+func newTextLogger(w *syncbuf.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }

@@ -1,18 +1,17 @@
 package socket_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"github.com/switchboard-rpc/switchboard/internal/syncbuf"
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/plugin/plugintest"
 	"github.com/switchboard-rpc/switchboard/socket"
@@ -71,22 +70,7 @@ func (s *svc) Emit(ctx context.Context, n int) (int, error) {
 }
 
 // logBuffer collects a socket's log lines for assertions.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type logBuffer struct{ syncbuf.Buffer }
 
 func (l *logBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))

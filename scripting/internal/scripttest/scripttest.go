@@ -4,7 +4,6 @@
 package scripttest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,12 +11,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"github.com/switchboard-rpc/switchboard/internal/syncbuf"
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/plugin/plugintest"
 	"github.com/switchboard-rpc/switchboard/scripting"
@@ -102,38 +101,18 @@ func ServeMain(name string) error {
 	return plugin.Serve(&Plugin{}, &plugin.Info{Name: name, Version: "1.0"})
 }
 
-// Buffer is a bytes.Buffer safe for concurrent use.
-type Buffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends b.
-func (b *Buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns what was written.
-func (b *Buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // Env is a runtime for a test: its output and log are captured.
 type Env struct {
 	Sock           *socket.Socket
 	RT             *scripting.Runtime
-	Stdout, Stderr *Buffer
-	Log            *Buffer
+	Stdout, Stderr *syncbuf.Buffer
+	Log            *syncbuf.Buffer
 }
 
 // NewEnv returns a Runtime over s, closed at the end of the test, with its
 // output and log captured. cfg's Stdout, Stderr and Logger are replaced.
 func NewEnv(t testing.TB, s *socket.Socket, cfg scripting.Config) *Env {
-	env := &Env{Sock: s, Stdout: &Buffer{}, Stderr: &Buffer{}, Log: &Buffer{}}
+	env := &Env{Sock: s, Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}, Log: &syncbuf.Buffer{}}
 	cfg.Stdout, cfg.Stderr = env.Stdout, env.Stderr
 	cfg.Logger = slog.New(slog.NewTextHandler(env.Log, nil))
 	env.RT = scripting.New(s, cfg)
