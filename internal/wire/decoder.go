@@ -1,10 +1,10 @@
 package wire
 
 import (
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sync"
 )
 
@@ -17,49 +17,130 @@ const DefaultMaxMessage = 16 << 20
 var ErrTooLarge = errors.New("message too large")
 
 // ErrMalformed is returned when the stream is not one gob could read: a
-// message length, a type id or a type definition that makes no sense.
-var ErrMalformed = errors.New("malformed message length")
+// message length, a type id, a type definition or a value that makes no
+// sense.
+var ErrMalformed = errors.New("malformed gob stream")
 
-// maxTypeDefs bounds the type definitions one stream may send (the
-// handshake needs a handful).
-const maxTypeDefs = 256
+// Defaults of the type-definition bounds (see Bounds).
+const (
+	// DefaultMaxTypeBytes is how many bytes of type definitions one stream
+	// may send in all (a handshake and its envelope type need under 1 KiB).
+	DefaultMaxTypeBytes = 64 << 10
+	// DefaultMaxTypes is how many types one stream may define.
+	DefaultMaxTypes = 256
+)
+
+// Bounds are the limits a Decoder applies besides the message size. A zero
+// field means its default.
+type Bounds struct {
+	// MaxDepth bounds how deeply structs, slices, maps and arrays nest in
+	// one value (DefaultMaxDepth).
+	MaxDepth int
+	// MaxItems bounds the slice and array elements, map entries and
+	// pointers of one value, together (DefaultMaxItems).
+	MaxItems int
+	// MaxTypeBytes bounds the bytes of type definitions the stream may
+	// send in all (DefaultMaxTypeBytes).
+	MaxTypeBytes int
+	// MaxTypes bounds how many types the stream may define
+	// (DefaultMaxTypes).
+	MaxTypes int
+}
+
+func (b Bounds) withDefaults() Bounds {
+	set := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	set(&b.MaxDepth, DefaultMaxDepth)
+	set(&b.MaxItems, DefaultMaxItems)
+	set(&b.MaxTypeBytes, DefaultMaxTypeBytes)
+	set(&b.MaxTypes, DefaultMaxTypes)
+	return b
+}
 
 // Decoder reads gob values from a stream, refusing messages over a size limit.
 // It is not safe for concurrent use; a connection has one reading goroutine.
 //
-// Envelopes are decoded by hand (see envelope.go); every other value goes
-// to an encoding/gob Decoder, made when one is needed and dropped once an
-// envelope has been decoded, so that an idle connection does not keep gob's
-// compiled decoders. The type definitions the peer sent are kept, as bytes,
-// and replayed to a new gob Decoder.
+// It does not use encoding/gob: type definitions are parsed once as they
+// arrive (types.go) and kept parsed, within Bounds; envelopes are decoded
+// by hand (envelope.go), and every other value (the handshake) by the
+// bounded general decoder of value.go.
 type Decoder struct {
 	r    *idleReader
 	max  uint64
 	hbuf [9]byte
 
-	layouts map[int64]layout // envelope layouts by the peer's type id
-	defs    [][]byte         // every type definition message, whole
-	gob     *gob.Decoder     // nil until a value needs it
-	fed     int              // how many of defs gob has read
-	feed    feeder
-	err     error
+	bounds    Bounds
+	types     map[int64]*typeDef // the peer's types by id
+	typeBytes int64              // charged for types, against bounds.MaxTypeBytes
+	budget    *Budget            // shared budget charged, or nil
+	charged   int64              // what is charged to budget now
+	err       error
 }
 
 // NewDecoder returns a Decoder reading from r that rejects any gob message
-// longer than max bytes (DefaultMaxMessage when max <= 0).
+// longer than max bytes (DefaultMaxMessage when max <= 0), with the default
+// Bounds.
 func NewDecoder(r io.Reader, max int) *Decoder {
 	if max <= 0 {
 		max = DefaultMaxMessage
 	}
-	return &Decoder{r: &idleReader{r: r}, max: uint64(max)}
+	return &Decoder{r: &idleReader{r: r}, max: uint64(max), bounds: Bounds{}.withDefaults()}
 }
 
-// Decode reads the next value into v, which must be a pointer.
+// SetBounds replaces the decoder's Bounds (zero fields mean the defaults).
+// It does not block; call it before the first Decode.
+func (d *Decoder) SetBounds(b Bounds) { d.bounds = b.withDefaults() }
+
+// ChargeTo makes the decoder charge b with the messages it reads, while it
+// reads and decodes them, and with the type definitions it keeps, until
+// Release. A message or definition b has no room for fails with an error
+// wrapping ErrBudget. It does not block; call it before the first Decode.
+func (d *Decoder) ChargeTo(b *Budget) { d.budget = b }
+
+// Release gives back everything charged to the Budget of ChargeTo and stops
+// charging it. It is safe to call more than once; it does not block.
+func (d *Decoder) Release() {
+	if d.budget != nil {
+		d.budget.give(d.charged)
+		d.budget, d.charged = nil, 0
+	}
+}
+
+func (d *Decoder) charge(n int64) error {
+	if d.budget == nil {
+		return nil
+	}
+	if !d.budget.take(n) {
+		return fmt.Errorf("%w: %d more bytes wanted, %d of %d in use",
+			ErrBudget, n, d.budget.Used(), d.budget.Max())
+	}
+	d.charged += n
+	return nil
+}
+
+func (d *Decoder) uncharge(n int64) {
+	if d.budget != nil {
+		d.budget.give(n)
+		d.charged -= n
+	}
+}
+
+// Decode reads the next value into v, which must be a non-nil pointer.
 // Errors from the stream (io.EOF at a message boundary included) are returned
-// as they are; a size violation wraps ErrTooLarge.
+// as they are; a size violation wraps ErrTooLarge, a broken stream
+// ErrMalformed, a value past the Bounds ErrBounds, one the decoder does not
+// read ErrUnsupported. After any error but io.EOF the stream is unusable.
+// Decode blocks until a value has arrived.
 func (d *Decoder) Decode(v any) error {
 	if env, ok := v.(*Envelope); ok {
 		return d.DecodeEnvelope(env)
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return fmt.Errorf("%w: Decode needs a non-nil pointer, got %T", ErrUnsupported, v)
 	}
 	if d.err != nil {
 		return d.err
@@ -67,7 +148,7 @@ func (d *Decoder) Decode(v any) error {
 	if err := d.r.wait(); err != nil {
 		return err
 	}
-	return d.decode(v, nil)
+	return d.decode(rv.Elem(), nil)
 }
 
 // DecodeEnvelope is Decode for an envelope, which it does not keep: it may
@@ -83,57 +164,84 @@ func (d *Decoder) DecodeEnvelope(env *Envelope) error {
 	if err := d.r.wait(); err != nil {
 		return err // io.EOF here is a clean end between messages
 	}
-	return d.decode(nil, env)
+	return d.decode(reflect.Value{}, env)
 }
 
 // decode reads messages until a value, which goes into env if env is not
 // nil, else into v.
-func (d *Decoder) decode(v any, env *Envelope) error {
+func (d *Decoder) decode(v reflect.Value, env *Envelope) error {
 	for {
 		buf, hlen, err := d.next()
 		if err != nil {
 			return err
 		}
-		msg := *buf
-		p := parser{b: msg[hlen:]}
-		id := p.int()
-		if p.err != nil || id == 0 {
-			putBuf(buf)
-			d.err = fmt.Errorf("%w: bad type id", ErrMalformed)
-			return d.err
-		}
-		if id < 0 {
-			if !validTypeDef(p.b) || len(d.defs) >= maxTypeDefs {
-				putBuf(buf)
-				d.err = fmt.Errorf("%w: bad type definition", ErrMalformed)
-				return d.err
-			}
-			if lay := parseTypeDef(p.b); lay != nil {
-				if d.layouts == nil {
-					d.layouts = map[int64]layout{}
-				}
-				d.layouts[-id] = lay
-			}
-			d.defs = append(d.defs, append([]byte(nil), msg...))
-			putBuf(buf)
-			continue
-		}
-		if env != nil {
-			if lay := d.layouts[id]; lay != nil {
-				err := decodeEnvelope(p.b, lay, env)
-				putBuf(buf)
-				d.gob = nil // the handshake's decoders are not needed again
-				return err
-			}
-			tmp := new(Envelope)
-			err = d.gobDecode(msg, tmp)
-			*env = *tmp
-		} else {
-			err = d.gobDecode(msg, v)
-		}
+		err = d.message((*buf)[hlen:], v, env)
+		d.uncharge(int64(len(*buf) - hlen))
 		putBuf(buf)
+		if err != errTypeDef {
+			return err
+		}
+	}
+}
+
+// errTypeDef is message's way to say it read a type definition.
+var errTypeDef = errors.New("type definition")
+
+// message handles one message body: a type definition, or a value.
+func (d *Decoder) message(msg []byte, v reflect.Value, env *Envelope) error {
+	p := parser{b: msg}
+	id := p.int()
+	if p.err != nil || id == 0 {
+		d.err = fmt.Errorf("%w: bad type id", ErrMalformed)
+		return d.err
+	}
+	if id < 0 {
+		// A definition that is refused leaves the stream unusable: the
+		// values after it could not be read.
+		if err := d.typeDef(-id, p.b); err != errTypeDef {
+			d.err = err
+			return err
+		}
+		return errTypeDef
+	}
+	t := d.types[id]
+	if env != nil && t != nil && t.lay != nil {
+		return decodeEnvelope(p.b, t.lay, env)
+	}
+	if env != nil {
+		*env = Envelope{}
+		v = reflect.ValueOf(env).Elem()
+	}
+	vd := valueDecoder{types: d.types, p: p, depth: d.bounds.MaxDepth, items: d.bounds.MaxItems}
+	return vd.top(id, v)
+}
+
+// typeDef parses and keeps the definition of type id, within the bounds.
+func (d *Decoder) typeDef(id int64, body []byte) error {
+	if id < firstUserID {
+		return fmt.Errorf("%w: definition of reserved type id %d", ErrMalformed, id)
+	}
+	if d.types[id] != nil {
+		return fmt.Errorf("%w: type id %d defined twice", ErrMalformed, id)
+	}
+	cost := typeDefCost(len(body))
+	if len(d.types) >= d.bounds.MaxTypes || d.typeBytes+cost > int64(d.bounds.MaxTypeBytes) {
+		return fmt.Errorf("%w: type definitions past %d types or %d bytes",
+			ErrBounds, d.bounds.MaxTypes, d.bounds.MaxTypeBytes)
+	}
+	t, err := parseTypeDef(body)
+	if err != nil {
 		return err
 	}
+	if err := d.charge(cost); err != nil {
+		return err
+	}
+	if d.types == nil {
+		d.types = map[int64]*typeDef{}
+	}
+	d.types[id] = t
+	d.typeBytes += cost
+	return errTypeDef
 }
 
 func putBuf(b *[]byte) {
@@ -141,50 +249,6 @@ func putBuf(b *[]byte) {
 		*b = (*b)[:0]
 		bufPool.Put(b)
 	}
-}
-
-// gobDecode has gob decode the value message msg, after the type
-// definitions it has not seen yet.
-func (d *Decoder) gobDecode(msg []byte, v any) error {
-	if d.gob == nil {
-		d.gob = gob.NewDecoder(&d.feed)
-		d.fed = 0
-	}
-	d.feed.parts = append(append(d.feed.parts[:0], d.defs[d.fed:]...), msg)
-	d.fed = len(d.defs)
-	err := d.gob.Decode(v)
-	d.feed.parts = d.feed.parts[:0]
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		// gob wanted more than one whole message: the stream is corrupt.
-		err = fmt.Errorf("%w: incomplete gob value", ErrMalformed)
-	}
-	if err != nil {
-		d.gob = nil
-	}
-	return err
-}
-
-// feeder hands gob the messages the Decoder has framed.
-type feeder struct{ parts [][]byte }
-
-func (f *feeder) Read(p []byte) (int, error) {
-	for len(f.parts) > 0 && len(f.parts[0]) == 0 {
-		f.parts = f.parts[1:]
-	}
-	if len(f.parts) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, f.parts[0])
-	f.parts[0] = f.parts[0][n:]
-	return n, nil
-}
-
-func (f *feeder) ReadByte() (byte, error) {
-	var b [1]byte
-	if _, err := f.Read(b[:]); err != nil {
-		return 0, err
-	}
-	return b[0], nil
 }
 
 // next reads one whole message, its length header included, into a pooled
@@ -228,8 +292,19 @@ func (d *Decoder) next() (*[]byte, int, error) {
 	msg := append((*buf)[:0], d.hbuf[:hlen]...)
 	// Grow with what arrives, not with what the peer announced: a short
 	// stream cannot make us allocate the limit.
+	// Before authentication the bytes are charged to the shared budget as
+	// they arrive; decode gives them back once the message is handled.
+	charged := int64(0)
 	for left := int(n); left > 0; {
 		chunk := min(left, maxPooled)
+		if err := d.charge(int64(chunk)); err != nil {
+			d.uncharge(charged)
+			*buf = msg
+			putBuf(buf)
+			d.err = err
+			return nil, 0, err
+		}
+		charged += int64(chunk)
 		if cap(msg)-len(msg) < chunk {
 			msg = append(msg, make([]byte, chunk)...)[:len(msg)]
 		}
@@ -237,6 +312,7 @@ func (d *Decoder) next() (*[]byte, int, error) {
 		msg = msg[:len(msg)+k]
 		left -= k
 		if err != nil {
+			d.uncharge(charged)
 			*buf = msg
 			putBuf(buf)
 			if err == io.EOF {

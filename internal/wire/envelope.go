@@ -17,9 +17,11 @@ import (
 //   - the type id is the one the peer assigned in the type definition it
 //     sent before its first envelope. The encoder lets gob send its first
 //     envelope, with that definition, and reads the id back; the decoder
-//     reads the definition and maps the peer's fields to ours by name, as gob
-//     does. Any definition the fast path does not understand (a field of a
-//     non-basic type, a known name with another type) leaves that type to gob.
+//     reads the definition (types.go) and maps the peer's fields to ours by
+//     name, as gob does. An envelope type the fast path does not understand
+//     (a field of a non-basic type, a known name with another type) is read
+//     by the general decoder of value.go instead, with the same bounds as
+//     the handshake.
 
 // Built-in gob type ids of the basic types an envelope may hold.
 const (
@@ -169,68 +171,21 @@ func (p *parser) bytes() []byte {
 // into an Envelope: the action for each of its field indexes.
 type layout []uint8
 
-// parseTypeDef reads a type definition message body after its id and
-// returns an envelope layout for it, or nil when the type is not a struct
-// of basic fields that the fast path can decode (gob then handles it).
-func parseTypeDef(body []byte) layout {
-	p := &parser{b: body}
-	// wireType: only StructT (field 2) may be set.
-	if p.uint() != 3 {
+// envelopeLayout returns the envelope layout for a struct type of the
+// peer's with these fields, or nil when it is not a struct of basic fields
+// that the fast path can decode (the general decoder of value.go then reads
+// it).
+func envelopeLayout(fields []fieldDef) layout {
+	if len(fields) > 1024 {
 		return nil
 	}
-	// structType: CommonType (field 0), then Field (field 1).
-	if p.uint() != 1 {
-		return nil
-	}
-	idx := -1
-	for d := p.uint(); d != 0 && p.err == nil; d = p.uint() { // CommonType
-		idx += int(min(d, 8))
-		switch idx {
-		case 0: // Name
-			p.bytes()
-		case 1: // Id
-			p.int()
-		default:
-			return nil
-		}
-	}
-	if p.err != nil {
-		return nil
-	}
-	if p.uint() != 1 { // Field
-		return nil
-	}
-	n := p.uint()
-	if p.err != nil || n > 1024 {
-		return nil
-	}
-	lay := make(layout, 0, n)
-	for range n {
-		var name string
-		var typ int64
-		idx = -1
-		for d := p.uint(); d != 0 && p.err == nil; d = p.uint() {
-			idx += int(min(d, 8))
-			switch idx {
-			case 0:
-				name = string(p.bytes())
-			case 1:
-				typ = p.int()
-			default:
-				return nil
-			}
-		}
-		if p.err != nil {
-			return nil
-		}
-		act, ok := fieldAction(name, typ)
+	lay := make(layout, 0, len(fields))
+	for _, f := range fields {
+		act, ok := fieldAction(f.name, f.id)
 		if !ok {
 			return nil
 		}
 		lay = append(lay, act)
-	}
-	if p.uint() != 0 || p.uint() != 0 || p.err != nil || len(p.b) != 0 {
-		return nil
 	}
 	return lay
 }
@@ -321,76 +276,6 @@ func internMethod(b []byte) string {
 		return MethodCancel
 	}
 	return string(b)
-}
-
-// validTypeDef reports whether body (after the id) is a well-formed gob
-// wireType, as gob would check on receiving it: one of its kinds, each a
-// struct of the documented fields, and nothing after it.
-func validTypeDef(body []byte) bool {
-	p := &parser{b: body}
-	common := func() {
-		structFields(p, func(i int) bool {
-			switch i {
-			case 0:
-				p.bytes()
-			case 1:
-				p.int()
-			default:
-				return false
-			}
-			return true
-		})
-	}
-	ints := func(n int) { // CommonType then n ints
-		structFields(p, func(i int) bool {
-			switch {
-			case i == 0:
-				common()
-			case i <= n:
-				p.int()
-			default:
-				return false
-			}
-			return true
-		})
-	}
-	kinds := 0
-	structFields(p, func(i int) bool {
-		kinds++
-		switch i {
-		case 0: // ArrayT: CommonType, Elem, Len
-			ints(2)
-		case 1: // SliceT: CommonType, Elem
-			ints(1)
-		case 2: // StructT: CommonType, Field []fieldType
-			structFields(p, func(i int) bool {
-				switch i {
-				case 0:
-					common()
-				case 1:
-					n := p.uint()
-					if n > uint64(len(p.b)) {
-						p.err = errEnvelope
-						return false
-					}
-					for range n {
-						common() // fieldType is {Name string; Id typeId}, the same shape
-					}
-				default:
-					return false
-				}
-				return true
-			})
-		case 3: // MapT: CommonType, Key, Elem
-			ints(2)
-		case 4, 5, 6: // GobEncoderT, BinaryMarshalerT, TextMarshalerT
-			ints(0)
-		default:
-			return false
-		}
-		return true
-	})
-	return p.err == nil && kinds == 1 && len(p.b) == 0
 }
 
 // structFields reads the fields of one gob struct, calling field with each
