@@ -25,6 +25,9 @@ type conn struct {
 	cfg config
 	log atomic.Pointer[slog.Logger] // gains the plugin's name at registration
 	enc *wire.Encoder
+	// preauth is the budget shared by the connections that have not
+	// authenticated; this one is charged to it until its handshake is read.
+	preauth *wire.Budget
 
 	info      *plugin.Info // set once the handshake is accepted; never changed after
 	canCancel bool
@@ -49,9 +52,9 @@ type reply struct {
 	err     error
 }
 
-func newConn(s *Socket, nc net.Conn, cfg config) *conn {
+func newConn(s *Socket, nc net.Conn, cfg config, preauth *wire.Budget) *conn {
 	c := &conn{
-		s: s, nc: nc, cfg: cfg,
+		s: s, nc: nc, cfg: cfg, preauth: preauth,
 		enc:     wire.NewEncoder(nc, cfg.writeTimeout),
 		pending: map[uint64]chan reply{},
 		done:    make(chan struct{}),
@@ -93,7 +96,12 @@ func (c *conn) serve() {
 // has been ended then).
 func (c *conn) open() *wire.Decoder {
 	dec := wire.NewDecoder(c.nc, c.cfg.maxMessage)
+	dec.SetBounds(helloBounds())
+	// Until the handshake is through, what this connection reads counts
+	// against the budget all unauthenticated connections share.
+	dec.ChargeTo(c.preauth)
 	hello, err := c.handshake(dec)
+	dec.Release()
 	if err != nil {
 		c.logger().Warn("plugin refused", "err", err)
 		c.end(err, false)
@@ -132,6 +140,10 @@ func (c *conn) handshake(dec *wire.Decoder) (*wire.Hello[plugin.Function], error
 			return nil, fmt.Errorf("plugin %q sent no token", h.Name)
 		}
 		return nil, fmt.Errorf("plugin %q sent a wrong token", h.Name)
+	}
+	if err := checkHello(&h); err != nil {
+		c.reject(err.Error())
+		return nil, err
 	}
 	for _, cp := range h.Caps {
 		if cp == wire.CapCancel {

@@ -59,6 +59,44 @@ type event struct {
 	info     *plugin.Info
 	graceful bool
 	async    AsyncData
+	// copies are copies of info made for the direct subscribers before
+	// the socket's locks were taken (see copiesFor); a direct handler
+	// takes one, and only copies under the locks when none is left.
+	copies []*plugin.Info
+}
+
+// copiesFor makes, off every lock but b's read lock, one copy of info for
+// each direct subscriber that handles events of kind, so that publishing
+// under the socket's lock does not copy a large description there (the
+// name is filled in when the copy is handed out: it may not be final yet).
+func (b *broker) copiesFor(kind eventKind, info *plugin.Info) []*plugin.Info {
+	b.mu.RLock()
+	n := 0
+	for s := range b.subs {
+		if s.h.Direct && s.handles(kind) {
+			n++
+		}
+	}
+	b.mu.RUnlock()
+	if n == 0 {
+		return nil
+	}
+	out := make([]*plugin.Info, n)
+	for i := range out {
+		out[i] = info.DeepCopy(true)
+	}
+	return out
+}
+
+// infoCopy returns a copy of e.info for one handler.
+func (e *event) infoCopy() *plugin.Info {
+	if n := len(e.copies); n > 0 {
+		c := e.copies[n-1]
+		e.copies = e.copies[:n-1]
+		c.Name, c.Version = e.info.Name, e.info.Version
+		return c
+	}
+	return e.info.DeepCopy(true)
 }
 
 // broker fans events out to subscribers without ever blocking the publisher.
@@ -98,11 +136,13 @@ func (b *broker) subscribe(h Handlers, max int, log *slog.Logger, dropped *atomi
 func (b *broker) publish(e event) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
+	queued := e
+	queued.copies = nil // a queued event is copied on its subscriber's goroutine
 	for s := range b.subs {
 		if s.h.Direct {
-			s.deliver(e)
+			s.deliver(&e)
 		} else {
-			s.push(e)
+			s.push(queued)
 		}
 	}
 }
@@ -195,20 +235,31 @@ func (s *subscriber) run() {
 			s.queue[0] = event{}
 			s.queue = s.queue[1:]
 			s.mu.Unlock()
-			s.deliver(e)
+			s.deliver(&e)
 		}
 	}
 }
 
-func (s *subscriber) deliver(e event) {
+// handles reports whether s has a handler for events of kind.
+func (s *subscriber) handles(kind eventKind) bool {
+	switch kind {
+	case evConnect:
+		return s.h.Connect != nil
+	case evDisconnect:
+		return s.h.Disconnect != nil
+	}
+	return s.h.Async != nil
+}
+
+func (s *subscriber) deliver(e *event) {
 	switch e.kind {
 	case evConnect:
 		if s.h.Connect != nil {
-			s.h.Connect(e.info.DeepCopy(true))
+			s.h.Connect(e.infoCopy())
 		}
 	case evDisconnect:
 		if s.h.Disconnect != nil {
-			s.h.Disconnect(e.info.DeepCopy(true), e.graceful)
+			s.h.Disconnect(e.infoCopy(), e.graceful)
 		}
 	case evAsync:
 		if s.h.Async != nil {

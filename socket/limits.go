@@ -12,7 +12,32 @@ const (
 	// DefaultMaxInFlight is how many calls may wait for one plugin's
 	// answers at once unless WithMaxInFlight says otherwise.
 	DefaultMaxInFlight = 1024
+	// DefaultPreAuthMessages is how many messages of the largest size
+	// (WithMaxMessage) the connections that have not completed their
+	// handshake may hold together unless WithPreAuthBudget says
+	// otherwise: 64 MiB with the default message limit.
+	DefaultPreAuthMessages = 4
 )
+
+// preAuthBudget is the size of the pre-authentication budget.
+func (c *config) preAuthBudget() int {
+	if c.preAuthBytes > 0 {
+		return c.preAuthBytes
+	}
+	return DefaultPreAuthMessages * c.maxMessage
+}
+
+// WithPreAuthBudget bounds the memory that the connections which have not
+// completed their handshake hold together, in bytes (default: four messages
+// of the largest size, 64 MiB with the default WithMaxMessage): the bytes of
+// the messages they are sending and of the type definitions they have sent
+// are charged to it until the handshake is read (or the connection ends). A
+// connection that would go past it is refused, with the reason logged; the
+// others are not affected. n must be at least the message limit, so that one
+// handshake of the largest size fits.
+func WithPreAuthBudget(n int) Option {
+	return atLeastOne("pre-authentication budget", n, func(c *config) { c.preAuthBytes = n })
+}
 
 // WithMaxPlugins bounds how many plugins may be connected at once (default
 // 4096). A plugin that completes its handshake while the socket is full is

@@ -34,6 +34,7 @@ type config struct {
 	token            string
 	maxPlugins       int // see limits.go
 	maxInFlight      int
+	preAuthBytes     int // 0: preAuthMessages messages of the largest size
 }
 
 func defaultConfig() config {

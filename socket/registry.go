@@ -9,27 +9,35 @@ import (
 
 // Connected returns the connected plugins by name. With full false only Name
 // and Version are filled in. The result is a copy the caller may change.
+// The copies are made after the socket's lock is released (a plugin's Info
+// never changes once registered), so a large description delays only the
+// caller.
 func (s *Socket) Connected(full bool) map[string]*plugin.Info {
 	s.init()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	out := make(map[string]*plugin.Info, len(s.plugins))
 	for name, c := range s.plugins {
-		out[name] = c.info.DeepCopy(full)
+		out[name] = c.info
+	}
+	s.mu.Unlock()
+	for name, info := range out {
+		out[name] = info.DeepCopy(full)
 	}
 	return out
 }
 
 // PluginInfo returns a copy of the full description of the plugin called
-// name, or nil when none is connected.
+// name, or nil when none is connected. The copy is made off the socket's
+// lock, as in Connected.
 func (s *Socket) PluginInfo(name string) *plugin.Info {
 	s.init()
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	var info *plugin.Info
 	if c := s.plugins[name]; c != nil {
-		return c.info.DeepCopy(true)
+		info = c.info
 	}
-	return nil
+	s.mu.Unlock()
+	return info.DeepCopy(true)
 }
 
 // WaitFor waits until a plugin called name is connected and returns true, or

@@ -37,6 +37,8 @@ type Socket struct {
 	done      chan struct{} // closed when Shutdown begins
 	finished  chan struct{} // closed when Shutdown has finished
 
+	preauth *wire.Budget // shared by connections before their handshake; see limits.go
+
 	wg      sync.WaitGroup // accept loops and connections
 	events  broker
 	backlog backlog
@@ -65,6 +67,7 @@ func (s *Socket) init() {
 		s.done = make(chan struct{})
 		s.finished = make(chan struct{})
 		s.backlog.init(s.cfg.asyncBacklog, s.cfg.log, &s.asyncDropped)
+		s.preauth = wire.NewBudget(int64(s.cfg.preAuthBudget()))
 	})
 }
 
@@ -78,6 +81,14 @@ func (s *Socket) apply(opts []Option) error {
 		if err := o(&cfg); err != nil {
 			return err
 		}
+	}
+	if cfg.preAuthBytes != 0 && cfg.preAuthBytes < cfg.maxMessage {
+		return fmt.Errorf("%w: pre-authentication budget of %d bytes is below the message limit of %d",
+			ErrInvalidOption, cfg.preAuthBytes, cfg.maxMessage)
+	}
+	if n := cfg.preAuthBudget(); n != s.cfg.preAuthBudget() {
+		// Connections already reading keep the budget they were given.
+		s.preauth = wire.NewBudget(int64(n))
 	}
 	s.cfg = cfg
 	s.backlog.mu.Lock()
@@ -146,7 +157,7 @@ func (s *Socket) ServeConn(nc net.Conn) {
 		_ = nc.Close()
 		return
 	}
-	c := newConn(s, nc, s.cfg)
+	c := newConn(s, nc, s.cfg, s.preauth)
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
@@ -178,6 +189,8 @@ func (s *Socket) logger() *slog.Logger {
 // register makes a plugin visible under its name, or a sequenced variant of
 // it, and wakes those waiting for it.
 func (s *Socket) register(c *conn, h *wire.Hello[plugin.Function]) (string, error) {
+	info := &plugin.Info{Name: h.Name, Version: h.Version, Functions: h.Functions}
+	copies := s.events.copiesFor(evConnect, info) // before the lock: see copiesFor
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
@@ -202,26 +215,28 @@ func (s *Socket) register(c *conn, h *wire.Hello[plugin.Function]) (string, erro
 				h.Name, s.cfg.attempts)
 		}
 	}
-	c.info = &plugin.Info{Name: name, Version: h.Version, Functions: h.Functions}
+	info.Name = name
+	c.info = info
 	s.plugins[name] = c
 	close(s.changed)
 	s.changed = make(chan struct{})
 	// Announced under s.mu, as Subscribe registers under s.mu: a
 	// subscriber either sees this event or finds the plugin already
 	// connected, never both and never neither.
-	s.events.publish(event{kind: evConnect, info: c.info})
+	s.events.publish(event{kind: evConnect, info: c.info, copies: copies})
 	return name, nil
 }
 
 // unregister removes c from the registry if it is still there under its
 // name, and announces its departure (under s.mu, like register).
 func (s *Socket) unregister(c *conn, graceful bool) {
+	copies := s.events.copiesFor(evDisconnect, c.info) // before the lock: see copiesFor
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.plugins[c.info.Name] == c {
 		delete(s.plugins, c.info.Name)
 	}
-	s.events.publish(event{kind: evDisconnect, info: c.info, graceful: graceful})
+	s.events.publish(event{kind: evDisconnect, info: c.info, graceful: graceful, copies: copies})
 }
 
 // forget drops c from the set of open connections.
