@@ -306,7 +306,11 @@ func (d *Decoder) next() (*[]byte, int, error) {
 		}
 		charged += int64(chunk)
 		if cap(msg)-len(msg) < chunk {
-			msg = append(msg, make([]byte, chunk)...)[:len(msg)]
+			// Double, never past the message: what a message costs to
+			// read is at most twice its size.
+			grown := make([]byte, len(msg), min(max(2*cap(msg), len(msg)+chunk), hlen+int(n)))
+			copy(grown, msg)
+			msg = grown
 		}
 		k, err := io.ReadFull(d.r, msg[len(msg):len(msg)+chunk])
 		msg = msg[:len(msg)+k]

@@ -327,7 +327,7 @@ func (vd *valueDecoder) listValue(id int64, t *typeDef, v reflect.Value) error {
 			if v.Len() != n {
 				return vd.mismatch(id, v)
 			}
-		} else {
+		} else if n > 0 || !v.IsNil() { // as gob: an empty slice stays nil
 			v.Set(reflect.MakeSlice(v.Type(), n, n))
 		}
 	}
