@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"errors"
-		"reflect"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
