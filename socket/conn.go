@@ -103,12 +103,14 @@ func (c *conn) open() *wire.Decoder {
 	hello, err := c.handshake(dec)
 	dec.Release()
 	if err != nil {
+		c.s.refused.Add(1)
 		c.logger().Warn("plugin refused", "err", err)
 		c.end(err, false)
 		return nil
 	}
 	name, err := c.s.register(c, hello)
 	if err != nil {
+		c.s.refused.Add(1)
 		c.logger().Warn("plugin rejected", "plugin", hello.Name, "err", err)
 		c.reject(err.Error())
 		c.end(err, false)

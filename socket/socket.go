@@ -45,6 +45,7 @@ type Socket struct {
 
 	asyncDropped  atomic.Uint64
 	eventsDropped atomic.Uint64
+	refused       atomic.Uint64
 }
 
 // New returns a Socket configured by opts, or an error wrapping
@@ -358,6 +359,14 @@ type Stats struct {
 	AsyncDropped uint64
 	// EventsDropped counts events subscribers lost by being too slow.
 	EventsDropped uint64
+	// Refused counts connections refused before registration: a handshake
+	// that was malformed, hostile, past a bound, late, unauthenticated or
+	// rejected (each is logged with its reason).
+	Refused uint64
+	// PreAuthBytes is what the connections that have not completed their
+	// handshake hold now of the pre-authentication budget (see
+	// WithPreAuthBudget).
+	PreAuthBytes int64
 }
 
 // Stats returns the socket's counters.
@@ -365,6 +374,8 @@ func (s *Socket) Stats() Stats {
 	s.init()
 	s.mu.Lock()
 	n := len(s.plugins)
+	budget := s.preauth
 	s.mu.Unlock()
-	return Stats{Plugins: n, AsyncDropped: s.asyncDropped.Load(), EventsDropped: s.eventsDropped.Load()}
+	return Stats{Plugins: n, AsyncDropped: s.asyncDropped.Load(), EventsDropped: s.eventsDropped.Load(),
+		Refused: s.refused.Load(), PreAuthBytes: budget.Used()}
 }

@@ -34,7 +34,11 @@ func String(s string) []byte { return append(Uint(uint64(len(s))), s...) }
 
 // Cat joins byte slices.
 func Cat(parts ...[]byte) []byte {
-	var b []byte
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	b := make([]byte, 0, n)
 	for _, p := range parts {
 		b = append(b, p...)
 	}
@@ -93,6 +97,7 @@ const (
 	Bool      = 1
 	IntID     = 2
 	UintID    = 3
+	BytesID   = 5
 	StringID  = 6
 	Interface = 8
 )
@@ -162,7 +167,12 @@ func Functions(n int) []byte {
 	b := Uint(uint64(n))
 	for i := range n {
 		name := "m" + itoa(i)
-		b = Cat(b, String(name), []byte{1}, String(name), []byte{1}, []byte{2}, String("int"), []byte{0, 0})
+		b = append(b, String(name)...)
+		b = append(b, 1)
+		b = append(b, String(name)...)
+		b = append(b, 1, 2)
+		b = append(b, String("int")...)
+		b = append(b, 0, 0)
 	}
 	return b
 }
@@ -176,4 +186,25 @@ func itoa(i int) string {
 		b = append([]byte{byte('0' + i%10)}, b...)
 	}
 	return string(b)
+}
+
+// EnvelopeType is the message defining the protocol's Envelope {Seq uint64;
+// Trace, Method, Error string; Payload []byte} as type id.
+func EnvelopeType(id int64) []byte {
+	return StructType(id, "Envelope", Field{"Seq", UintID}, Field{"Trace", StringID},
+		Field{"Method", StringID}, Field{"Error", StringID}, Field{"Payload", BytesID})
+}
+
+// Envelope is an envelope value of EnvelopeType id answering seq and method
+// with payload.
+func Envelope(id int64, seq uint64, method string, payload []byte) []byte {
+	// Seq is field 0, Method field 2, Payload field 4; zero values are left out.
+	body := []byte{}
+	last := uint64(0)
+	if seq != 0 {
+		body = Cat([]byte{1}, Uint(seq))
+		last = 1
+	}
+	body = Cat(body, Uint(3-last), String(method), []byte{2}, String(string(payload)), []byte{0})
+	return Value(id, body)
 }
