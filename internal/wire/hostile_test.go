@@ -220,13 +220,3 @@ func TestBudget(t *testing.T) {
 	}
 }
 
-// BenchmarkDecodeHello decodes a handshake of 1,000 methods.
-func BenchmarkDecodeHello(b *testing.B) {
-	stream := w.Cat(w.HelloTypes(), w.Hello("p", w.Functions(1000), ""))
-	b.SetBytes(int64(len(stream)))
-	for b.Loop() {
-		if err := decodeHello(stream, 0); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
