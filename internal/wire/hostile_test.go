@@ -219,4 +219,3 @@ func TestBudget(t *testing.T) {
 		t.Fatalf("%d bytes charged after a refusal and Release", small.Used())
 	}
 }
-
