@@ -35,6 +35,14 @@
 // ErrTooManyCalls, nothing queues without bound). WithToken requires a
 // shared secret in every handshake, compared in constant time.
 //
+// Before a connection has authenticated it is read by a bounded decoder
+// (see internal/wire: no encoding/gob), and what it holds of its messages
+// and type definitions counts against WithPreAuthBudget, shared by all such
+// connections. A handshake past the description bounds (DefaultMaxFunctions,
+// DefaultMaxEntities, DefaultMaxEntityDepth, DefaultMaxCaps) or with a
+// control character in a plugin or method name is rejected with the reason.
+// Stats counts the refused connections.
+//
 // # Errors
 //
 // Every failed call returns a *CallError naming the plugin and the method.
