@@ -187,3 +187,44 @@ func TestDirectSubscriberSeesValuesBeforeTheAnswer(t *testing.T) {
 		}
 	}
 }
+
+// Direct subscribers get copies of the description made before the socket's
+// locks are taken: each its own, under the registered name (here a
+// sequenced one), that it may change without touching anyone else's.
+func TestDirectSubscribersGetTheirOwnCopies(t *testing.T) {
+	s := newSocket(t, socket.WithKeySequencer(func(n string) string { return n + "+" }, 3))
+	got := make(chan *plugin.Info, 8)
+	handlers := socket.Handlers{Direct: true,
+		Connect:    func(info *plugin.Info) { got <- info },
+		Disconnect: func(info *plugin.Info, _ bool) { got <- info },
+	}
+	defer s.Subscribe(handlers)()
+	defer s.Subscribe(handlers)()
+	plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc"})
+	second := plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc"})
+	var infos []*plugin.Info
+	for range 4 {
+		infos = append(infos, recv(t, got))
+	}
+	for i, info := range infos {
+		want := "svc"
+		if i >= 2 {
+			want = "svc+"
+		}
+		if info.Name != want || info.Functions["Upper"].Name != "Upper" {
+			t.Fatalf("event %d: %+v", i, info)
+		}
+		delete(info.Functions, "Upper") // each copy is the handler's own
+	}
+	if infos[0] == infos[1] || infos[2] == infos[3] {
+		t.Fatal("two subscribers were handed the same copy")
+	}
+	if _, ok := s.PluginInfo("svc+").Functions["Upper"]; !ok {
+		t.Fatal("a handler's change reached the registry")
+	}
+	second.Plugin.Stop()
+	if info := recv(t, got); info.Name != "svc+" || info.Functions["Upper"].Name != "Upper" {
+		t.Fatalf("disconnect event: %+v", info)
+	}
+	recv(t, got)
+}
