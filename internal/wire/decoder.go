@@ -224,14 +224,19 @@ func (d *Decoder) typeDef(id int64, body []byte) error {
 	if d.types[id] != nil {
 		return fmt.Errorf("%w: type id %d defined twice", ErrMalformed, id)
 	}
-	cost := typeDefCost(len(body))
-	if len(d.types) >= d.bounds.MaxTypes || d.typeBytes+cost > int64(d.bounds.MaxTypeBytes) {
-		return fmt.Errorf("%w: type definitions past %d types or %d bytes",
-			ErrBounds, d.bounds.MaxTypes, d.bounds.MaxTypeBytes)
+	// Checked before parsing with the least the body can cost (parsing
+	// then allocates at most a small multiple of a body that passed), and
+	// again with what the parsed definition costs to keep.
+	if len(d.types) >= d.bounds.MaxTypes || d.typeBytes+typeDefCost(len(body), 0) > int64(d.bounds.MaxTypeBytes) {
+		return d.tooManyTypes()
 	}
 	t, err := parseTypeDef(body)
 	if err != nil {
 		return err
+	}
+	cost := typeDefCost(len(body), len(t.fields))
+	if d.typeBytes+cost > int64(d.bounds.MaxTypeBytes) {
+		return d.tooManyTypes()
 	}
 	if err := d.charge(cost); err != nil {
 		return err
@@ -242,6 +247,11 @@ func (d *Decoder) typeDef(id int64, body []byte) error {
 	d.types[id] = t
 	d.typeBytes += cost
 	return errTypeDef
+}
+
+func (d *Decoder) tooManyTypes() error {
+	return fmt.Errorf("%w: type definitions past %d types or %d bytes",
+		ErrBounds, d.bounds.MaxTypes, d.bounds.MaxTypeBytes)
 }
 
 func putBuf(b *[]byte) {

@@ -3,6 +3,7 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // The peer's type definitions. gob sends the definition of every type before
@@ -58,9 +59,14 @@ type fieldDef struct {
 	id   int64
 }
 
-// typeDefCost is what a parsed definition of a body of n bytes is charged:
-// its bytes, and the fixed part of a typeDef.
-func typeDefCost(n int) int64 { return int64(n) + 64 }
+// typeDefCost is what a definition costs to keep: the bytes of a body of n
+// bytes (its names are copied from it), the fixed part of a typeDef and its
+// place in the table, and each field's fieldDef and layout entry. With
+// fields 0 it is the least a body of n bytes can cost, checked before the
+// body is parsed.
+func typeDefCost(n, fields int) int64 {
+	return int64(n) + 96 + int64(fields)*int64(unsafe.Sizeof(fieldDef{})+1)
+}
 
 // parseTypeDef reads a type definition message body (after its id). It
 // checks every count against what is left of the body before allocating.
