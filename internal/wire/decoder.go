@@ -23,8 +23,10 @@ var ErrMalformed = errors.New("malformed gob stream")
 
 // Defaults of the type-definition bounds (see Bounds).
 const (
-	// DefaultMaxTypeBytes is how many bytes of type definitions one stream
-	// may send in all (a handshake and its envelope type need under 1 KiB).
+	// DefaultMaxTypeBytes is how much memory the type definitions of one
+	// stream may take in all, counted as their bytes plus about 100 bytes
+	// per type and 25 per field (a handshake and its envelope type need
+	// about 1.5 KiB).
 	DefaultMaxTypeBytes = 64 << 10
 	// DefaultMaxTypes is how many types one stream may define.
 	DefaultMaxTypes = 256
@@ -39,8 +41,8 @@ type Bounds struct {
 	// MaxItems bounds the slice and array elements, map entries and
 	// pointers of one value, together (DefaultMaxItems).
 	MaxItems int
-	// MaxTypeBytes bounds the bytes of type definitions the stream may
-	// send in all (DefaultMaxTypeBytes).
+	// MaxTypeBytes bounds the memory the stream's type definitions take,
+	// as DefaultMaxTypeBytes counts it (DefaultMaxTypeBytes).
 	MaxTypeBytes int
 	// MaxTypes bounds how many types the stream may define
 	// (DefaultMaxTypes).
