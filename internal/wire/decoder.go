@@ -134,8 +134,11 @@ func (d *Decoder) uncharge(n int64) {
 // Errors from the stream (io.EOF at a message boundary included) are returned
 // as they are; a size violation wraps ErrTooLarge, a broken stream
 // ErrMalformed, a value past the Bounds ErrBounds, one the decoder does not
-// read ErrUnsupported. After any error but io.EOF the stream is unusable.
-// Decode blocks until a value has arrived.
+// read ErrUnsupported, a full Budget ErrBudget. A framing error, a refused
+// type definition or a full Budget leaves the stream unusable (every later
+// call returns the same error); after a value that could not be decoded the
+// next call reads the next message. Decode blocks until a value has
+// arrived.
 func (d *Decoder) Decode(v any) error {
 	if env, ok := v.(*Envelope); ok {
 		return d.DecodeEnvelope(env)
