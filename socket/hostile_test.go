@@ -203,39 +203,50 @@ func TestHandshakeRefusedWithReason(t *testing.T) {
 }
 
 // Item 3, across connections: the connections that have not authenticated
-// share one budget. Two that hold most of it leave no room for a third,
-// which is refused; once they are gone, a plugin connects.
+// share one budget. Two that hold most of it, with a message they are
+// still sending or with the type definitions they sent, leave no room for
+// a third, which is refused; once they are gone, a plugin connects.
 func TestPreAuthBudgetShared(t *testing.T) {
-	logs := &logBuffer{}
-	const maxMsg, budget = 64 << 10, 128 << 10
-	s := newSocket(t, socket.WithLogger(logs.logger()), socket.WithMaxMessage(maxMsg),
-		socket.WithPreAuthBudget(budget), socket.WithToken("secret"))
-	addr := listen(t, s)
 	// Definitions, then the start of a 60,000-byte message that never ends.
-	hold := w.Cat(types(), w.Uint(60_000), []byte{1, 2, 3})
-	var holders []net.Conn
-	for range 2 {
-		c := rawDial(t, addr)
-		if _, err := c.Write(hold); err != nil {
-			t.Fatal(err)
-		}
-		holders = append(holders, c)
+	message := w.Cat(types(), w.Uint(60_000), []byte{1, 2, 3})
+	// Six definitions of about 10 KB: about 60 KB kept, under the 64 KiB a
+	// connection may keep.
+	var definitions []byte
+	for i := range 6 {
+		definitions = append(definitions, w.StructType(int64(100+i), strings.Repeat("T", 9700), w.Field{Name: "A", ID: w.IntID})...)
 	}
-	checkFor(t, func() bool { return s.Stats().PreAuthBytes > 120_000 }, "the holders to be charged: %+v", s.Stats())
-	attack(t, addr, hold)
-	logs.waitLog(t, "shared memory budget exhausted")
-	for _, c := range holders {
-		c.Close()
-	}
-	checkFor(t, func() bool { return s.Stats().PreAuthBytes == 0 }, "the budget to be released: %+v", s.Stats())
-	dialPlugin(t, addr, "legit", newSvc(), plugin.WithToken("secret"))
-	if !s.WaitFor("legit", deadline) {
-		t.Fatal("the plugin did not register")
-	}
-	if got, err := s.Call("", "legit", "Upper", "ok"); err != nil || got != "OK" {
-		t.Fatalf("after the attack: %v, %v", got, err)
-	}
-	if got := s.Stats(); got.PreAuthBytes != 0 || got.Refused != 3 {
-		t.Fatalf("stats: %+v; want nothing charged once authenticated, 3 refused", got)
+	for name, hold := range map[string][]byte{"messages": message, "type definitions": definitions} {
+		t.Run(name, func(t *testing.T) {
+			logs := &logBuffer{}
+			const maxMsg, budget = 64 << 10, 128 << 10
+			s := newSocket(t, socket.WithLogger(logs.logger()), socket.WithMaxMessage(maxMsg),
+				socket.WithPreAuthBudget(budget), socket.WithToken("secret"))
+			addr := listen(t, s)
+			var holders []net.Conn
+			for range 2 {
+				c := rawDial(t, addr)
+				if _, err := c.Write(hold); err != nil {
+					t.Fatal(err)
+				}
+				holders = append(holders, c)
+			}
+			checkFor(t, func() bool { return s.Stats().PreAuthBytes > 118_000 }, "the holders to be charged: %+v", s.Stats())
+			attack(t, addr, hold)
+			logs.waitLog(t, "shared memory budget exhausted")
+			for _, c := range holders {
+				c.Close()
+			}
+			checkFor(t, func() bool { return s.Stats().PreAuthBytes == 0 }, "the budget to be released: %+v", s.Stats())
+			dialPlugin(t, addr, "legit", newSvc(), plugin.WithToken("secret"))
+			if !s.WaitFor("legit", deadline) {
+				t.Fatal("the plugin did not register")
+			}
+			if got, err := s.Call("", "legit", "Upper", "ok"); err != nil || got != "OK" {
+				t.Fatalf("after the attack: %v, %v", got, err)
+			}
+			if got := s.Stats(); got.PreAuthBytes != 0 || got.Refused != 3 {
+				t.Fatalf("stats: %+v; want nothing charged once authenticated, 3 refused", got)
+			}
+		})
 	}
 }
