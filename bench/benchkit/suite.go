@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Targets of issue 6, as ratios to a baseline measured in the same run
-// (except where the issue gives an absolute bound).
+// The performance targets, as ratios to a baseline measured in the same run
+// (except where the target is an absolute bound).
 const (
 	TargetSequential  = 1.5  // Call sequential / raw ping-pong, at most
 	TargetParallel    = 0.55 // Call throughput at 64 callers / raw coalesced throughput, at least
@@ -53,7 +53,7 @@ func (c *Config) defaults() {
 	}
 }
 
-// Suite runs every figure of issue 6 and returns the table rows and the
+// Suite runs every figure of the performance suite and returns the table rows and the
 // scaling table.
 func Suite(cfg Config) (rows []Row, scaling []Row, err error) {
 	cfg.defaults()
