@@ -213,8 +213,8 @@ func (p *Plugin) handleEnv(env *wire.Envelope) error {
 	return nil
 }
 
-// dispatch serves one request on its own goroutine, or refuses it when the
-// plugin is stopping.
+// dispatch hands one request to an idle worker (starting a new worker when
+// none is idle), or refuses it when the plugin is stopping.
 func (p *Plugin) dispatch(env wire.Envelope) {
 	p.mu.Lock()
 	if p.stopping {
