@@ -53,8 +53,8 @@ type Plugin struct {
 	closeOnce sync.Once
 }
 
-// Start serves v over conn until the socket asks the plugin to stop, the
-// plugin calls Stop, or the connection breaks. It blocks.
+// Start serves v over conn and blocks until the socket asks the plugin to
+// stop, the plugin calls Stop, or the connection breaks.
 //
 // Start inspects v once, by reflection, for exported methods of the form
 //
