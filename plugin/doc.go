@@ -7,8 +7,9 @@
 // Start serves those methods over a connection to a socket; Serve is the
 // whole main of a plugin program: it dials the address in SWITCHBOARD_ADDR
 // ("host:port", "unix:/path", or "tls://host:port" verified against the
-// authorities in SWITCHBOARD_CA), sends SWITCHBOARD_TOKEN if set, serves until the socket stops the plugin or the process gets SIGINT or
-// SIGTERM, and stops cleanly (requests in flight are answered first).
+// authorities in SWITCHBOARD_CA), sends SWITCHBOARD_TOKEN if set, serves
+// until the socket stops the plugin or the process gets SIGINT or SIGTERM,
+// and stops cleanly (requests in flight are answered first).
 //
 //	type Shout struct{}
 //
@@ -33,6 +34,19 @@
 // Notify, from inside a method (ordered before the method's answer), or
 // through the channel a plugin receives in an optional UseAsyncHook(chan any)
 // method (the brpc way).
+//
+// # Concurrency
+//
+// Start owns every goroutine it starts and returns only when they have
+// ended: the read loop runs on Start's own goroutine; requests go to
+// workers, started when no idle one is waiting and ended after a second
+// without work or when the connection closes, so methods run concurrently
+// and must be safe for that; the async hook, when the receiver has one, is
+// read by one goroutine; a graceful stop (a stop request or Stop) waits on
+// one more for the requests in flight. Notify and Stop are safe from any
+// goroutine; Stop must not be called from inside a method (it waits for
+// the methods to return). Writes to the connection are coalesced by one
+// encoder, so concurrent answers and async values never interleave.
 //
 // The wire protocol is brpc's; a plugin built with this SDK also connects to
 // a brpc socket. Package plugintest connects a plugin and a socket in one

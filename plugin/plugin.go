@@ -34,8 +34,7 @@ type Plugin struct {
 	hasHook bool
 
 	mu       sync.Mutex
-	started  bool
-	stopping bool
+	state    lifecycle // guarded by mu
 	inflight map[uint64]context.CancelFunc
 	calls    sync.WaitGroup     // requests being served
 	work     chan request       // idle workers wait here for a request
@@ -46,15 +45,13 @@ type Plugin struct {
 	done     chan struct{}      // closed when the connection is closed
 	ended    chan struct{}      // closed when Start returns
 	stopper  sync.WaitGroup     // the goroutine of a graceful stop
-	drained  bool               // the connection was closed by a graceful stop
-	finished bool               // Start is returning; no stop goroutine may start
 
 	stopOnce  sync.Once
 	closeOnce sync.Once
 }
 
-// Start serves v over conn until the socket asks the plugin to stop, the
-// plugin calls Stop, or the connection breaks. It blocks.
+// Start serves v over conn and blocks until the socket asks the plugin to
+// stop, the plugin calls Stop, or the connection breaks.
 //
 // Start inspects v once, by reflection, for exported methods of the form
 //
@@ -109,10 +106,10 @@ func (p *Plugin) open(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) er
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.started {
+	if p.state != stateNew {
 		return errors.New("plugin: Start called twice")
 	}
-	p.started = true
+	p.state = stateServing
 	p.methods, p.ctxKey, p.conn, p.name, p.hasHook = methods, ctxKey, conn, info.Name, hasHook
 	p.inflight = map[uint64]context.CancelFunc{}
 	p.done = make(chan struct{})
@@ -156,7 +153,7 @@ func (p *Plugin) handshake(v any, info *Info) error {
 // async hook reader.
 func (p *Plugin) finish() {
 	p.mu.Lock()
-	p.finished = true
+	p.state = stateFinished
 	p.mu.Unlock()
 	p.stopper.Wait()
 	if p.hookDone != nil {
@@ -182,7 +179,7 @@ func (p *Plugin) readLoop(conn io.Reader) error {
 // readFailed ends the connection after a read error; the error is Start's.
 func (p *Plugin) readFailed(err error) error {
 	p.mu.Lock()
-	drained := p.drained
+	drained := p.state == stateDrained
 	p.mu.Unlock()
 	p.abandon()
 	if drained {
@@ -213,11 +210,11 @@ func (p *Plugin) handleEnv(env *wire.Envelope) error {
 	return nil
 }
 
-// dispatch serves one request on its own goroutine, or refuses it when the
-// plugin is stopping.
+// dispatch hands one request to an idle worker (starting a new worker when
+// none is idle), or refuses it when the plugin is stopping.
 func (p *Plugin) dispatch(env wire.Envelope) {
 	p.mu.Lock()
-	if p.stopping {
+	if p.state >= stateStopping {
 		p.mu.Unlock()
 		p.reply(&wire.Envelope{Seq: env.Seq, Trace: env.Trace, Method: env.Method, Error: wire.TextShutdown})
 		return
@@ -263,19 +260,27 @@ func (p *Plugin) worker(r request) {
 			idle = time.NewTimer(workerIdle)
 			defer idle.Stop()
 		}
-	wait:
 		var ok bool
-		select {
-		case r, ok = <-p.work:
-			if !ok {
-				return
-			}
-		case <-idle.C:
-			if left := workerIdle - time.Since(last); left > 0 {
-				idle.Reset(left)
-				goto wait
-			}
+		if r, ok = p.nextRequest(idle, last); !ok {
 			return
+		}
+	}
+}
+
+// nextRequest waits for the read loop's next request, or until the worker
+// has been idle for workerIdle since last (false), or the read loop has
+// ended (false).
+func (p *Plugin) nextRequest(idle *time.Timer, last time.Time) (request, bool) {
+	for {
+		select {
+		case r, ok := <-p.work:
+			return r, ok
+		case <-idle.C:
+			left := workerIdle - time.Since(last)
+			if left <= 0 {
+				return request{}, false
+			}
+			idle.Reset(left)
 		}
 	}
 }
@@ -421,7 +426,7 @@ func (p *Plugin) flushHook() {
 // more than once, and before Start (it then does nothing).
 func (p *Plugin) Stop() {
 	p.mu.Lock()
-	started := p.started
+	started := p.state != stateNew
 	p.mu.Unlock()
 	if !started {
 		return
@@ -436,10 +441,10 @@ func (p *Plugin) beginStop() {
 	p.stopOnce.Do(func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		if p.finished {
+		if p.state == stateFinished {
 			return
 		}
-		p.stopping = true
+		p.state = stateStopping
 		p.stopper.Add(1)
 		go func() {
 			defer p.stopper.Done()
@@ -449,7 +454,9 @@ func (p *Plugin) beginStop() {
 			// before the connection closes.
 			_ = p.enc.Flush()
 			p.mu.Lock()
-			p.drained = true
+			if p.state == stateStopping { // not once Start is returning
+				p.state = stateDrained
+			}
 			p.mu.Unlock()
 			p.closeConn()
 		}()
@@ -460,7 +467,9 @@ func (p *Plugin) beginStop() {
 // closes the connection and waits for the requests to return.
 func (p *Plugin) abandon() {
 	p.mu.Lock()
-	p.stopping = true
+	if p.state < stateStopping {
+		p.state = stateStopping
+	}
 	for _, cancel := range p.inflight {
 		cancel()
 	}

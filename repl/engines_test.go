@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
-	"github.com/switchboard-rpc/switchboard/plugin/plugintest"
+	"github.com/switchboard-rpc/switchboard/plugintest"
 	"github.com/switchboard-rpc/switchboard/scripting"
 	"github.com/switchboard-rpc/switchboard/scripting/js"
 	"github.com/switchboard-rpc/switchboard/scripting/lua"

@@ -3,12 +3,12 @@ package scripting_test
 import (
 	"testing"
 
-	"github.com/switchboard-rpc/switchboard/internal/benchkit"
+	"github.com/switchboard-rpc/switchboard/bench/benchkit"
 )
 
 // BenchmarkCall compares one call() from a script, in JavaScript and in
 // Lua, with the same Socket.CallContext from Go, against one plugin over
-// loopback TCP (internal/benchkit, shared with `go run ./internal/bench`).
+// loopback TCP (bench/benchkit, shared with `go run ./bench`).
 // Each sub-benchmark times the Go calls too, for the same b.N with the timer
 // stopped, and reports its time as a multiple of them ("x-go"): the cost of
 // the bindings, as a ratio that survives a noisy machine.

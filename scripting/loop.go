@@ -64,8 +64,8 @@ func NewLoop(log *slog.Logger, maxEvents int) *Loop {
 // Reserve keeps the loop alive until the returned function is called: call
 // Reserve on the script's goroutine before starting Go work that owes the
 // script a callback, then call the returned function, from any goroutine,
-// exactly once, with the callback to run on the loop (or nil). Calls after
-// the first do nothing.
+// exactly once, with the callback to run on the loop (or nil). Calling it a
+// second time is a bug in the caller and panics.
 func (l *Loop) Reserve() func(task func()) {
 	l.mu.Lock()
 	l.reserved++
@@ -73,7 +73,7 @@ func (l *Loop) Reserve() func(task func()) {
 	var once atomic.Bool
 	return func(task func()) {
 		if !once.CompareAndSwap(false, true) {
-			return
+			panic("scripting: the function returned by Loop.Reserve was called twice")
 		}
 		l.mu.Lock()
 		l.reserved--

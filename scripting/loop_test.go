@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -43,7 +44,6 @@ func TestReserveKeepsLoopAliveUntilCalled(t *testing.T) {
 	go func() {
 		<-release
 		done(nil)
-		done(func() { t.Error("second call ran") })
 	}()
 	ran := false
 	l.AddTimer(0, false, func() { ran = true; close(release) })
@@ -192,4 +192,16 @@ func TestPostEventFromManyGoroutines(t *testing.T) {
 	if n != 800 {
 		t.Errorf("n = %d", n)
 	}
+}
+
+func TestReserveFinishedTwicePanics(t *testing.T) {
+	l := scripting.NewLoop(nil, 0)
+	done := l.Reserve()
+	done(nil)
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "called twice") {
+			t.Errorf("second call: recovered %v, want a panic saying it was called twice", r)
+		}
+	}()
+	done(nil)
 }

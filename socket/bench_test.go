@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-rpc/switchboard/internal/benchkit"
+	"github.com/switchboard-rpc/switchboard/bench/benchkit"
 )
 
 // The benchmarks measure, in the same run and for the same b.N, the figure
-// and its baseline (internal/benchkit holds the code, shared with
-// `go run ./internal/bench`): a raw, length-prefixed ~64-byte ping-pong over
+// and its baseline (bench/benchkit holds the code, shared with
+// `go run ./bench`): a raw, length-prefixed ~64-byte ping-pong over
 // the same transport (loopback TCP), with the same number of callers
 // multiplexed on one connection and writes coalesced. The baseline is timed
 // with the benchmark timer stopped and reported as raw-ns/op; "x-raw" is the

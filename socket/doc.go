@@ -20,10 +20,12 @@
 //
 // All methods are safe for concurrent use. Each connection has one goroutine
 // reading it; a call is written by the caller's goroutine and answered
-// through a channel. Subscribers' handlers never run on a connection's
+// through a channel. Subscribers' handlers do not run on a connection's
 // goroutine: each subscription has its own bounded queue and goroutine, so a
-// slow handler delays only itself. Shutdown waits for every goroutine the
-// socket started.
+// slow handler delays only itself. The one exception is Handlers.Direct: its
+// handlers run on the reading goroutine of the connection whose event they
+// handle, in the order of that connection's messages, and must not block.
+// Shutdown waits for every goroutine the socket started.
 //
 // # Limits
 //

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
-	"github.com/switchboard-rpc/switchboard/plugin/plugintest"
+	"github.com/switchboard-rpc/switchboard/plugintest"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 

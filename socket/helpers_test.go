@@ -13,7 +13,7 @@ import (
 
 	"github.com/switchboard-rpc/switchboard/internal/syncbuf"
 	"github.com/switchboard-rpc/switchboard/plugin"
-	"github.com/switchboard-rpc/switchboard/plugin/plugintest"
+	"github.com/switchboard-rpc/switchboard/plugintest"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 

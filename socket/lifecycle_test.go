@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
-	"github.com/switchboard-rpc/switchboard/plugin/plugintest"
+	"github.com/switchboard-rpc/switchboard/plugintest"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 

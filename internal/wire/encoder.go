@@ -259,12 +259,10 @@ func (e *Encoder) writeQueued(post bool) error {
 // It lets the goroutines that are ready to run go first: under load some
 // of them are about to Send, and their values go out in the same write;
 // when some did, more are likely on their way, so it yields once more.
-// Alone, it returns at once. (Measured: yielding always beats yielding only
-// after a write that others joined, for a lone caller too; a second yield
-// when the first was joined gives +5-10% calls/s at 8 to 512 callers; more
-// than two adds latency for no gain. A broadcast's posts yield too: the
-// plugins' goroutines then run between them; without it a broadcast to
-// 1,000 plugins cost 22 us per plugin instead of 17.)
+// Alone, it returns at once. It yields at most maxYields times: more only
+// add latency. A broadcast's posts yield too, so that the plugins'
+// goroutines run between them. docs/performance.md has the measurements
+// behind these choices.
 func (e *Encoder) gather() {
 	for range maxYields {
 		queued := len(*e.buf)

@@ -10,7 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
-	"github.com/switchboard-rpc/switchboard/plugin/plugintest"
+	"github.com/switchboard-rpc/switchboard/plugintest"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 

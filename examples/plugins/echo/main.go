@@ -1,6 +1,6 @@
 // Command echo is an example switchboard plugin that sends text back,
 // unchanged or transformed. Start it from a script with spawn() or with
-// `switchboard run --spawn echo`; it dials the socket named by
+// `switchboard run -spawn examples/plugins/echo`; it dials the socket named by
 // SWITCHBOARD_ADDR.
 //
 // Methods (payload → result):

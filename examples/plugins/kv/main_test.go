@@ -7,7 +7,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
-	"github.com/switchboard-rpc/switchboard/plugin/plugintest"
+	"github.com/switchboard-rpc/switchboard/plugintest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

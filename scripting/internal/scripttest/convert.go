@@ -14,7 +14,7 @@ func ConvertResult() []byte { return []byte(`{"a":1,"b":"two","c":[true,null]}`)
 
 // GoConvert does n times what a Go Call does to the argument and the
 // result of the benchmarks' call besides sending and receiving them: it
-// encodes the argument (built once, as internal/benchkit's Go caller does)
+// encodes the argument (built once, as bench/benchkit's Go caller does)
 // and decodes ConvertResult(). It is the baseline of the engines' convert
 // benchmarks, which do the same from a script.
 func GoConvert(n int) (time.Duration, error) {

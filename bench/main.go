@@ -1,13 +1,13 @@
-// Command bench runs the performance suite of issue 6 and prints one table:
+// Command bench runs the performance suite and prints one table:
 // each figure, the baseline measured beside it in the same run, their ratio,
 // the target and whether it is met; then calls per second for 1 to 512
 // callers and broadcast times for 10 to 1,000 plugins.
 //
-//	go run ./internal/bench [-rounds 41] [-time 40ms]
+//	go run ./bench [-rounds 41] [-time 40ms]
 //
 // Everything runs in this process over loopback TCP. The go test benchmarks
 // in socket and scripting measure the same things with the same code
-// (internal/benchkit), for -cpuprofile and -benchmem.
+// (bench/benchkit), for -cpuprofile and -benchmem.
 package main
 
 import (
@@ -17,7 +17,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/switchboard-rpc/switchboard/internal/benchkit"
+	"github.com/switchboard-rpc/switchboard/bench/benchkit"
 )
 
 func main() {

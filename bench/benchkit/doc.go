@@ -1,6 +1,6 @@
 // Package benchkit is the measuring code of switchboard's performance suite,
 // shared by the go test benchmarks (socket, scripting) and by
-// `go run ./internal/bench`, which prints the whole table.
+// `go run ./bench`, which prints the whole table.
 //
 // Every figure is measured beside a baseline in the same process and run,
 // and reported as a ratio, which survives a noisy machine where absolute

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Targets of issue 6, as ratios to a baseline measured in the same run
-// (except where the issue gives an absolute bound).
+// The performance targets, as ratios to a baseline measured in the same run
+// (except where the target is an absolute bound).
 const (
 	TargetSequential  = 1.5  // Call sequential / raw ping-pong, at most
 	TargetParallel    = 0.55 // Call throughput at 64 callers / raw coalesced throughput, at least
@@ -18,7 +18,7 @@ const (
 	TargetIdleBytes   = 19 << 10
 	TargetIdleGs      = 2
 
-	// ReferenceRawNs is the raw ping-pong of the machine the issue's
+	// ReferenceRawNs is the raw ping-pong of the machine the targets'
 	// absolute figures come from.
 	ReferenceRawNs = 4.6e3
 )
@@ -53,7 +53,7 @@ func (c *Config) defaults() {
 	}
 }
 
-// Suite runs every figure of issue 6 and returns the table rows and the
+// Suite runs every figure of the performance suite and returns the table rows and the
 // scaling table.
 func Suite(cfg Config) (rows []Row, scaling []Row, err error) {
 	cfg.defaults()
@@ -113,7 +113,7 @@ func Suite(cfg Config) (rows []Row, scaling []Row, err error) {
 	}
 	per := m.Ns[0] / 1000
 	rows = append(rows, Row{"Broadcast, 1,000 plugins (µs/plugin)", us(per), us(seqRaw) + " raw ping-pong", x(per / seqRaw), "≤ 10 µs", per <= TargetBroadcastNs, false})
-	// The issue's 10 µs was set on a machine whose raw ping-pong takes
+	// The 10 µs target was set on a machine whose raw ping-pong takes
 	// 4.6 µs; as a ratio to the baseline that is 2.17×.
 	rows = append(rows, Row{"Broadcast, 1,000 plugins, vs baseline", x(per / seqRaw), us(seqRaw) + " raw ping-pong", x(per / seqRaw), "≤ 2.17× (10/4.6)", per/seqRaw <= TargetBroadcastNs/ReferenceRawNs, false})
 
