@@ -70,6 +70,9 @@ func (st *state) main() int {
 		return exitUsage
 	}
 	name := st.args[0]
+	if reapCommand != "" && name == reapCommand {
+		return runReaper(st, st.args[1:])
+	}
 	switch name {
 	case "-h", "-help", "--help":
 		printMainUsage(st.stdout)
