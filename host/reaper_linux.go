@@ -31,9 +31,10 @@ func reaper() (path string, argv []string) {
 // that every orphaned descendant of the program becomes its child rather
 // than init's, runs the program in its own process group, and when the
 // program exits kills every descendant left and exits with the program's
-// status. When the host dies (the parent-death signal, SIGTERM) it kills
-// the program first. A SIGTERM while the host lives is the host asking the
-// program to stop: the program, in the same group, has it too.
+// status. When the host dies (the parent-death signal, SIGTERM) or sends
+// SIGUSR1 (a forced kill) it kills the program first. A SIGTERM while the
+// host lives is the host asking the program to stop: the program, in the
+// same group, has it too.
 func runReaper(st *state, args []string) int {
 	if len(args) < 2 {
 		fmt.Fprintf(st.stderr, "%s %s: want HOSTPID PROGRAM [ARGS...]\n", programName, reapCommand)
@@ -47,7 +48,7 @@ func runReaper(st *state, args []string) int {
 		fmt.Fprintf(st.stderr, "%s: reaper: cannot become a subreaper: %v\n", programName, e)
 	}
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1)
 	// The program's parent-death signal fires when the thread that started
 	// it ends: keep this goroutine on its thread for the reaper's life.
 	runtime.LockOSThread()
@@ -61,8 +62,8 @@ func runReaper(st *state, args []string) int {
 		return 127
 	}
 	go func() {
-		for range sigs {
-			if os.Getppid() != host {
+		for sig := range sigs {
+			if sig == syscall.SIGUSR1 || os.Getppid() != host {
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 			}
 		}

@@ -169,3 +169,33 @@ func waitGone(t *testing.T, pid int) {
 		time.Sleep(5 * time.Millisecond) // polling the process table, not synchronising
 	}
 }
+
+// TestKillEndsDescendantsThatLeftTheGroup: kill() of a plugin ends the
+// grandchild that moved to a session of its own, while the host goes on.
+func TestKillEndsDescendantsThatLeftTheGroup(t *testing.T) {
+	bin, err := exec.LookPath(programName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pidFile := filepath.Join(t.TempDir(), "grandchild")
+	var out syncbuf.Buffer
+	host := exec.Command(bin, "repl")
+	stdin, err := host.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	host.Stdout, host.Stderr = &out, &out
+	if err := host.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close()
+		if err := host.Wait(); err != nil {
+			t.Errorf("repl: %v\n%s", err, out.String())
+		}
+	}()
+	fmt.Fprintf(stdin, "var p = spawn(\"sh\", [\"-c\", %q, %q])\n", childEscapes, pidFile)
+	grandchild := waitPidFile(t, pidFile, &out)
+	fmt.Fprintf(stdin, "p.kill(); p.wait()\n")
+	waitGone(t, grandchild)
+}

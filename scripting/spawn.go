@@ -149,6 +149,7 @@ type Process struct {
 	// Guarded by sp.mu.
 	cmd      *exec.Cmd // the current (or last) child
 	running  bool      // cmd has started and not been waited for
+	reaped   bool      // cmd is a reaper running the program
 	killed   bool      // Kill was called
 	restarts int
 }
@@ -218,7 +219,7 @@ func (s *Spawner) startLocked(p *Process) (*exec.Cmd, error) {
 	if err := c.Start(); err != nil {
 		return nil, err
 	}
-	p.cmd, p.running = c, true
+	p.cmd, p.running, p.reaped = c, true, s.reaper != nil
 	for g := range s.groups {
 		if !groupAlive(g) {
 			delete(s.groups, g) // forgotten before its id can be reused
@@ -377,7 +378,7 @@ func (p *Process) Kill() error {
 	p.stopOnce.Do(func() { close(p.stop) })
 	p.sp.mu.Lock()
 	p.killed = true
-	c, running := p.cmd, p.running
+	c, running, reaped := p.cmd, p.running, p.reaped
 	_, lingers := p.sp.groups[c.Process.Pid]
 	p.sp.mu.Unlock()
 	if !running {
@@ -386,7 +387,11 @@ func (p *Process) Kill() error {
 		}
 		return nil
 	}
-	if err := killGroup(c, true); err != nil && !errors.Is(err, errProcessDone) {
+	kill := killGroup
+	if reaped {
+		kill = killReaped
+	}
+	if err := kill(c, true); err != nil && !errors.Is(err, errProcessDone) {
 		return fmt.Errorf("kill %s (pid %d): %w", p.Name, c.Process.Pid, err)
 	}
 	return nil

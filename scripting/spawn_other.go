@@ -27,3 +27,6 @@ func groupAlive(int) bool { return false }
 
 // groupRunning reports false, as groupAlive does.
 func groupRunning(int) bool { return false }
+
+// killReaped kills the child: there is no reaper here.
+func killReaped(c *exec.Cmd, force bool) error { return killGroup(c, force) }

@@ -35,3 +35,13 @@ func groupAlive(pgid int) bool {
 func killGroup(c *exec.Cmd, force bool) error {
 	return signalGroup(c.Process.Pid, force)
 }
+
+// killReaped asks the reaper c to kill its program and every descendant at
+// once (SIGUSR1; see Spawner.SetReaper).
+func killReaped(c *exec.Cmd, _ bool) error {
+	err := syscall.Kill(c.Process.Pid, syscall.SIGUSR1)
+	if errors.Is(err, syscall.ESRCH) {
+		return errProcessDone
+	}
+	return err
+}
