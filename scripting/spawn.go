@@ -128,7 +128,8 @@ func (s *Spawner) SetReaper(path string, argv []string) {
 // Process is one plugin program started by a Spawner: one child, or, with
 // the on-failure restart policy, the children that replace it in turn.
 type Process struct {
-	// Pid is the process id of the first child.
+	// Pid is the process id of the first child (of its reaper, which
+	// leads the same process group, when the Spawner has one).
 	Pid int
 	// Name is the name its output is logged under.
 	Name string
