@@ -53,7 +53,7 @@ func runReaper(st *state, args []string) int {
 	// it ends: keep this goroutine on its thread for the reaper's life.
 	runtime.LockOSThread()
 	pid, err := syscall.ForkExec(args[1], args[1:], &syscall.ProcAttr{
-		Env:   os.Environ(),
+		Env:   st.environ,
 		Files: []uintptr{0, 1, 2},
 		Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
 	})
@@ -61,13 +61,7 @@ func runReaper(st *state, args []string) int {
 		fmt.Fprintf(st.stderr, "%s: reaper: starting %s: %v\n", programName, args[1], err)
 		return 127
 	}
-	go func() {
-		for sig := range sigs {
-			if sig == syscall.SIGUSR1 || os.Getppid() != host {
-				_ = syscall.Kill(pid, syscall.SIGKILL)
-			}
-		}
-	}()
+	go watchHost(host, pid, sigs)
 	status := waitFor(pid)
 	killDescendants()
 	signal.Stop(sigs)
@@ -76,6 +70,34 @@ func runReaper(st *state, args []string) int {
 	// them, which the host's shutdown would wait for).
 	syscall.Exit(exitLike(status))
 	return 0 // not reached
+}
+
+// hostPoll is how often the reaper checks that the host is alive, in case
+// the parent-death signal does not come: it is sent when the host's thread
+// that started the reaper ends, which may be before the host does
+// (golang/go#27505), and then not again.
+const hostPoll = time.Second
+
+// watchHost kills the program pid on SIGUSR1 and once the host is gone:
+// on the parent-death signal or when the reaper finds it has been
+// reparented. Other signals are the host's to send to the program.
+func watchHost(host, pid int, sigs <-chan os.Signal) {
+	tick := time.NewTicker(hostPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case sig := <-sigs:
+			if sig != syscall.SIGUSR1 && os.Getppid() == host {
+				continue
+			}
+		case <-tick.C:
+			if os.Getppid() == host {
+				continue
+			}
+		}
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		return
+	}
 }
 
 // waitFor reaps children until pid exits and returns its status; the other

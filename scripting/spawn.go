@@ -45,7 +45,9 @@ const (
 // Spawner starts plugin programs as child processes and stops them when it
 // is closed. Each child gets SWITCHBOARD_ADDR and, when set,
 // SWITCHBOARD_TOKEN in its environment; its stdout and stderr lines go to
-// the log, prefixed with its name. On Unix every child leads its own process
+// the log, prefixed with its name, as the child wrote them (slog's text
+// handler quotes and escapes control characters; a handler of another kind
+// that writes to a terminal must do the same). On Unix every child leads its own process
 // group, which Kill and Close signal as a whole; Close signals the group of
 // every child it ever started, exited ones included, so what a child left
 // behind in its group ends with the Spawner. On Linux the child also gets
