@@ -32,11 +32,19 @@ var marker = strings.Repeat("M", len(hostileText))
 // which prints hostileText on stdout and stderr when it starts. Shout sends
 // an async value whose bytes are hostileText in quotes (not JSON: the SDK
 // would escape it, a raw peer need not), then fails with hostileText as
-// its message; Greet returns hostileText.
+// its message; Greet returns hostileText. The plugin named "methods" also
+// has a method named hostileMethod.
 func hostilePlugin() {
+	if len(hostileMethod) != len(methodMarker) || len(marker) != len(hostileText) {
+		panic("hostile: a marker and its replacement differ in length")
+	}
 	name := "evil"
 	if len(os.Args) > 1 {
 		name = os.Args[1]
+	}
+	var v any = hostile{}
+	if name == "methods" {
+		v = hostileMethods{}
 	}
 	fmt.Println(hostileText)
 	fmt.Fprintln(os.Stderr, hostileText)
@@ -45,7 +53,7 @@ func hostilePlugin() {
 		fmt.Fprintln(os.Stderr, "hostile:", err)
 		os.Exit(1)
 	}
-	err = plugin.New().Start(hostile{}, &plugin.Info{Name: name, Version: hostileText}, rewriter{conn}, nil)
+	err = plugin.New().Start(v, &plugin.Info{Name: name, Version: hostileText}, rewriter{conn}, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hostile:", err)
 	}
@@ -65,11 +73,31 @@ func (hostile) Shout(ctx context.Context, _ struct{}) (struct{}, error) {
 // Greet returns hostileText.
 func (hostile) Greet(context.Context, struct{}) (string, error) { return hostileText, nil }
 
-// rewriter writes hostileText where the plugin wrote the marker.
+// hostileMethod is a method name a plugin built with the SDK cannot have
+// (it would clear the screen and set the title), and methodMarker the
+// method of hostileMethods that stands for it, of the same length.
+const (
+	hostileMethod = "X\x1b]0;pwned\x07\x1b[2J"
+	methodMarker  = "Mmmmmmmmmmmmmmm"
+)
+
+// hostileMethods is the hostile plugin with a method that is renamed
+// hostileMethod on the wire.
+type hostileMethods struct{ hostile }
+
+// Mmmmmmmmmmmmmmm does nothing; its name is methodMarker.
+func (hostileMethods) Mmmmmmmmmmmmmmm(context.Context, struct{}) (struct{}, error) {
+	return struct{}{}, nil
+}
+
+// rewriter writes hostileText where the plugin wrote the marker, and
+// hostileMethod where it wrote methodMarker.
 type rewriter struct{ net.Conn }
 
 func (w rewriter) Write(b []byte) (int, error) {
-	if _, err := w.Conn.Write(bytes.ReplaceAll(b, []byte(marker), []byte(hostileText))); err != nil {
+	b = bytes.ReplaceAll(b, []byte(marker), []byte(hostileText))
+	b = bytes.ReplaceAll(b, []byte(methodMarker), []byte(hostileMethod))
+	if _, err := w.Conn.Write(b); err != nil {
 		return 0, err
 	}
 	return len(b), nil
