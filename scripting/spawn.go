@@ -46,18 +46,21 @@ const (
 // is closed. Each child gets SWITCHBOARD_ADDR and, when set,
 // SWITCHBOARD_TOKEN in its environment; its stdout and stderr lines go to
 // the log, prefixed with its name, as the child wrote them (slog's text
-// handler quotes and escapes control characters; a handler of another kind
-// that writes to a terminal must do the same). On Unix every child leads its own process
-// group, which Kill and Close signal as a whole; Close signals the group of
-// every child it ever started, exited ones included, so what a child left
-// behind in its group ends with the Spawner. On Linux the child also gets
-// SIGKILL if the host dies (the parent-death signal), and SetReaper can put
-// a reaper between the host and each child so that every descendant ends
-// with it. Every exit is logged with its status (a failure as a warning),
-// and a child started with the on-failure restart policy is started again
-// after a back-off. A child that exited 0 while a process it started still
-// holds its output open has succeeded: its pipes are closed after a second
-// and its exit is reported as 0.
+// handler quotes and escapes control characters; another handler that
+// writes to a terminal must do the same).
+//
+// On Unix every child leads its own process group, which Kill and Close
+// signal as a whole; Close signals the group of every child it ever
+// started, exited ones included, so what a child left behind in its group
+// ends with the Spawner. On Linux the child also gets SIGKILL if the host
+// dies (the parent-death signal), and SetReaper can put a reaper between
+// the host and each child so that every descendant ends with it.
+//
+// Every exit is logged with its status (a failure as a warning), and a
+// child started with the on-failure restart policy is started again after
+// a back-off. A child that exited 0 while a process it started still holds
+// its output open has succeeded: its pipes are closed after a second and
+// its exit is reported as 0.
 //
 // A Spawner is safe for concurrent use. The zero value is not usable; make
 // one with NewSpawner.
@@ -109,15 +112,22 @@ func (s *Spawner) SetEnv(env map[string]string) {
 // SetReaper makes every child started afterwards run under a reaper: the
 // program at path is executed with argv (argv[0] first) followed by the
 // child's resolved path and its arguments, in the child's directory and
-// environment, and leads the child's process group. A reaper must run the
-// command as its child in its own process group, exit with the command's
-// status (die of the signal that killed it), end every descendant of the
-// command when the command exits, and end the command and all its
-// descendants when its own parent dies (on Linux it gets SIGTERM then, the
-// parent-death signal; a SIGTERM while its parent lives is Close's request
-// to the command, which the command receives itself). The host's reaper is
-// the host binary re-executed (see the README). Process.Pid is then the
-// reaper's pid. Call it before Start; nil argv removes the reaper.
+// environment, as the leader of a new process group. A reaper must:
+//
+//   - run the command as its child, in the reaper's process group, and exit
+//     with the command's status (or die of the signal that killed it);
+//   - end every descendant of the command when the command exits;
+//   - on SIGUSR1, which Kill sends it instead of killing its group (that
+//     would end the reaper before it could end the descendants that left
+//     the group), kill the command and then every descendant at once;
+//   - when its own parent dies, do the same (on Linux it gets SIGTERM then,
+//     the parent-death signal); a SIGTERM while its parent lives is Close
+//     asking the command to stop, and the command, in the group, has it too.
+//
+// What is left in the group after Close's grace period is killed all the
+// same. The host's reaper is the host binary re-executed (see the README).
+// Process.Pid is then the reaper's pid. Call it before Start; nil argv
+// removes the reaper.
 func (s *Spawner) SetReaper(path string, argv []string) {
 	s.mu.Lock()
 	s.reaper = nil
@@ -214,7 +224,7 @@ func (s *Spawner) startLocked(p *Process) (*exec.Cmd, error) {
 	c.Stdout, c.Stderr = p.out, p.errw
 	c.WaitDelay = time.Second // a grandchild holding the pipes open does not block Wait
 	if s.reaper != nil {
-		if err := s.reaped(c); err != nil {
+		if err := s.underReaper(c); err != nil {
 			return nil, err
 		}
 	}
@@ -232,10 +242,10 @@ func (s *Spawner) startLocked(p *Process) (*exec.Cmd, error) {
 	return c, nil
 }
 
-// reaped rewrites c to run under the reaper; s.mu is held. The command is
+// underReaper rewrites c to run under the reaper; s.mu is held. The command is
 // checked here, as exec would check it, so that a missing program fails
 // Start rather than the reaper.
-func (s *Spawner) reaped(c *exec.Cmd) error {
+func (s *Spawner) underReaper(c *exec.Cmd) error {
 	if c.Err != nil {
 		return c.Err
 	}
