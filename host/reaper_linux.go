@@ -29,9 +29,9 @@ func reaper() (path string, argv []string) {
 
 // runReaper is the whole life of a reaper. It becomes a child subreaper, so
 // that every orphaned descendant of the program becomes its child rather
-// than init's, runs the program in its own process group, and when the
-// program exits kills every descendant left and exits with the program's
-// status. When the host dies (the parent-death signal, SIGTERM) or sends
+// than init's, runs the program in the process group it leads, and when
+// the program exits kills every descendant left and exits with the
+// program's status. When the host dies (the parent-death signal, SIGTERM) or sends
 // SIGUSR1 (a forced kill) it kills the program first. A SIGTERM while the
 // host lives is the host asking the program to stop: the program, in the
 // same group, has it too.
@@ -62,7 +62,7 @@ func runReaper(st *state, args []string) int {
 		return 127
 	}
 	go watchHost(host, pid, sigs)
-	status := waitFor(pid)
+	status := reapUntil(pid)
 	killDescendants()
 	signal.Stop(sigs)
 	// The reaper has nothing to flush: it exits at once, without the
@@ -100,9 +100,9 @@ func watchHost(host, pid int, sigs <-chan os.Signal) {
 	}
 }
 
-// waitFor reaps children until pid exits and returns its status; the other
+// reapUntil reaps children until pid exits and returns its status; the other
 // children are orphans reparented to the reaper.
-func waitFor(pid int) syscall.WaitStatus {
+func reapUntil(pid int) syscall.WaitStatus {
 	for {
 		var ws syscall.WaitStatus
 		got, err := syscall.Wait4(-1, &ws, 0, nil)
@@ -175,20 +175,20 @@ func parentOf(pid int) (int, bool) {
 }
 
 // exitLike ends the reaper the way the program ended: with its exit code,
-// or by the signal that killed it. Signals the Go runtime turns into a
-// crash report are replaced by SIGKILL.
+// or by the signal that killed it. The Go runtime dies of SIGHUP, SIGINT
+// and SIGTERM as a C program would; it turns other signals into a crash
+// report or ignores them, so those are replaced by SIGKILL (the host sees
+// a death by signal all the same).
 func exitLike(ws syscall.WaitStatus) int {
 	if !ws.Signaled() {
 		return ws.ExitStatus()
 	}
-	sig := ws.Signal()
-	switch sig {
-	case syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGILL, syscall.SIGTRAP,
-		syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGSYS, syscall.SIGPIPE:
-		sig = syscall.SIGKILL
+	if sig := ws.Signal(); sig == syscall.SIGHUP || sig == syscall.SIGINT || sig == syscall.SIGTERM {
+		signal.Reset(sig)
+		// Sent to this thread, the signal is handled as the call returns
+		// (one sent to the process could arrive after the SIGKILL below).
+		_ = syscall.Tgkill(os.Getpid(), syscall.Gettid(), sig)
 	}
-	signal.Reset(sig)
-	_ = syscall.Kill(os.Getpid(), sig)
 	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-	return 128 + int(sig) // not reached
+	return 128 + int(syscall.SIGKILL) // not reached
 }
