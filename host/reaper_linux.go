@@ -32,7 +32,7 @@ func reaper() (path string, argv []string) {
 // than init's, runs the program in the process group it leads, and when
 // the program exits kills every descendant left and exits with the
 // program's status. When the host dies (the parent-death signal, SIGTERM) or sends
-// SIGUSR1 (a forced kill) it kills the program first. A SIGTERM while the
+// SIGHUP (a forced kill) it kills the program first. A SIGTERM while the
 // host lives is the host asking the program to stop: the program, in the
 // same group, has it too.
 func runReaper(st *state, args []string) int {
@@ -48,7 +48,9 @@ func runReaper(st *state, args []string) int {
 		fmt.Fprintf(st.stderr, "%s: reaper: cannot become a subreaper: %v\n", programName, e)
 	}
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1)
+	// Until now SIGHUP and SIGTERM end the reaper, as they would any Go
+	// program, before it has started anything.
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	// The program's parent-death signal fires when the thread that started
 	// it ends: keep this goroutine on its thread for the reaper's life.
 	runtime.LockOSThread()
@@ -78,7 +80,7 @@ func runReaper(st *state, args []string) int {
 // (golang/go#27505), and then not again.
 const hostPoll = time.Second
 
-// watchHost kills the program pid on SIGUSR1 and once the host is gone:
+// watchHost kills the program pid on SIGHUP and once the host is gone:
 // on the parent-death signal or when the reaper finds it has been
 // reparented. Other signals are the host's to send to the program.
 func watchHost(host, pid int, sigs <-chan os.Signal) {
@@ -87,7 +89,7 @@ func watchHost(host, pid int, sigs <-chan os.Signal) {
 	for {
 		select {
 		case sig := <-sigs:
-			if sig != syscall.SIGUSR1 && os.Getppid() == host {
+			if sig != syscall.SIGHUP && os.Getppid() == host {
 				continue
 			}
 		case <-tick.C:

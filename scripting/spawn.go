@@ -117,9 +117,11 @@ func (s *Spawner) SetEnv(env map[string]string) {
 //   - run the command as its child, in the reaper's process group, and exit
 //     with the command's status (or die of the signal that killed it);
 //   - end every descendant of the command when the command exits;
-//   - on SIGUSR1, which Kill sends it instead of killing its group (that
+//   - on SIGHUP, which Kill sends it instead of killing its group (that
 //     would end the reaper before it could end the descendants that left
-//     the group), kill the command and then every descendant at once;
+//     the group), kill the command and then every descendant at once (a
+//     reaper that has not yet started the command dies of it, as a
+//     program does by default);
 //   - when its own parent dies, do the same (on Linux it gets SIGTERM then,
 //     the parent-death signal); a SIGTERM while its parent lives is Close
 //     asking the command to stop, and the command, in the group, has it too.

@@ -37,9 +37,9 @@ func killGroup(c *exec.Cmd, force bool) error {
 }
 
 // killReaped asks the reaper c to kill its program and every descendant at
-// once (SIGUSR1; see Spawner.SetReaper).
+// once (SIGHUP; see Spawner.SetReaper).
 func killReaped(c *exec.Cmd, _ bool) error {
-	err := syscall.Kill(c.Process.Pid, syscall.SIGUSR1)
+	err := syscall.Kill(c.Process.Pid, syscall.SIGHUP)
 	if errors.Is(err, syscall.ESRCH) {
 		return errProcessDone
 	}
