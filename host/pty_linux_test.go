@@ -191,3 +191,49 @@ func TestREPLOnTerminal(t *testing.T) {
 		t.Errorf("history lacks f():\n%s", b)
 	}
 }
+
+// TestREPLOnTerminalEscapesPluginText: on a real terminal, a connecting
+// plugin's version and a method name offered by tab completion come out
+// escaped; the escape sequences they carry never reach the terminal.
+func TestREPLOnTerminalEscapesPluginText(t *testing.T) {
+	bin, err := exec.LookPath(programName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	master, tty, err := openPTY()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer master.Close()
+	cmd := exec.Command(bin, "repl", "-history", "off", "-spawn", "hostile methods", "-wait", "methods")
+	cmd.Env = append(os.Environ(), "TERM=xterm")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	defer cmd.Process.Kill()
+	term := newTerminal(t, master)
+
+	term.expect("js> ")
+	term.send(`spawn("hostile", ["late"]); waitFor("late", 10000)` + "\r")
+	term.expect(`[connect] late ` + escapedHostile)
+	term.expect("js> ")
+	term.send(`call("methods", "X` + "\t")
+	term.expect(`"X\x1b]0;pwned\a\x1b[2J`)
+	term.send("\x03")
+	term.expect("js> ")
+	term.send("\x04")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
+	}
+	master.Close()
+	<-term.done
+	out := term.out.String()
+	for _, raw := range []string{"\x1b]0;pwned", "\u009b", "\n[disconnect] kv"} {
+		if strings.Contains(out, raw) {
+			t.Errorf("the terminal got %q raw:\n%q", raw, out)
+		}
+	}
+}
