@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/switchboard-rpc/switchboard/repl"
 )
 
 // Exit statuses.
@@ -70,6 +72,9 @@ func (st *state) main() int {
 		return exitUsage
 	}
 	name := st.args[0]
+	if reapCommand != "" && name == reapCommand {
+		return runReaper(st, st.args[1:])
+	}
 	switch name {
 	case "-h", "-help", "--help":
 		printMainUsage(st.stdout)
@@ -111,8 +116,19 @@ func (st *state) status(cmd *command, err error) int {
 	case errors.As(err, &es):
 		return es.code
 	}
-	fmt.Fprintf(st.stderr, "%s: %v\n", programName, err)
+	fmt.Fprintf(st.stderr, "%s: %s\n", programName, printable(err.Error()))
 	return exitFailed
+}
+
+// printable escapes the control characters of each line of msg (see
+// repl.Escape), keeping the line breaks: an error may carry a plugin's
+// message, and a script's error its stack trace.
+func printable(msg string) string {
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = repl.Escape(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // newFlagSet returns the flag set of cmd, writing into o; it prints nothing

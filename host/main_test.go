@@ -25,6 +25,7 @@ var goEnv = map[string]string{}
 func TestMain(m *testing.M) {
 	testscript.Main(leakChecked{m}, map[string]func(){
 		programName: func() { os.Exit(newState().main()) },
+		"hostile":   hostilePlugin,
 	})
 }
 

@@ -191,3 +191,50 @@ func TestREPLOnTerminal(t *testing.T) {
 		t.Errorf("history lacks f():\n%s", b)
 	}
 }
+
+// TestREPLOnTerminalEscapesPluginText: on a real terminal, a connecting
+// plugin's version comes out escaped, and so does the reason a plugin whose
+// method name carries escape sequences is refused (the socket refuses such
+// names; the REPL's completion escapes candidates too, see repl's
+// TestCompleteEscapesCandidates); the sequences never reach the terminal.
+func TestREPLOnTerminalEscapesPluginText(t *testing.T) {
+	bin, err := exec.LookPath(programName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	master, tty, err := openPTY()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer master.Close()
+	cmd := exec.Command(bin, "repl", "-history", "off", "-spawn", "hostile methods")
+	cmd.Env = append(os.Environ(), "TERM=xterm")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	defer cmd.Process.Kill()
+	term := newTerminal(t, master)
+
+	term.expect("js> ")
+	term.send(`spawn("hostile", ["late"]); waitFor("late", 10000)` + "\r")
+	term.expect(`[connect] late ` + escapedHostile)
+	term.send("\x04")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
+	}
+	master.Close()
+	<-term.done
+	out := term.out.String()
+	// The refusal is logged before the host can end: it is in the output.
+	if want := `holds the control character U+001B`; !strings.Contains(out, want) {
+		t.Errorf("the terminal lacks the refusal of the plugin %q:\n%q", want, out)
+	}
+	for _, raw := range []string{"\x1b]0;pwned", "\u009b", "\n[disconnect] kv"} {
+		if strings.Contains(out, raw) {
+			t.Errorf("the terminal got %q raw:\n%q", raw, out)
+		}
+	}
+}

@@ -105,6 +105,9 @@ func (s *session) newRuntime() *scripting.Runtime {
 		Env:     s.lis.env,
 		Resolve: s.build.resolve,
 	})
+	if path, argv := reaper(); argv != nil {
+		rt.Spawner().SetReaper(path, argv)
+	}
 	s.runtimes = append(s.runtimes, rt)
 	return rt
 }

@@ -61,12 +61,14 @@ func complete(line string, pos int, hub Hub, globals func() []string) (head stri
 	return before[:len(before)-len(word)], withPrefix(globals(), word), tail
 }
 
-// withPrefix returns the sorted, distinct names that start with prefix.
+// withPrefix returns the sorted, distinct names that start with prefix,
+// escaped: plugins choose their names and their methods', and liner prints
+// the candidates as they are.
 func withPrefix(names []string, prefix string) []string {
 	var out []string
 	for _, n := range names {
 		if strings.HasPrefix(n, prefix) {
-			out = append(out, n)
+			out = append(out, Escape(n))
 		}
 	}
 	slices.Sort(out)

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-rpc/switchboard/plugin"
 )
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -48,5 +50,21 @@ func TestCompleteUsesTheCurrentEngine(t *testing.T) {
 	head, got, _ := s.r.complete("con", 3)
 	if head != "" || !equal(got, []string{"connected", "console"}) {
 		t.Errorf("complete = %q %q", head, got)
+	}
+}
+
+// TestCompleteEscapesCandidates: names a plugin chose reach liner, which
+// prints them as they are, escaped.
+func TestCompleteEscapesCandidates(t *testing.T) {
+	hub := newFakeHub()
+	hub.plugins["e\x1b]0;pwned\x07"] = &plugin.Info{Name: "e\x1b]0;pwned\x07",
+		Functions: map[string]plugin.Function{"Clear\x1b[2J": {Name: "Clear\x1b[2J"}}}
+	_, got, _ := complete(`call("e`, 7, hub, nil)
+	if want := []string{`e\x1b]0;pwned\a`, "echo"}; !equal(got, want) {
+		t.Errorf("plugin names %q, want %q", got, want)
+	}
+	_, got, _ = complete(`broadcast("Cl`, 13, hub, nil)
+	if want := []string{`Clear\x1b[2J`}; !equal(got, want) {
+		t.Errorf("method names %q, want %q", got, want)
 	}
 }

@@ -9,7 +9,10 @@
 // typed. Events from the socket (async values, plugins connecting and
 // disconnecting) are printed before the next prompt, never into the line
 // being typed. Without a terminal it reads statements line by line, still
-// joining incomplete ones, and reports whether any failed.
+// joining incomplete ones, and reports whether any failed. Whatever a plugin
+// supplied (names, versions, async values, results, errors, completion
+// candidates) is printed through Escape, so that it cannot drive the
+// terminal or forge the REPL's lines.
 //
 // Meta-commands start with a dot: .help, .plugins, .info NAME, .lang js|lua,
 // .load FILE, .exit.

@@ -54,15 +54,16 @@ func (r *REPL) eval(ctx context.Context, e Engine, src string) (stop bool, err e
 		return false, nil
 	}
 	if out != "" {
-		fmt.Fprintln(r.cfg.Out, out)
+		fmt.Fprintln(r.cfg.Out, escapeLines(out)) // results may hold what a plugin sent
 	}
 	return false, nil
 }
 
-// fail prints err on one line and remembers that a statement failed.
+// fail prints err on one line, escaped (a plugin's error message is in
+// it), and remembers that a statement failed.
 func (r *REPL) fail(err error) {
 	r.failed = true
-	fmt.Fprintf(r.cfg.Err, "error: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(r.cfg.Err, "error: %s\n", Escape(oneLine(err.Error())))
 }
 
 // oneLine joins the lines of s with " | " so that an error takes one line.

@@ -10,67 +10,83 @@ import (
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
-// eventBuffer keeps the socket's events, as printable lines, until the REPL
-// prints them before its next prompt. The socket's subscriber goroutine
-// adds; the REPL's goroutine takes. It holds at most max lines and counts
-// the ones it had to drop.
+// eventBuffer keeps the socket's events until the REPL prints them before
+// its next prompt. It subscribes directly: the connection's reader adds an
+// event before the answer to any later call is read, so an async value a
+// plugin sends before answering is printed after that call's result, ahead
+// of the next prompt. The REPL's goroutine takes the events and formats
+// them. It holds at most max events and counts the ones it had to drop.
 type eventBuffer struct {
 	max     int
 	mu      sync.Mutex
-	lines   []string
+	events  []func() string // each formats one event as a line
 	dropped int
 }
 
 func newEventBuffer(max int) *eventBuffer { return &eventBuffer{max: max} }
 
-// handlers returns the socket handlers that fill the buffer.
+// handlers returns the socket handlers that fill the buffer. They run on
+// the socket's goroutines and only queue.
 func (b *eventBuffer) handlers() socket.Handlers {
 	return socket.Handlers{
-		Connect:    func(info *plugin.Info) { b.add(connectLine(info)) },
-		Disconnect: func(info *plugin.Info, graceful bool) { b.add(disconnectLine(info, graceful)) },
-		Async:      func(a socket.AsyncData) { b.add(asyncLine(a)) },
+		Direct: true,
+		Connect: func(info *plugin.Info) {
+			name, version := info.Name, info.Version
+			b.add(func() string { return connectLine(name, version) })
+		},
+		Disconnect: func(info *plugin.Info, graceful bool) {
+			name := info.Name
+			b.add(func() string { return disconnectLine(name, graceful) })
+		},
+		Async: func(a socket.AsyncData) { b.add(func() string { return asyncLine(a) }) },
 	}
 }
 
-func (b *eventBuffer) add(line string) {
+func (b *eventBuffer) add(line func() string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.lines) == b.max {
-		copy(b.lines, b.lines[1:])
-		b.lines = b.lines[:len(b.lines)-1]
+	if len(b.events) == b.max {
+		copy(b.events, b.events[1:])
+		b.events = b.events[:len(b.events)-1]
 		b.dropped++
 	}
-	b.lines = append(b.lines, line)
+	b.events = append(b.events, line)
 }
 
-// take returns the lines kept so far, preceded by a note on dropped ones,
-// and empties the buffer.
+// take returns the events kept so far as lines, preceded by a note on
+// dropped ones, and empties the buffer.
 func (b *eventBuffer) take() []string {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	lines := b.lines
-	if b.dropped > 0 {
-		lines = append([]string{fmt.Sprintf("[events] %d older events dropped", b.dropped)}, lines...)
+	events, dropped := b.events, b.dropped
+	b.events, b.dropped = nil, 0
+	b.mu.Unlock()
+	var lines []string
+	if dropped > 0 {
+		lines = append(lines, fmt.Sprintf("[events] %d older events dropped", dropped))
 	}
-	b.lines, b.dropped = nil, 0
+	for _, line := range events {
+		lines = append(lines, line())
+	}
 	return lines
 }
 
-// connectLine describes a plugin that connected.
-func connectLine(info *plugin.Info) string {
-	return strings.TrimSpace(fmt.Sprintf("[connect] %s %s", info.Name, info.Version))
+// connectLine describes a plugin that connected; what the plugin chose
+// (its name and version) is escaped.
+func connectLine(name, version string) string {
+	return strings.TrimSpace(fmt.Sprintf("[connect] %s %s", Escape(name), Escape(version)))
 }
 
 // disconnectLine describes a plugin that went away.
-func disconnectLine(info *plugin.Info, graceful bool) string {
+func disconnectLine(name string, graceful bool) string {
 	how := "stopped"
 	if !graceful {
 		how = "lost (crash or cut connection)"
 	}
-	return fmt.Sprintf("[disconnect] %s %s", info.Name, how)
+	return fmt.Sprintf("[disconnect] %s %s", Escape(name), how)
 }
 
-// asyncLine shows an async value as compact JSON.
+// asyncLine shows an async value as compact JSON, escaped (the plugin's
+// bytes are passed on as it sent them, JSON or not).
 func asyncLine(a socket.AsyncData) string {
 	payload := strings.TrimSpace(string(a.Raw))
 	if payload == "" {
@@ -81,7 +97,7 @@ func asyncLine(a socket.AsyncData) string {
 			payload = string(b)
 		}
 	}
-	return fmt.Sprintf("[async %s] %s", a.Name, payload)
+	return fmt.Sprintf("[async %s] %s", Escape(a.Name), Escape(payload))
 }
 
 // flushEvents runs the engines' queued callbacks, then prints the events

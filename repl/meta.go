@@ -75,7 +75,7 @@ func (r *REPL) printPlugins() {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		fmt.Fprintln(r.cfg.Out, strings.TrimSpace(name+" "+plugins[name].Version))
+		fmt.Fprintln(r.cfg.Out, strings.TrimSpace(Escape(name)+" "+Escape(plugins[name].Version)))
 	}
 }
 
@@ -94,7 +94,7 @@ func (r *REPL) printInfo(name string) {
 		r.fail(fmt.Errorf("describing %s: %w", name, err))
 		return
 	}
-	fmt.Fprintln(r.cfg.Out, string(b))
+	fmt.Fprintln(r.cfg.Out, escapeLines(string(b)))
 }
 
 func (r *REPL) switchLang(lang string) {

@@ -310,7 +310,7 @@ func TestEventsPrintedBetweenStatements(t *testing.T) {
 func TestEventBufferDropsOldest(t *testing.T) {
 	b := newEventBuffer(2)
 	for i := range 5 {
-		b.add(fmt.Sprint(i))
+		b.add(func() string { return fmt.Sprint(i) })
 	}
 	want := []string{"[events] 3 older events dropped", "3", "4"}
 	if got := b.take(); !equal(got, want) {

@@ -45,11 +45,22 @@ const (
 // Spawner starts plugin programs as child processes and stops them when it
 // is closed. Each child gets SWITCHBOARD_ADDR and, when set,
 // SWITCHBOARD_TOKEN in its environment; its stdout and stderr lines go to
-// the log, prefixed with its name. On Unix every child leads its own process
-// group, which Kill and Close signal as a whole; on Linux the child also gets
-// SIGKILL if the host dies (the parent-death signal). Every exit is logged
-// with its status (a failure as a warning), and a child started with the
-// on-failure restart policy is started again after a back-off.
+// the log, prefixed with its name, as the child wrote them (slog's text
+// handler quotes and escapes control characters; another handler that
+// writes to a terminal must do the same).
+//
+// On Unix every child leads its own process group, which Kill and Close
+// signal as a whole; Close signals the group of every child it ever
+// started, exited ones included, so what a child left behind in its group
+// ends with the Spawner. On Linux the child also gets SIGKILL if the host
+// dies (the parent-death signal), and SetReaper can put a reaper between
+// the host and each child so that every descendant ends with it.
+//
+// Every exit is logged with its status (a failure as a warning), and a
+// child started with the on-failure restart policy is started again after
+// a back-off. A child that exited 0 while a process it started still holds
+// its output open has succeeded: its pipes are closed after a second and
+// its exit is reported as 0.
 //
 // A Spawner is safe for concurrent use. The zero value is not usable; make
 // one with NewSpawner.
@@ -61,7 +72,11 @@ type Spawner struct {
 	mu     sync.Mutex
 	grace  time.Duration
 	env    map[string]string
+	reaper []string // the reaper's path and arguments, or nil
 	procs  map[*Process]struct{}
+	// groups holds the process group of every child started, until the
+	// group is found empty after the child's exit: Close signals them all.
+	groups map[int]struct{}
 	closed bool
 	quit   chan struct{} // closed by Close: supervisors stop restarting
 	wg     sync.WaitGroup
@@ -74,7 +89,7 @@ func NewSpawner(log *slog.Logger, addr, token string) *Spawner {
 		log = slog.Default()
 	}
 	return &Spawner{log: log, addr: addr, token: token, grace: DefaultKillGrace,
-		procs: map[*Process]struct{}{}, quit: make(chan struct{})}
+		procs: map[*Process]struct{}{}, groups: map[int]struct{}{}, quit: make(chan struct{})}
 }
 
 // SetKillGrace sets how long Close waits between asking the children to
@@ -94,10 +109,41 @@ func (s *Spawner) SetEnv(env map[string]string) {
 	s.mu.Unlock()
 }
 
+// SetReaper makes every child started afterwards run under a reaper: the
+// program at path is executed with argv (argv[0] first) followed by the
+// child's resolved path and its arguments, in the child's directory and
+// environment, as the leader of a new process group. A reaper must:
+//
+//   - run the command as its child, in the reaper's process group, and exit
+//     with the command's status (or die of the signal that killed it);
+//   - end every descendant of the command when the command exits;
+//   - on SIGHUP, which Kill sends it instead of killing its group (that
+//     would end the reaper before it could end the descendants that left
+//     the group), kill the command and then every descendant at once (a
+//     reaper that has not yet started the command dies of it, as a
+//     program does by default);
+//   - when its own parent dies, do the same (on Linux it gets SIGTERM then,
+//     the parent-death signal); a SIGTERM while its parent lives is Close
+//     asking the command to stop, and the command, in the group, has it too.
+//
+// What is left in the group after Close's grace period is killed all the
+// same. The host's reaper is the host binary re-executed (see the README).
+// Process.Pid is then the reaper's pid. Call it before Start; nil argv
+// removes the reaper.
+func (s *Spawner) SetReaper(path string, argv []string) {
+	s.mu.Lock()
+	s.reaper = nil
+	if argv != nil {
+		s.reaper = append([]string{path}, argv...)
+	}
+	s.mu.Unlock()
+}
+
 // Process is one plugin program started by a Spawner: one child, or, with
 // the on-failure restart policy, the children that replace it in turn.
 type Process struct {
-	// Pid is the process id of the first child.
+	// Pid is the process id of the first child (of its reaper, which
+	// leads the same process group, when the Spawner has one).
 	Pid int
 	// Name is the name its output is logged under.
 	Name string
@@ -118,6 +164,7 @@ type Process struct {
 	// Guarded by sp.mu.
 	cmd      *exec.Cmd // the current (or last) child
 	running  bool      // cmd has started and not been waited for
+	reaped   bool      // cmd is a reaper running the program
 	killed   bool      // Kill was called
 	restarts int
 }
@@ -178,12 +225,43 @@ func (s *Spawner) startLocked(p *Process) (*exec.Cmd, error) {
 	c.Env = env
 	c.Stdout, c.Stderr = p.out, p.errw
 	c.WaitDelay = time.Second // a grandchild holding the pipes open does not block Wait
-	setProcessGroup(c)
+	if s.reaper != nil {
+		if err := s.underReaper(c); err != nil {
+			return nil, err
+		}
+	}
+	setProcessGroup(c, s.reaper != nil)
 	if err := c.Start(); err != nil {
 		return nil, err
 	}
-	p.cmd, p.running = c, true
+	p.cmd, p.running, p.reaped = c, true, s.reaper != nil
+	for g := range s.groups {
+		if !groupAlive(g) {
+			delete(s.groups, g) // forgotten before its id can be reused
+		}
+	}
+	s.groups[c.Process.Pid] = struct{}{}
 	return c, nil
+}
+
+// underReaper rewrites c to run under the reaper; s.mu is held. The command is
+// checked here, as exec would check it, so that a missing program fails
+// Start rather than the reaper.
+func (s *Spawner) underReaper(c *exec.Cmd) error {
+	if c.Err != nil {
+		return c.Err
+	}
+	check := c.Path
+	if c.Dir != "" && !filepath.IsAbs(check) {
+		check = filepath.Join(c.Dir, check)
+	}
+	if _, err := exec.LookPath(check); err != nil {
+		return err
+	}
+	args := append(slices.Clone(s.reaper[1:]), c.Path)
+	c.Args = append(args, c.Args[1:]...)
+	c.Path = s.reaper[0]
+	return nil
 }
 
 // supervise waits for p's child c, logs its exit and, when p's policy says
@@ -196,9 +274,17 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 		err := c.Wait()
 		p.out.flush()
 		p.errw.flush()
+		if errors.Is(err, exec.ErrWaitDelay) && c.ProcessState != nil && c.ProcessState.Success() {
+			p.log.Warn("plugin process exited 0 but a process it started held its output open; output no longer read",
+				"pid", c.Process.Pid)
+			err = nil
+		}
 		status := exitStatus(err)
 		s.mu.Lock()
 		p.running = false
+		if !groupAlive(c.Process.Pid) {
+			delete(s.groups, c.Process.Pid)
+		}
 		stopped := p.killed || s.closed
 		restart := !stopped && err != nil && p.opts.Restart == RestartOnFailure &&
 			(p.opts.MaxRestarts == 0 || p.restarts < p.opts.MaxRestarts)
@@ -301,26 +387,38 @@ func (p *Process) ExitStatus() (int, bool) {
 }
 
 // Kill kills the process (its whole process group on Unix) at once and
-// cancels any restart. Killing a process that has exited does nothing.
+// cancels any restart. Killing a process that has exited kills what is left
+// in its group, if anything.
 func (p *Process) Kill() error {
 	p.stopOnce.Do(func() { close(p.stop) })
 	p.sp.mu.Lock()
 	p.killed = true
-	c, running := p.cmd, p.running
+	c, running, reaped := p.cmd, p.running, p.reaped
+	_, lingers := p.sp.groups[c.Process.Pid]
 	p.sp.mu.Unlock()
 	if !running {
+		if lingers {
+			_ = signalGroup(c.Process.Pid, true)
+		}
 		return nil
 	}
-	if err := killGroup(c, true); err != nil && !errors.Is(err, errProcessDone) {
+	kill := killGroup
+	if reaped {
+		kill = killReaped
+	}
+	if err := kill(c, true); err != nil && !errors.Is(err, errProcessDone) {
 		return fmt.Errorf("kill %s (pid %d): %w", p.Name, c.Process.Pid, err)
 	}
 	return nil
 }
 
-// Close stops every child still running: it cancels pending restarts, asks
-// the children to stop (SIGTERM to their process groups), kills those still
-// running after a grace period, and waits for all of them. Start fails after
-// Close. Close is safe to call more than once.
+// Close stops every child still running and what the children left
+// behind: it cancels pending restarts, asks the children to stop (SIGTERM to
+// the process group of every child ever started, exited ones included),
+// kills those still running after a grace period, waits for all of them,
+// then kills what is left in those groups (at the latest when the grace
+// period ends). Start fails after Close. Close blocks; it is safe to call
+// more than once.
 func (s *Spawner) Close() error {
 	s.mu.Lock()
 	if !s.closed {
@@ -336,10 +434,17 @@ func (s *Spawner) Close() error {
 			running = append(running, p.cmd)
 		}
 	}
+	groups := slices.Collect(maps.Keys(s.groups))
 	s.mu.Unlock()
 	for _, c := range running {
 		_ = killGroup(c, false)
 	}
+	for _, g := range groups {
+		if !slices.ContainsFunc(running, func(c *exec.Cmd) bool { return c.Process.Pid == g }) {
+			_ = signalGroup(g, false) // left behind by a child that exited
+		}
+	}
+	end := time.Now().Add(grace)
 	deadline := time.NewTimer(grace)
 	defer deadline.Stop()
 	for _, p := range procs {
@@ -353,7 +458,28 @@ func (s *Spawner) Close() error {
 		}
 	}
 	s.wg.Wait()
+	s.endGroups(groups, end)
 	return nil
+}
+
+// endGroups waits until the groups are empty or the time is end, then kills
+// what is left in them. No event says that a group became empty (its members
+// are not the Spawner's children), so it looks again every few
+// milliseconds.
+func (s *Spawner) endGroups(groups []int, end time.Time) {
+	for {
+		groups = slices.DeleteFunc(groups, func(g int) bool { return !groupRunning(g) })
+		if len(groups) == 0 || !time.Now().Before(end) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, g := range groups {
+		_ = signalGroup(g, true)
+	}
+	s.mu.Lock()
+	clear(s.groups)
+	s.mu.Unlock()
 }
 
 func exitStatus(err error) int {

@@ -7,7 +7,12 @@ import (
 	"syscall"
 )
 
-// setProcessGroup makes the child lead its own process group.
-func setProcessGroup(c *exec.Cmd) {
+// setProcessGroup makes the child lead its own process group. There is no
+// parent-death signal here, for a reaper or not.
+func setProcessGroup(c *exec.Cmd, _ bool) {
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }
+
+// groupRunning reports whether the group pgid has a member left (zombies
+// included: there is no portable way to tell them apart).
+func groupRunning(pgid int) bool { return groupAlive(pgid) }
