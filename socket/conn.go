@@ -35,15 +35,36 @@ type conn struct {
 	canCancel bool
 	inflight  atomic.Int64 // calls waiting for an answer; see limits.go
 
-	mu       sync.Mutex
-	seq      uint64
-	pending  map[uint64]chan reply
-	stopping bool          // a stop request was sent
-	forced   bool          // the connection was cut after the stop timeout
-	closed   bool          // the read loop has ended; pending calls have failed
-	stopT    *time.Timer   // cuts the connection if the plugin ignores a stop request
-	ended    chan struct{} // closed when serve returns
+	mu      sync.Mutex
+	seq     uint64
+	pending map[uint64]chan reply
+	state   connState     // guarded by mu
+	stopT   *time.Timer   // cuts the connection if the plugin ignores a stop request
+	ended   chan struct{} // closed when serve returns
 }
+
+// connState is where a conn is in its life. The states are ordered and a
+// conn only moves forward; connStopping is skipped when the socket cuts a
+// plugin that never registered, and connCut when the plugin closes or the
+// connection breaks by itself.
+type connState uint8
+
+const (
+	// connOpen: requests are sent.
+	connOpen connState = iota
+	// connStopping: a stop request was sent; new requests fail with
+	// ErrShutdown, the plugin finishes those in flight and closes, and its
+	// going is graceful.
+	connStopping
+	// connCut: the socket closed the connection (the plugin ignored its
+	// stop request, or Shutdown could wait no longer); new requests fail
+	// as in connStopping, the read loop ends the connection, and the
+	// plugin's going is not graceful.
+	connCut
+	// connClosed: the read loop has ended and the pending calls have
+	// failed.
+	connClosed
+)
 
 var _ peer = (*conn)(nil)
 
@@ -208,10 +229,10 @@ func (c *conn) end(cause error, registered bool) {
 	_ = c.nc.Close()
 	c.enc.Wait() // a request's background write fails now; let it finish
 	c.mu.Lock()
-	c.closed = true
+	graceful := c.state == connStopping
+	c.state = connClosed
 	pending := c.pending
 	c.pending = nil
-	graceful := c.stopping && !c.forced
 	if c.stopT != nil {
 		c.stopT.Stop()
 	}
@@ -253,12 +274,12 @@ func (c *conn) send(trace, method string, payload []byte) (sent, error) {
 		return sent{}, err
 	}
 	c.mu.Lock()
-	switch {
-	case c.closed:
+	switch c.state {
+	case connClosed:
 		c.mu.Unlock()
 		c.releaseCall()
 		return sent{}, ErrDisconnected
-	case c.stopping:
+	case connStopping, connCut:
 		c.mu.Unlock()
 		c.releaseCall()
 		return sent{}, ErrShutdown
@@ -323,11 +344,11 @@ func (c *conn) wait(ctx context.Context, s sent) ([]byte, error) {
 // closed within the stop timeout.
 func (c *conn) requestStop(trace string) {
 	c.mu.Lock()
-	if c.stopping || c.closed {
+	if c.state != connOpen {
 		c.mu.Unlock()
 		return
 	}
-	c.stopping = true
+	c.state = connStopping
 	c.stopT = time.AfterFunc(c.cfg.stopTimeout, func() { c.cut("did not stop in time") })
 	c.mu.Unlock()
 	if err := c.enc.SendEnvelope(&wire.Envelope{Trace: trace, Method: wire.MethodShutdown}); err != nil {
@@ -341,11 +362,11 @@ func (c *conn) done() <-chan struct{} { return c.ended }
 // cut closes the connection at once; the read loop then ends it.
 func (c *conn) cut(why string) {
 	c.mu.Lock()
-	if c.closed {
+	if c.state == connClosed {
 		c.mu.Unlock()
 		return
 	}
-	c.forced = true
+	c.state = connCut
 	c.mu.Unlock()
 	c.logger().Warn("cutting plugin connection", "why", why)
 	_ = c.nc.Close()

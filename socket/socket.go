@@ -22,8 +22,9 @@ import (
 // All methods are safe for concurrent use. A Socket that has been shut down
 // stays shut down.
 //
-// Lock order: Socket.mu, then broker.mu, then a subscriber's mu; conn.mu is
-// never held while taking any of them.
+// Lock order: Socket.mu, then broker.mu, then a subscriber's mu; and
+// Socket.mu, then backlog.mu (apply sets the backlog's bound and logger).
+// backlog.mu and conn.mu are never held while taking another lock.
 type Socket struct {
 	initOnce sync.Once
 
