@@ -57,7 +57,7 @@ func Connect(tb testing.TB, s *socket.Socket, v any, info *plugin.Info, opts ...
 	tb.Helper()
 	a, b := net.Pipe()
 	registered := make(chan string, 1)
-	before := s.Connected(false)
+	before := s.Connected(false) // names and versions only
 	stop := s.OnConnect(func(i *plugin.Info) {
 		// The name may have been changed by a key sequencer.
 		if _, old := before[i.Name]; !old && strings.HasPrefix(i.Name, info.Name) {

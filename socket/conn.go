@@ -107,7 +107,7 @@ func (c *conn) serve() {
 		return
 	}
 	err := c.readLoop(dec)
-	c.end(err, true)
+	c.end(err)
 }
 
 // open reads the handshake and registers the plugin. It returns the
@@ -124,7 +124,7 @@ func (c *conn) open() *wire.Decoder {
 	if err != nil {
 		c.s.refused.Add(1)
 		c.logger().Warn("plugin refused", "err", err)
-		c.end(err, false)
+		c.end(err)
 		return nil
 	}
 	info := &plugin.Info{Name: hello.Name, Version: hello.Version, Functions: hello.Functions}
@@ -133,7 +133,7 @@ func (c *conn) open() *wire.Decoder {
 		c.s.refused.Add(1)
 		c.logger().Warn("plugin rejected", "plugin", hello.Name, "err", err)
 		c.reject(err.Error())
-		c.end(err, false)
+		c.end(err)
 		return nil
 	}
 	c.name = name
@@ -224,8 +224,8 @@ func (c *conn) deliver(env *wire.Envelope) {
 }
 
 // end closes the connection, fails what is pending and, for a registered
-// plugin, announces the disconnection.
-func (c *conn) end(cause error, registered bool) {
+// plugin, announces the disconnection. It runs on the conn's goroutine.
+func (c *conn) end(cause error) {
 	_ = c.nc.Close()
 	c.enc.Wait() // a request's background write fails now; let it finish
 	c.mu.Lock()
@@ -237,7 +237,7 @@ func (c *conn) end(cause error, registered bool) {
 		c.stopT.Stop()
 	}
 	c.mu.Unlock()
-	if registered {
+	if c.name != "" { // registered
 		switch {
 		case graceful:
 			c.logger().Info("plugin stopped")

@@ -16,6 +16,10 @@ type entry struct {
 	info *plugin.Info
 }
 
+// withFunctions is DeepCopy's argument for a copy of the whole
+// description, its functions included.
+const withFunctions = true
+
 // Connected returns the connected plugins by name. With full false only Name
 // and Version are filled in. The result is a copy the caller may change.
 // The copies are made after the socket's lock is released (a plugin's Info
@@ -43,7 +47,7 @@ func (s *Socket) PluginInfo(name string) *plugin.Info {
 	s.mu.Lock()
 	info := s.plugins[name].info // nil when there is none
 	s.mu.Unlock()
-	return info.DeepCopy(true)
+	return info.DeepCopy(withFunctions)
 }
 
 // WaitFor waits until a plugin called name is connected and returns true, or
