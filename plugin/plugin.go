@@ -15,16 +15,12 @@ import (
 	"github.com/switchboard-rpc/switchboard/internal/wire"
 )
 
-const defaultWriteTimeout = 30 * time.Second
-
 // Plugin serves the methods of one receiver over one connection to a socket.
 // Make one with New, or use the zero value; a Plugin serves one connection
 // and is not reused after Start returns.
 type Plugin struct {
-	token           string
-	log             *slog.Logger
-	writeTimeout    time.Duration
-	writeTimeoutSet bool
+	cfg config       // set by New; completed by Start
+	log *slog.Logger // cfg.log, with the plugin's name
 
 	methods map[string]method
 	ctxKey  any
@@ -67,9 +63,12 @@ type Plugin struct {
 //
 // info names the plugin; its Functions may hold hand-written descriptions,
 // which are merged with what reflection finds (reflection decides the shape,
-// the author what is mandatory). If ctxKey is not nil, each method's context
-// carries the request's trace id (a string) under that key; Trace(ctx) returns
-// it in any case.
+// the author what is mandatory).
+//
+// ctxKey is the brpc-compatible form of WithContextKey: if it is not nil,
+// each method's context carries the request's trace id (a string) under
+// that key, and it is used instead of the key given to New. Pass nil to keep
+// New's (Trace(ctx) returns the trace id in any case).
 //
 // Start returns nil after a stop request (from the socket or Stop), an error
 // wrapping ErrRejected with the socket's reason when the handshake is refused,
@@ -110,20 +109,17 @@ func (p *Plugin) open(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) er
 		return errors.New("plugin: Start called twice")
 	}
 	p.state = stateServing
+	p.cfg = p.cfg.withDefaults() // the zero Plugin's defaults are taken now
+	if ctxKey == nil {
+		ctxKey = p.cfg.ctxKey
+	}
 	p.methods, p.ctxKey, p.conn, p.name, p.hasHook = methods, ctxKey, conn, info.Name, hasHook
 	p.inflight = map[uint64]context.CancelFunc{}
 	p.done = make(chan struct{})
 	p.ended = make(chan struct{})
 	p.work = make(chan request)
-	if p.log == nil {
-		p.log = slog.Default()
-	}
-	p.log = p.log.With("plugin", info.Name)
-	timeout := defaultWriteTimeout
-	if p.writeTimeoutSet {
-		timeout = p.writeTimeout
-	}
-	p.enc = wire.NewEncoder(conn, timeout)
+	p.log = p.cfg.log.With("plugin", info.Name)
+	p.enc = wire.NewEncoder(conn, p.cfg.writeTimeout)
 	return nil
 }
 
@@ -133,7 +129,7 @@ func (p *Plugin) handshake(v any, info *Info) error {
 		Name:      info.Name,
 		Version:   info.Version,
 		Functions: functions(p.methods, info.Functions),
-		Token:     p.token,
+		Token:     p.cfg.token,
 		Caps:      []string{wire.CapCancel},
 	}
 	if err := p.enc.Send(hello); err != nil {

@@ -55,6 +55,10 @@ func (c *Conn) Wait() error { return <-c.done }
 // plugin side.
 func Connect(tb testing.TB, s *socket.Socket, v any, info *plugin.Info, opts ...plugin.Option) *Conn {
 	tb.Helper()
+	p, err := plugin.New(opts...)
+	if err != nil {
+		tb.Fatalf("plugintest: %v", err)
+	}
 	a, b := net.Pipe()
 	registered := make(chan string, 1)
 	before := s.Connected(false) // names and versions only
@@ -69,7 +73,6 @@ func Connect(tb testing.TB, s *socket.Socket, v any, info *plugin.Info, opts ...
 	})
 	defer stop()
 	s.ServeConn(a)
-	p := plugin.New(opts...)
 	c := &Conn{Plugin: p, done: make(chan error, 1)}
 	go func() { c.done <- p.Start(v, info, b, nil) }()
 	tb.Cleanup(func() {

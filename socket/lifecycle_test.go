@@ -243,7 +243,7 @@ func TestShutdownCutsPluginsThatDoNotStop(t *testing.T) {
 	// A plugin whose method never returns cannot stop on request.
 	a, b := net.Pipe()
 	s.ServeConn(a)
-	p := plugin.New()
+	p := new(plugin.Plugin)
 	done := make(chan error, 1)
 	go func() { done <- p.Start(sv, &plugin.Info{Name: "stuck"}, b, nil) }()
 	if !s.WaitFor("stuck", deadline) {

@@ -66,7 +66,7 @@ func (h *Hub) Add(n int) error {
 		h.wg.Add(1)
 		go func() {
 			defer h.wg.Done()
-			_ = plugin.New().Start(Echo{}, &plugin.Info{Name: Name(i), Version: "1"}, conn, nil)
+			_ = new(plugin.Plugin).Start(Echo{}, &plugin.Info{Name: Name(i), Version: "1"}, conn, nil)
 		}()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
