@@ -95,6 +95,11 @@ func TestInvalidOptions(t *testing.T) {
 		socket.WithMaxMessage(10),
 		socket.WithAsyncBacklog(-1),
 		socket.WithEventQueue(0),
+		nil,
+		socket.WithHandshakeTimeout(-time.Second),
+		socket.WithWriteTimeout(0),
+		socket.WithStopTimeout(0),
+		socket.WithKeySequencer(func(n string) string { return n }, 0),
 	} {
 		if _, err := socket.New(o); !errors.Is(err, socket.ErrInvalidOption) {
 			t.Errorf("got %v, want ErrInvalidOption", err)

@@ -80,6 +80,9 @@ func (s *Socket) apply(opts []Option) error {
 	defer s.mu.Unlock()
 	cfg := s.cfg
 	for _, o := range opts {
+		if o == nil {
+			return fmt.Errorf("%w: nil option", ErrInvalidOption)
+		}
 		if err := o(&cfg); err != nil {
 			return err
 		}
@@ -100,9 +103,14 @@ func (s *Socket) apply(opts []Option) error {
 }
 
 // Serve accepts plugin connections on lis in the background and returns at
-// once. opts configure the socket for the connections that come after; an
-// invalid option is logged and lis is closed instead. Serve may be called for
-// several listeners; Shutdown closes them all.
+// once. Serve may be called for several listeners; Shutdown closes them all.
+//
+// opts are the brpc-compatible form of New's options, for
+// new(socket.Socket).Serve(lis, socket.WithKeySequencer(...)): they
+// configure the whole socket as New's would, for the connections accepted
+// after Serve is called (those already open keep the configuration they
+// started with). Serve returns nothing, so an invalid option can only be
+// logged, and lis is closed instead of served; give options to New.
 func (s *Socket) Serve(lis net.Listener, opts ...Option) {
 	if err := s.apply(opts); err != nil {
 		s.logger().Error("socket: not serving", "addr", lis.Addr(), "err", err)
