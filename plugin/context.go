@@ -49,5 +49,5 @@ func Notify(ctx context.Context, v any) error {
 	if ci == nil {
 		return ErrShutdown
 	}
-	return ci.plugin.Notify(v)
+	return ci.plugin.notify(v)
 }

@@ -366,9 +366,9 @@ func (p *Plugin) reply(env *wire.Envelope) {
 	}
 }
 
-// Notify sends v to the socket as an async value, after every value sent
+// notify sends v to the socket as an async value, after every value sent
 // before it. It fails with ErrShutdown once the connection is closed.
-func (p *Plugin) Notify(v any) error {
+func (p *Plugin) notify(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("plugin: encoding async value: %w", err)
@@ -394,7 +394,7 @@ func (p *Plugin) forwardHook(hook <-chan any) {
 	for {
 		select {
 		case v := <-hook:
-			if err := p.Notify(v); err != nil {
+			if err := p.notify(v); err != nil {
 				p.log.Debug("async value dropped", "err", err)
 			}
 		case ack := <-p.flush:

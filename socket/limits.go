@@ -12,11 +12,11 @@ const (
 	// DefaultMaxInFlight is how many calls may wait for one plugin's
 	// answers at once unless WithMaxInFlight says otherwise.
 	DefaultMaxInFlight = 1024
-	// DefaultPreAuthMessages is how many messages of the largest size
+	// defaultPreAuthMessages is how many messages of the largest size
 	// (WithMaxMessage) the connections that have not completed their
 	// handshake may hold together unless WithPreAuthBudget says
 	// otherwise: 64 MiB with the default message limit.
-	DefaultPreAuthMessages = 4
+	defaultPreAuthMessages = 4
 )
 
 // preAuthBudget is the size of the pre-authentication budget.
@@ -24,7 +24,7 @@ func (c *config) preAuthBudget() int {
 	if c.preAuthBytes > 0 {
 		return c.preAuthBytes
 	}
-	return DefaultPreAuthMessages * c.maxMessage
+	return defaultPreAuthMessages * c.maxMessage
 }
 
 // WithPreAuthBudget bounds the memory that the connections which have not

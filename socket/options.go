@@ -8,14 +8,14 @@ import (
 	"github.com/switchboard-rpc/switchboard/internal/wire"
 )
 
-// Defaults for the options.
+// Defaults of the options, which each option's comment states.
 const (
-	DefaultHandshakeTimeout = 10 * time.Second
-	DefaultWriteTimeout     = 10 * time.Second
-	DefaultStopTimeout      = 10 * time.Second
-	DefaultMaxMessage       = wire.DefaultMaxMessage
-	DefaultAsyncBacklog     = 1024
-	DefaultEventQueue       = 4096
+	defaultHandshakeTimeout = 10 * time.Second
+	defaultWriteTimeout     = 10 * time.Second
+	defaultStopTimeout      = 10 * time.Second
+	defaultMaxMessage       = wire.DefaultMaxMessage
+	defaultAsyncBacklog     = 1024
+	defaultEventQueue       = 4096
 )
 
 // config is what the options set. It is copied whole when a connection
@@ -39,12 +39,12 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		log:              slog.Default(),
-		handshakeTimeout: DefaultHandshakeTimeout,
-		writeTimeout:     DefaultWriteTimeout,
-		stopTimeout:      DefaultStopTimeout,
-		maxMessage:       DefaultMaxMessage,
-		asyncBacklog:     DefaultAsyncBacklog,
-		eventQueue:       DefaultEventQueue,
+		handshakeTimeout: defaultHandshakeTimeout,
+		writeTimeout:     defaultWriteTimeout,
+		stopTimeout:      defaultStopTimeout,
+		maxMessage:       defaultMaxMessage,
+		asyncBacklog:     defaultAsyncBacklog,
+		eventQueue:       defaultEventQueue,
 		maxPlugins:       DefaultMaxPlugins,
 		maxInFlight:      DefaultMaxInFlight,
 	}
