@@ -23,7 +23,6 @@ type Plugin struct {
 	log *slog.Logger // cfg.log, with the plugin's name
 
 	methods map[string]method
-	ctxKey  any
 	conn    io.ReadWriteCloser
 	enc     *wire.Encoder
 	name    string
@@ -110,10 +109,10 @@ func (p *Plugin) open(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) er
 	}
 	p.state = stateServing
 	p.cfg = p.cfg.withDefaults() // the zero Plugin's defaults are taken now
-	if ctxKey == nil {
-		ctxKey = p.cfg.ctxKey
+	if ctxKey != nil {           // brpc's form wins over WithContextKey
+		p.cfg.ctxKey = ctxKey
 	}
-	p.methods, p.ctxKey, p.conn, p.name, p.hasHook = methods, ctxKey, conn, info.Name, hasHook
+	p.methods, p.conn, p.name, p.hasHook = methods, conn, info.Name, hasHook
 	p.inflight = map[uint64]context.CancelFunc{}
 	p.done = make(chan struct{})
 	p.ended = make(chan struct{})
@@ -315,7 +314,7 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 		resp.Error = fmt.Sprintf("bad argument for %s: %v", env.Method, err)
 		return resp
 	}
-	ctx = &callCtx{Context: ctx, info: callInfo{plugin: p, trace: env.Trace}, key: p.ctxKey}
+	ctx = &callCtx{Context: ctx, info: callInfo{plugin: p, trace: env.Trace}, key: p.cfg.ctxKey}
 	out, err := p.invoke(ctx, m, arg, in)
 	if err != nil {
 		resp.Error = err.Error()

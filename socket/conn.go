@@ -31,7 +31,7 @@ type conn struct {
 	// authenticated; this one is charged to it until its handshake is read.
 	preauth *wire.Budget
 
-	name      string // registered name; set by the conn's goroutine once registered
+	name      string // registered name, "" before; written and read by the conn's goroutine only
 	canCancel bool
 	inflight  atomic.Int64 // calls waiting for an answer; see limits.go
 
