@@ -52,7 +52,7 @@ func (c *Conn) Wait() error { return <-c.done }
 // Connect serves v as a plugin described by info on s, over net.Pipe, and
 // waits until s has registered it. When the test ends the plugin is stopped
 // (if it still runs) and its Start must have returned. opts configure the
-// plugin side.
+// plugin side, as plugin.New's do; an invalid one fails the test.
 func Connect(tb testing.TB, s *socket.Socket, v any, info *plugin.Info, opts ...plugin.Option) *Conn {
 	tb.Helper()
 	p, err := plugin.New(opts...)
