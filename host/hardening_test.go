@@ -183,7 +183,7 @@ serve();
 		return err == nil
 	}, "the host's socket")
 	hp := &hangPlugin{all: make(chan struct{}), want: calls}
-	p := plugin.New()
+	p := new(plugin.Plugin)
 	served := make(chan error, 1)
 	go func() { served <- p.Start(hp, &plugin.Info{Name: "hang"}, conn, nil) }()
 	select {

@@ -53,7 +53,7 @@ func hostilePlugin() {
 		fmt.Fprintln(os.Stderr, "hostile:", err)
 		os.Exit(1)
 	}
-	err = plugin.New().Start(v, &plugin.Info{Name: name, Version: hostileText}, rewriter{conn}, nil)
+	err = new(plugin.Plugin).Start(v, &plugin.Info{Name: name, Version: hostileText}, rewriter{conn}, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hostile:", err)
 	}

@@ -17,7 +17,7 @@ type callInfo struct {
 type callCtx struct {
 	context.Context
 	info callInfo
-	key  any // Start's ctxKey; nil for none
+	key  any // the context key (WithContextKey, or Start's ctxKey); nil for none
 }
 
 // Value returns the request's callInfo, its trace, or what the parent holds.
@@ -49,5 +49,5 @@ func Notify(ctx context.Context, v any) error {
 	if ci == nil {
 		return ErrShutdown
 	}
-	return ci.plugin.Notify(v)
+	return ci.plugin.notify(v)
 }

@@ -29,4 +29,8 @@ var (
 	// ErrDisconnected is returned by Start when the connection ends without a
 	// stop request.
 	ErrDisconnected = errors.New("plugin: connection lost")
+	// ErrInvalidOption is wrapped by New's error for a bad option value.
+	// It is the socket's ErrInvalidOption too: both packages' options
+	// follow one set of rules.
+	ErrInvalidOption = errors.New("invalid option")
 )

@@ -34,7 +34,8 @@ func ExampleTypeDescription() {
 
 // Start refuses a receiver it cannot serve, with a hint.
 func ExamplePlugin_Start() {
-	err := plugin.New().Start(Shout{}, &plugin.Info{Name: "shout"}, nil, nil)
+	var p plugin.Plugin // the zero Plugin serves with the defaults
+	err := p.Start(Shout{}, &plugin.Info{Name: "shout"}, nil, nil)
 	fmt.Println(err)
 	// Output:
 	// plugin: no methods to serve: plugin_test.Shout has no exported method of the form func (t *T) Name(ctx context.Context, in T1) (T2, error) (hint: *Shout has 1; pass a pointer)

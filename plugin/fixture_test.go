@@ -87,7 +87,7 @@ func TestReplaySocketFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn := newReplayConn(in)
-	if err := plugin.New().Start(&echoPlugin{}, &plugin.Info{Name: "echo", Version: "1.0.0"}, conn, nil); err != nil {
+	if err := new(plugin.Plugin).Start(&echoPlugin{}, &plugin.Info{Name: "echo", Version: "1.0.0"}, conn, nil); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 

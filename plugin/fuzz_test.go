@@ -42,8 +42,12 @@ func FuzzPlugin(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, c := net.Pipe()
 		done := make(chan error, 1)
+		p, err := plugin.New(plugin.WithLogger(quiet))
+		if err != nil {
+			t.Fatal(err)
+		}
 		go func() {
-			done <- plugin.New(plugin.WithLogger(quiet)).Start(fuzzSvc{}, &plugin.Info{Name: "fuzz"}, c, nil)
+			done <- p.Start(fuzzSvc{}, &plugin.Info{Name: "fuzz"}, c, nil)
 		}()
 		drained := make(chan struct{})
 		go func() {

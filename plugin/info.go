@@ -41,18 +41,18 @@ func (p *Info) DeepCopy(full bool) *Info {
 	}
 	c.Functions = make(map[string]Function, len(p.Functions))
 	for k, f := range p.Functions {
-		c.Functions[k] = f.DeepCopy()
+		c.Functions[k] = f.deepCopy()
 	}
 	return c
 }
 
-// DeepCopy returns a copy of f that shares nothing with it.
-func (f Function) DeepCopy() Function {
-	return Function{Name: f.Name, Input: f.Input.DeepCopy(), Output: f.Output.DeepCopy()}
+// deepCopy returns a copy of f that shares nothing with it.
+func (f Function) deepCopy() Function {
+	return Function{Name: f.Name, Input: f.Input.deepCopy(), Output: f.Output.deepCopy()}
 }
 
-// DeepCopy returns a copy of e that shares nothing with it, or nil for nil.
-func (e *Entity) DeepCopy() *Entity {
+// deepCopy returns a copy of e that shares nothing with it, or nil for nil.
+func (e *Entity) deepCopy() *Entity {
 	if e == nil {
 		return nil
 	}
@@ -67,7 +67,7 @@ func copyFields(fs []Entity) []Entity {
 	}
 	out := make([]Entity, len(fs))
 	for i := range fs {
-		out[i] = *fs[i].DeepCopy()
+		out[i] = *fs[i].deepCopy()
 	}
 	return out
 }

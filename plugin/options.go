@@ -1,40 +1,108 @@
 package plugin
 
 import (
+	"fmt"
 	"log/slog"
+	"reflect"
 	"time"
 )
 
-// Option configures a Plugin made with New.
-type Option func(*Plugin)
+// defaultWriteTimeout bounds one write to the socket unless WithWriteTimeout
+// says otherwise.
+const defaultWriteTimeout = 30 * time.Second
+
+// config is what the options set. A zero field is one no option set: the
+// options refuse zero values, so the default can take its place.
+type config struct {
+	token        string
+	log          *slog.Logger
+	writeTimeout time.Duration
+	ctxKey       any
+}
+
+// withDefaults fills in what no option set.
+func (c config) withDefaults() config {
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	if c.writeTimeout == 0 {
+		c.writeTimeout = defaultWriteTimeout
+	}
+	return c
+}
+
+// Option configures a Plugin made with New. Options are validated by New; a
+// bad value (a nil logger, a duration that is not positive, a nil option)
+// makes New fail with an error wrapping ErrInvalidOption. The socket's
+// options follow the same rules.
+type Option func(*config) error
+
+// New returns a Plugin configured by opts, or an error wrapping
+// ErrInvalidOption. The defaults of the options not given are taken when New
+// is called (the logger is slog.Default() at that moment). The zero Plugin
+// is ready to use too, with the defaults taken when Start is called.
+func New(opts ...Option) (*Plugin, error) {
+	var cfg config
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("plugin: %w: nil option", ErrInvalidOption)
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	return &Plugin{cfg: cfg.withDefaults()}, nil
+}
 
 // WithToken sets the shared secret sent in the handshake. A socket that is
 // configured with a token rejects plugins that send a different one or none.
+// An empty token sends none, as without the option.
 func WithToken(token string) Option {
-	return func(p *Plugin) { p.token = token }
+	return func(c *config) error {
+		c.token = token
+		return nil
+	}
 }
 
-// WithLogger sets the logger for connection problems (default slog.Default()).
+// WithLogger sets the logger for connection problems (default
+// slog.Default()). A nil logger is an invalid option.
 func WithLogger(l *slog.Logger) Option {
-	return func(p *Plugin) {
-		if l != nil {
-			p.log = l
+	return func(c *config) error {
+		if l == nil {
+			return fmt.Errorf("plugin: %w: nil logger", ErrInvalidOption)
 		}
+		c.log = l
+		return nil
 	}
 }
 
-// WithWriteTimeout bounds how long one write to the socket may take before the
-// connection is given up (default 30s; zero or less disables the bound).
+// WithWriteTimeout bounds how long one write to the socket may take before
+// the connection is given up (default 30s). d must be positive: zero or less
+// is an invalid option, not "no bound".
 func WithWriteTimeout(d time.Duration) Option {
-	return func(p *Plugin) { p.writeTimeout = d; p.writeTimeoutSet = true }
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("plugin: %w: write timeout must be positive, got %v", ErrInvalidOption, d)
+		}
+		c.writeTimeout = d
+		return nil
+	}
 }
 
-// New returns a Plugin configured by opts. The zero Plugin is ready to use
-// too, with the defaults.
-func New(opts ...Option) *Plugin {
-	p := &Plugin{}
-	for _, o := range opts {
-		o(p)
+// WithContextKey makes each method's context carry the request's trace id (a
+// string) under key, for code that reads it with ctx.Value; Trace(ctx)
+// returns it with or without this option. key must be comparable, as for
+// context.WithValue, and a type of the caller's own; a nil key is an
+// invalid option. Start's ctxKey argument, when not nil, is used instead.
+func WithContextKey(key any) Option {
+	return func(c *config) error {
+		if key == nil {
+			return fmt.Errorf("plugin: %w: nil context key", ErrInvalidOption)
+		}
+		if !reflect.TypeOf(key).Comparable() {
+			return fmt.Errorf("plugin: %w: context key of type %T is not comparable", ErrInvalidOption, key)
+		}
+		c.ctxKey = key
+		return nil
 	}
-	return p
 }

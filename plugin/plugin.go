@@ -15,19 +15,14 @@ import (
 	"github.com/switchboard-rpc/switchboard/internal/wire"
 )
 
-const defaultWriteTimeout = 30 * time.Second
-
 // Plugin serves the methods of one receiver over one connection to a socket.
 // Make one with New, or use the zero value; a Plugin serves one connection
 // and is not reused after Start returns.
 type Plugin struct {
-	token           string
-	log             *slog.Logger
-	writeTimeout    time.Duration
-	writeTimeoutSet bool
+	cfg config       // set by New; completed by Start
+	log *slog.Logger // cfg.log, with the plugin's name
 
 	methods map[string]method
-	ctxKey  any
 	conn    io.ReadWriteCloser
 	enc     *wire.Encoder
 	name    string
@@ -67,9 +62,12 @@ type Plugin struct {
 //
 // info names the plugin; its Functions may hold hand-written descriptions,
 // which are merged with what reflection finds (reflection decides the shape,
-// the author what is mandatory). If ctxKey is not nil, each method's context
-// carries the request's trace id (a string) under that key; Trace(ctx) returns
-// it in any case.
+// the author what is mandatory).
+//
+// ctxKey is the brpc-compatible form of WithContextKey: if it is not nil,
+// each method's context carries the request's trace id (a string) under
+// that key, and it is used instead of the key given to New. Pass nil to keep
+// New's (Trace(ctx) returns the trace id in any case).
 //
 // Start returns nil after a stop request (from the socket or Stop), an error
 // wrapping ErrRejected with the socket's reason when the handshake is refused,
@@ -110,20 +108,17 @@ func (p *Plugin) open(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) er
 		return errors.New("plugin: Start called twice")
 	}
 	p.state = stateServing
-	p.methods, p.ctxKey, p.conn, p.name, p.hasHook = methods, ctxKey, conn, info.Name, hasHook
+	p.cfg = p.cfg.withDefaults() // the zero Plugin's defaults are taken now
+	if ctxKey != nil {           // brpc's form wins over WithContextKey
+		p.cfg.ctxKey = ctxKey
+	}
+	p.methods, p.conn, p.name, p.hasHook = methods, conn, info.Name, hasHook
 	p.inflight = map[uint64]context.CancelFunc{}
 	p.done = make(chan struct{})
 	p.ended = make(chan struct{})
 	p.work = make(chan request)
-	if p.log == nil {
-		p.log = slog.Default()
-	}
-	p.log = p.log.With("plugin", info.Name)
-	timeout := defaultWriteTimeout
-	if p.writeTimeoutSet {
-		timeout = p.writeTimeout
-	}
-	p.enc = wire.NewEncoder(conn, timeout)
+	p.log = p.cfg.log.With("plugin", info.Name)
+	p.enc = wire.NewEncoder(conn, p.cfg.writeTimeout)
 	return nil
 }
 
@@ -133,7 +128,7 @@ func (p *Plugin) handshake(v any, info *Info) error {
 		Name:      info.Name,
 		Version:   info.Version,
 		Functions: functions(p.methods, info.Functions),
-		Token:     p.token,
+		Token:     p.cfg.token,
 		Caps:      []string{wire.CapCancel},
 	}
 	if err := p.enc.Send(hello); err != nil {
@@ -319,7 +314,7 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 		resp.Error = fmt.Sprintf("bad argument for %s: %v", env.Method, err)
 		return resp
 	}
-	ctx = &callCtx{Context: ctx, info: callInfo{plugin: p, trace: env.Trace}, key: p.ctxKey}
+	ctx = &callCtx{Context: ctx, info: callInfo{plugin: p, trace: env.Trace}, key: p.cfg.ctxKey}
 	out, err := p.invoke(ctx, m, arg, in)
 	if err != nil {
 		resp.Error = err.Error()
@@ -370,9 +365,9 @@ func (p *Plugin) reply(env *wire.Envelope) {
 	}
 }
 
-// Notify sends v to the socket as an async value, after every value sent
+// notify sends v to the socket as an async value, after every value sent
 // before it. It fails with ErrShutdown once the connection is closed.
-func (p *Plugin) Notify(v any) error {
+func (p *Plugin) notify(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("plugin: encoding async value: %w", err)
@@ -398,7 +393,7 @@ func (p *Plugin) forwardHook(hook <-chan any) {
 	for {
 		select {
 		case v := <-hook:
-			if err := p.Notify(v); err != nil {
+			if err := p.notify(v); err != nil {
 				p.log.Debug("async value dropped", "err", err)
 			}
 		case ack := <-p.flush:

@@ -65,7 +65,7 @@ func TestStartRefusesBadReceivers(t *testing.T) {
 	}
 	for _, c := range cases {
 		a, b := net.Pipe()
-		err := plugin.New().Start(c.v, c.info, a, nil)
+		err := new(plugin.Plugin).Start(c.v, c.info, a, nil)
 		a.Close()
 		b.Close()
 		if !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.text) {
@@ -163,13 +163,22 @@ type traceKey struct{}
 
 func startRaw(t *testing.T, v any, info *plugin.Info, opts ...plugin.Option) (*rawSocket, *rawHello, chan error) {
 	t.Helper()
+	return startRawKey(t, v, info, traceKey{}, opts...)
+}
+
+// startRawKey is startRaw with ctxKey as Start's last argument.
+func startRawKey(t *testing.T, v any, info *plugin.Info, ctxKey any, opts ...plugin.Option) (*rawSocket, *rawHello, chan error) {
+	t.Helper()
 	a, b := net.Pipe()
 	done := make(chan error, 1)
 	ended := make(chan struct{})
-	p := plugin.New(opts...)
+	p, err := plugin.New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	go func() {
 		defer close(ended)
-		done <- p.Start(v, info, b, traceKey{})
+		done <- p.Start(v, info, b, ctxKey)
 	}()
 	r := &rawSocket{t: t, c: a, enc: gob.NewEncoder(a), dec: gob.NewDecoder(a)}
 	var h rawHello

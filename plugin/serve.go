@@ -56,6 +56,10 @@ var ErrNoAddress = errors.New("plugin: " + EnvAddr + " is not set")
 // is not set. Serve never skips verification; a failed handshake is returned
 // as an error. The switchboard host sets all of these for the plugins it
 // spawns.
+//
+// opts configure the Plugin as New's do (SWITCHBOARD_TOKEN comes first, so
+// WithToken overrides it); an invalid one is returned, wrapping
+// ErrInvalidOption, before anything is dialled.
 func Serve(v any, info *Info, opts ...Option) error {
 	addr := os.Getenv(EnvAddr)
 	if addr == "" {
@@ -64,13 +68,16 @@ func Serve(v any, info *Info, opts ...Option) error {
 	if tok := os.Getenv(EnvToken); tok != "" {
 		opts = append([]Option{WithToken(tok)}, opts...)
 	}
+	p, err := New(opts...)
+	if err != nil {
+		return err
+	}
 	conn, err := dial(addr, os.Getenv(EnvCA), os.Getenv(EnvTLSServerName))
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	p := New(opts...)
 	go func() {
 		<-ctx.Done()
 		p.Stop()

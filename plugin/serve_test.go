@@ -136,3 +136,14 @@ func TestServeTLSBadCAFile(t *testing.T) {
 		}
 	}
 }
+
+// TestServeChecksOptionsFirst: a bad option is Serve's error before it
+// dials (the address leads nowhere, so a dial would fail differently).
+func TestServeChecksOptionsFirst(t *testing.T) {
+	t.Setenv(plugin.EnvAddr, "unix:"+filepath.Join(t.TempDir(), "none.sock"))
+	t.Setenv(plugin.EnvToken, "")
+	err := plugin.Serve(&calc{}, &plugin.Info{Name: "calc"}, plugin.WithLogger(nil))
+	if !errors.Is(err, plugin.ErrInvalidOption) {
+		t.Fatalf("Serve = %v, want an error wrapping ErrInvalidOption", err)
+	}
+}

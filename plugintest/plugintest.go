@@ -52,12 +52,16 @@ func (c *Conn) Wait() error { return <-c.done }
 // Connect serves v as a plugin described by info on s, over net.Pipe, and
 // waits until s has registered it. When the test ends the plugin is stopped
 // (if it still runs) and its Start must have returned. opts configure the
-// plugin side.
+// plugin side, as plugin.New's do; an invalid one fails the test.
 func Connect(tb testing.TB, s *socket.Socket, v any, info *plugin.Info, opts ...plugin.Option) *Conn {
 	tb.Helper()
+	p, err := plugin.New(opts...)
+	if err != nil {
+		tb.Fatalf("plugintest: %v", err)
+	}
 	a, b := net.Pipe()
 	registered := make(chan string, 1)
-	before := s.Connected(false)
+	before := s.Connected(false) // names and versions only
 	stop := s.OnConnect(func(i *plugin.Info) {
 		// The name may have been changed by a key sequencer.
 		if _, old := before[i.Name]; !old && strings.HasPrefix(i.Name, info.Name) {
@@ -69,7 +73,6 @@ func Connect(tb testing.TB, s *socket.Socket, v any, info *plugin.Info, opts ...
 	})
 	defer stop()
 	s.ServeConn(a)
-	p := plugin.New(opts...)
 	c := &Conn{Plugin: p, done: make(chan error, 1)}
 	go func() { c.done <- p.Start(v, info, b, nil) }()
 	tb.Cleanup(func() {

@@ -64,7 +64,7 @@ type Config struct {
 	// the code; such an error ends the session and Run returns it.
 	ExitCode func(err error) (code int, ok bool)
 	// Logger receives problems of the REPL itself (history not saved).
-	// Default: discard.
+	// Default: slog.Default(), as it is when New is called.
 	Logger *slog.Logger
 }
 
@@ -109,7 +109,7 @@ func New(cfg Config) (*REPL, error) {
 		cfg.In = strings.NewReader("")
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
+		cfg.Logger = slog.Default()
 	}
 	if cfg.ExitCode == nil {
 		cfg.ExitCode = func(error) (int, bool) { return 0, false }

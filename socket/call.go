@@ -36,11 +36,11 @@ func (s *Socket) CallContext(ctx context.Context, id, name, method string, paylo
 // passed through untouched. An empty payload sends no argument; the result is
 // nil when the plugin answered with none.
 func (s *Socket) CallJSON(ctx context.Context, id, name, method string, payload json.RawMessage) (json.RawMessage, error) {
-	c, err := s.lookup(name)
+	p, err := s.lookup(name)
 	if err != nil {
 		return nil, &CallError{Plugin: name, Method: method, Err: err}
 	}
-	out, err := c.call(ctx, id, method, payload)
+	out, err := call(ctx, p, id, method, payload)
 	if err != nil {
 		return nil, &CallError{Plugin: name, Method: method, Err: err}
 	}
@@ -78,7 +78,7 @@ func (s *Socket) BroadcastContext(ctx context.Context, id, method string, payloa
 // JSON bytes. With the socket shut down, errs holds ErrShutdown under "*".
 func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload json.RawMessage) (map[string]json.RawMessage, map[string]error) {
 	results, errs := map[string]json.RawMessage{}, map[string]error{}
-	conns, err := s.ready()
+	plugins, err := s.ready()
 	if err != nil {
 		errs["*"] = &CallError{Plugin: "*", Method: method, Err: err}
 		return results, errs
@@ -91,21 +91,21 @@ func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload j
 		sent sent
 		err  error
 	}
-	out := make([]outcome, len(conns))
-	for i, c := range conns {
-		out[i].sent, out[i].err = c.send(id, method, payload)
+	out := make([]outcome, len(plugins))
+	for i, e := range plugins {
+		out[i].sent, out[i].err = e.peer.send(id, method, payload)
 	}
-	for i, c := range conns {
+	for i, e := range plugins {
 		var b []byte
 		err := out[i].err
 		if err == nil {
-			b, err = c.wait(ctx, out[i].sent)
+			b, err = e.peer.wait(ctx, out[i].sent)
 		}
 		if err != nil {
-			errs[c.info.Name] = &CallError{Plugin: c.info.Name, Method: method, Err: err}
+			errs[e.info.Name] = &CallError{Plugin: e.info.Name, Method: method, Err: err}
 			continue
 		}
-		results[c.info.Name] = b
+		results[e.info.Name] = b
 	}
 	return results, errs
 }

@@ -17,8 +17,10 @@ import (
 	"github.com/switchboard-rpc/switchboard/plugin"
 )
 
-// conn is the socket's side of one plugin connection. Its goroutine (serve)
-// reads the handshake, then every message, until the connection ends.
+// conn is the socket's side of one plugin connection speaking the brpc
+// protocol (internal/wire) over a stream; it is a peer. Its goroutine
+// (serve) reads the handshake, then every message, until the connection
+// ends.
 type conn struct {
 	s   *Socket
 	nc  net.Conn
@@ -29,35 +31,52 @@ type conn struct {
 	// authenticated; this one is charged to it until its handshake is read.
 	preauth *wire.Budget
 
-	info      *plugin.Info // set once the handshake is accepted; never changed after
+	name      string // registered name, "" before; written and read by the conn's goroutine only
 	canCancel bool
 	inflight  atomic.Int64 // calls waiting for an answer; see limits.go
 
-	mu       sync.Mutex
-	seq      uint64
-	pending  map[uint64]chan reply
-	stopping bool        // a stop request was sent
-	forced   bool        // the connection was cut after the stop timeout
-	closed   bool        // the read loop has ended; pending calls have failed
-	stopT    *time.Timer // cuts the connection if the plugin ignores a stop request
-	done     chan struct{}
+	mu      sync.Mutex
+	seq     uint64
+	pending map[uint64]chan reply
+	state   connState     // guarded by mu
+	stopT   *time.Timer   // cuts the connection if the plugin ignores a stop request
+	ended   chan struct{} // closed when serve returns
 }
+
+// connState is where a conn is in its life. The states are ordered and a
+// conn only moves forward; connStopping is skipped when the socket cuts a
+// plugin that never registered, and connCut when the plugin closes or the
+// connection breaks by itself.
+type connState uint8
+
+const (
+	// connOpen: requests are sent.
+	connOpen connState = iota
+	// connStopping: a stop request was sent; new requests fail with
+	// ErrShutdown, the plugin finishes those in flight and closes, and its
+	// going is graceful.
+	connStopping
+	// connCut: the socket closed the connection (the plugin ignored its
+	// stop request, or Shutdown could wait no longer); new requests fail
+	// as in connStopping, the read loop ends the connection, and the
+	// plugin's going is not graceful.
+	connCut
+	// connClosed: the read loop has ended and the pending calls have
+	// failed.
+	connClosed
+)
+
+var _ peer = (*conn)(nil)
 
 // replyPool holds the channels calls wait on, each with room for one reply.
 var replyPool = sync.Pool{New: func() any { return make(chan reply, 1) }}
-
-// reply is what a pending call receives.
-type reply struct {
-	payload []byte
-	err     error
-}
 
 func newConn(s *Socket, nc net.Conn, cfg config, preauth *wire.Budget) *conn {
 	c := &conn{
 		s: s, nc: nc, cfg: cfg, preauth: preauth,
 		enc:     wire.NewEncoder(nc, cfg.writeTimeout),
 		pending: map[uint64]chan reply{},
-		done:    make(chan struct{}),
+		ended:   make(chan struct{}),
 	}
 	c.log.Store(cfg.log.With("remote", remoteName(nc)))
 	// A request is posted (see send): part of it may be written after its
@@ -82,13 +101,13 @@ func remoteName(nc net.Conn) string {
 // connection is parked under them, and the garbage collector shrinks its
 // stack only if little of it is in use there.
 func (c *conn) serve() {
-	defer close(c.done)
+	defer close(c.ended)
 	dec := c.open()
 	if dec == nil {
 		return
 	}
 	err := c.readLoop(dec)
-	c.end(err, true)
+	c.end(err)
 }
 
 // open reads the handshake and registers the plugin. It returns the
@@ -105,17 +124,19 @@ func (c *conn) open() *wire.Decoder {
 	if err != nil {
 		c.s.refused.Add(1)
 		c.logger().Warn("plugin refused", "err", err)
-		c.end(err, false)
+		c.end(err)
 		return nil
 	}
-	name, err := c.s.register(c, hello)
+	info := &plugin.Info{Name: hello.Name, Version: hello.Version, Functions: hello.Functions}
+	name, err := c.s.register(c, info)
 	if err != nil {
 		c.s.refused.Add(1)
 		c.logger().Warn("plugin rejected", "plugin", hello.Name, "err", err)
 		c.reject(err.Error())
-		c.end(err, false)
+		c.end(err)
 		return nil
 	}
+	c.name = name
 	c.log.Store(c.logger().With("plugin", name))
 	c.logger().Info("plugin connected", "version", hello.Version, "methods", len(hello.Functions))
 	return dec
@@ -184,7 +205,7 @@ func (c *conn) readLoop(dec *wire.Decoder) error {
 // deliver hands one message from the plugin to whoever waits for it.
 func (c *conn) deliver(env *wire.Envelope) {
 	if env.Method == wire.MethodAsync {
-		c.s.deliverAsync(c.info.Name, env.Payload)
+		c.s.deliverAsync(c.name, env.Payload)
 		return
 	}
 	c.mu.Lock()
@@ -203,20 +224,20 @@ func (c *conn) deliver(env *wire.Envelope) {
 }
 
 // end closes the connection, fails what is pending and, for a registered
-// plugin, announces the disconnection.
-func (c *conn) end(cause error, registered bool) {
+// plugin, announces the disconnection. It runs on the conn's goroutine.
+func (c *conn) end(cause error) {
 	_ = c.nc.Close()
 	c.enc.Wait() // a request's background write fails now; let it finish
 	c.mu.Lock()
-	c.closed = true
+	graceful := c.state == connStopping
+	c.state = connClosed
 	pending := c.pending
 	c.pending = nil
-	graceful := c.stopping && !c.forced
 	if c.stopT != nil {
 		c.stopT.Stop()
 	}
 	c.mu.Unlock()
-	if registered {
+	if c.name != "" { // registered
 		switch {
 		case graceful:
 			c.logger().Info("plugin stopped")
@@ -225,11 +246,10 @@ func (c *conn) end(cause error, registered bool) {
 		default:
 			c.logger().Warn("plugin connection failed", "err", cause, "pending", len(pending))
 		}
-		// Out of the registry before the pending calls fail, so that a
-		// caller retrying at once is told the plugin is gone.
-		c.s.unregister(c, graceful)
 	}
-	c.s.forget(c)
+	// Out of the registry before the pending calls fail, so that a caller
+	// retrying at once is told the plugin is gone.
+	c.s.leave(c, graceful)
 	failure := ErrDisconnected
 	if graceful {
 		failure = ErrShutdown
@@ -237,22 +257,6 @@ func (c *conn) end(cause error, registered bool) {
 	for _, ch := range pending {
 		ch <- reply{err: failure}
 	}
-}
-
-// call sends one request and waits for its answer, the context, or the end
-// of the connection.
-func (c *conn) call(ctx context.Context, trace, method string, payload []byte) ([]byte, error) {
-	pc, err := c.send(trace, method, payload)
-	if err != nil {
-		return nil, err
-	}
-	return c.wait(ctx, pc)
-}
-
-// sent is a request sent by send, whose answer wait receives.
-type sent struct {
-	seq uint64
-	ch  chan reply
 }
 
 // send takes one of c's in-flight slots, registers a pending call and sends
@@ -270,12 +274,12 @@ func (c *conn) send(trace, method string, payload []byte) (sent, error) {
 		return sent{}, err
 	}
 	c.mu.Lock()
-	switch {
-	case c.closed:
+	switch c.state {
+	case connClosed:
 		c.mu.Unlock()
 		c.releaseCall()
 		return sent{}, ErrDisconnected
-	case c.stopping:
+	case connStopping, connCut:
 		c.mu.Unlock()
 		c.releaseCall()
 		return sent{}, ErrShutdown
@@ -340,11 +344,11 @@ func (c *conn) wait(ctx context.Context, s sent) ([]byte, error) {
 // closed within the stop timeout.
 func (c *conn) requestStop(trace string) {
 	c.mu.Lock()
-	if c.stopping || c.closed {
+	if c.state != connOpen {
 		c.mu.Unlock()
 		return
 	}
-	c.stopping = true
+	c.state = connStopping
 	c.stopT = time.AfterFunc(c.cfg.stopTimeout, func() { c.cut("did not stop in time") })
 	c.mu.Unlock()
 	if err := c.enc.SendEnvelope(&wire.Envelope{Trace: trace, Method: wire.MethodShutdown}); err != nil {
@@ -352,14 +356,17 @@ func (c *conn) requestStop(trace string) {
 	}
 }
 
+// done is closed when the connection's goroutine has ended.
+func (c *conn) done() <-chan struct{} { return c.ended }
+
 // cut closes the connection at once; the read loop then ends it.
 func (c *conn) cut(why string) {
 	c.mu.Lock()
-	if c.closed {
+	if c.state == connClosed {
 		c.mu.Unlock()
 		return
 	}
-	c.forced = true
+	c.state = connCut
 	c.mu.Unlock()
 	c.logger().Warn("cutting plugin connection", "why", why)
 	_ = c.nc.Close()

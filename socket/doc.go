@@ -41,7 +41,7 @@
 // (see internal/wire: no encoding/gob), and what it holds of its messages
 // and type definitions counts against WithPreAuthBudget, shared by all such
 // connections. A handshake past the description bounds (DefaultMaxFunctions,
-// DefaultMaxEntities, DefaultMaxEntityDepth, DefaultMaxCaps) or with a
+// DefaultMaxEntities, DefaultMaxEntityDepth, 256 capabilities) or with a
 // control character in a plugin or method name is rejected with the reason.
 // Stats counts the refused connections.
 //

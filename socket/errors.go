@@ -21,8 +21,10 @@ var (
 	ErrDisconnected = errors.New("plugin disconnected")
 	// ErrPanic means the plugin's method panicked; the plugin goes on serving.
 	ErrPanic = errors.New("plugin method panicked")
-	// ErrInvalidOption wraps every error about a bad option value.
-	ErrInvalidOption = errors.New("invalid option")
+	// ErrInvalidOption wraps every error about a bad option value. It is
+	// plugin.ErrInvalidOption: both packages' options follow one set of
+	// rules.
+	ErrInvalidOption = plugin.ErrInvalidOption
 	// ErrTooManyCalls means the plugin already had as many calls waiting
 	// for it as WithMaxInFlight allows; the call was not sent.
 	ErrTooManyCalls = errors.New("too many calls in flight")

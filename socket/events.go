@@ -83,7 +83,7 @@ func (b *broker) copiesFor(kind eventKind, info *plugin.Info) []*plugin.Info {
 	}
 	out := make([]*plugin.Info, n)
 	for i := range out {
-		out[i] = info.DeepCopy(true)
+		out[i] = info.DeepCopy(withFunctions)
 	}
 	return out
 }
@@ -96,7 +96,7 @@ func (e *event) infoCopy() *plugin.Info {
 		c.Name, c.Version = e.info.Name, e.info.Version
 		return c
 	}
-	return e.info.DeepCopy(true)
+	return e.info.DeepCopy(withFunctions)
 }
 
 // broker fans events out to subscribers without ever blocking the publisher.
@@ -128,7 +128,7 @@ func (b *broker) subscribe(h Handlers, max int, log *slog.Logger, dropped *atomi
 			b.mu.Lock()
 			delete(b.subs, s)
 			b.mu.Unlock()
-			s.stop(false)
+			s.stop(dropQueued)
 		})
 	}
 }
@@ -155,7 +155,7 @@ func (b *broker) close() {
 	b.subs = nil
 	b.mu.Unlock()
 	for s := range subs {
-		s.stop(true)
+		s.stop(deliverQueued)
 	}
 	b.wg.Wait()
 }
@@ -201,10 +201,19 @@ func (s *subscriber) push(e event) {
 	}
 }
 
-func (s *subscriber) stop(flush bool) {
+// queued says what a subscriber that stops does with the events still in
+// its queue.
+type queued bool
+
+const (
+	dropQueued    queued = false // unsubscribing: no handler call starts after
+	deliverQueued queued = true  // Shutdown: every queued event is handled first
+)
+
+func (s *subscriber) stop(q queued) {
 	s.mu.Lock()
 	if !s.stopped {
-		s.stopped, s.flush = true, flush
+		s.stopped, s.flush = true, q == deliverQueued
 		close(s.quit)
 	}
 	s.mu.Unlock()

@@ -32,7 +32,7 @@ func Example() {
 
 	conn, _ := net.Dial("tcp", lis.Addr().String())
 	done := make(chan error)
-	go func() { done <- plugin.New().Start(&Greeter{}, &plugin.Info{Name: "greeter"}, conn, nil) }()
+	go func() { done <- new(plugin.Plugin).Start(&Greeter{}, &plugin.Info{Name: "greeter"}, conn, nil) }()
 
 	if !s.WaitFor("greeter", 5*time.Second) {
 		fmt.Println("greeter did not connect")
@@ -73,7 +73,7 @@ func ExampleSocket_Subscribe() {
 	a, b := net.Pipe()
 	s.ServeConn(a) // an in-process plugin, no network needed
 	done := make(chan error)
-	go func() { done <- plugin.New().Start(&Greeter{}, &plugin.Info{Name: "greeter"}, b, nil) }()
+	go func() { done <- new(plugin.Plugin).Start(&Greeter{}, &plugin.Info{Name: "greeter"}, b, nil) }()
 	fmt.Println(<-events)
 	s.Unplug("", "greeter")
 	fmt.Println(<-events)

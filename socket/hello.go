@@ -23,8 +23,8 @@ const (
 	// DefaultMaxEntityDepth is how deeply entities may nest: an input or
 	// output is at depth 1, its fields at depth 2, and so on.
 	DefaultMaxEntityDepth = 32
-	// DefaultMaxCaps is how many capabilities a handshake may announce.
-	DefaultMaxCaps = 256
+	// maxCaps is how many capabilities a handshake may announce.
+	maxCaps = 256
 )
 
 // helloBounds are the decoder's bounds for a handshake: deep enough for the
@@ -35,7 +35,7 @@ const (
 func helloBounds() wire.Bounds {
 	return wire.Bounds{
 		MaxDepth: 2*DefaultMaxEntityDepth + 4,
-		MaxItems: DefaultMaxFunctions + DefaultMaxEntities + DefaultMaxCaps,
+		MaxItems: DefaultMaxFunctions + DefaultMaxEntities + maxCaps,
 	}
 }
 
@@ -52,8 +52,8 @@ func checkHello(h *wire.Hello[plugin.Function]) error {
 	if n := len(h.Functions); n > DefaultMaxFunctions {
 		return fmt.Errorf("description of %d methods (the socket's limit is %d)", n, DefaultMaxFunctions)
 	}
-	if n := len(h.Caps); n > DefaultMaxCaps {
-		return fmt.Errorf("handshake with %d capabilities (the socket's limit is %d)", n, DefaultMaxCaps)
+	if n := len(h.Caps); n > maxCaps {
+		return fmt.Errorf("handshake with %d capabilities (the socket's limit is %d)", n, maxCaps)
 	}
 	entities := 0
 	for name, f := range h.Functions {

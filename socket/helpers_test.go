@@ -120,7 +120,11 @@ func dialPlugin(t *testing.T, addr, name string, v any, opts ...plugin.Option) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	tp := &tcpPlugin{p: plugin.New(opts...), conn: conn, done: make(chan error, 1)}
+	p, err := plugin.New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := &tcpPlugin{p: p, conn: conn, done: make(chan error, 1)}
 	go func() { tp.done <- tp.p.Start(v, &plugin.Info{Name: name, Version: "1.0"}, conn, nil) }()
 	t.Cleanup(func() {
 		tp.p.Stop()

@@ -95,6 +95,11 @@ func TestInvalidOptions(t *testing.T) {
 		socket.WithMaxMessage(10),
 		socket.WithAsyncBacklog(-1),
 		socket.WithEventQueue(0),
+		nil,
+		socket.WithHandshakeTimeout(-time.Second),
+		socket.WithWriteTimeout(0),
+		socket.WithStopTimeout(0),
+		socket.WithKeySequencer(func(n string) string { return n }, 0),
 	} {
 		if _, err := socket.New(o); !errors.Is(err, socket.ErrInvalidOption) {
 			t.Errorf("got %v, want ErrInvalidOption", err)
@@ -243,7 +248,7 @@ func TestShutdownCutsPluginsThatDoNotStop(t *testing.T) {
 	// A plugin whose method never returns cannot stop on request.
 	a, b := net.Pipe()
 	s.ServeConn(a)
-	p := plugin.New()
+	p := new(plugin.Plugin)
 	done := make(chan error, 1)
 	go func() { done <- p.Start(sv, &plugin.Info{Name: "stuck"}, b, nil) }()
 	if !s.WaitFor("stuck", deadline) {

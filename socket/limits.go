@@ -12,11 +12,11 @@ const (
 	// DefaultMaxInFlight is how many calls may wait for one plugin's
 	// answers at once unless WithMaxInFlight says otherwise.
 	DefaultMaxInFlight = 1024
-	// DefaultPreAuthMessages is how many messages of the largest size
+	// defaultPreAuthMessages is how many messages of the largest size
 	// (WithMaxMessage) the connections that have not completed their
 	// handshake may hold together unless WithPreAuthBudget says
 	// otherwise: 64 MiB with the default message limit.
-	DefaultPreAuthMessages = 4
+	defaultPreAuthMessages = 4
 )
 
 // preAuthBudget is the size of the pre-authentication budget.
@@ -24,7 +24,7 @@ func (c *config) preAuthBudget() int {
 	if c.preAuthBytes > 0 {
 		return c.preAuthBytes
 	}
-	return DefaultPreAuthMessages * c.maxMessage
+	return defaultPreAuthMessages * c.maxMessage
 }
 
 // WithPreAuthBudget bounds the memory that the connections which have not
@@ -34,7 +34,8 @@ func (c *config) preAuthBudget() int {
 // are charged to it until the handshake is read (or the connection ends). A
 // connection that would go past it is refused, with the reason logged; the
 // others are not affected. n must be at least the message limit, so that one
-// handshake of the largest size fits.
+// handshake of the largest size fits; less, zero included, is an invalid
+// option.
 func WithPreAuthBudget(n int) Option {
 	return atLeastOne("pre-authentication budget", n, func(c *config) { c.preAuthBytes = n })
 }
@@ -43,7 +44,8 @@ func WithPreAuthBudget(n int) Option {
 // 4096). A plugin that completes its handshake while the socket is full is
 // rejected before it is registered or announced, with a reason saying so
 // (the SDK's Start returns it wrapped in plugin.ErrRejected); the plugins
-// already connected are not affected. n must be at least 1.
+// already connected are not affected. n must be at least 1; zero is an
+// invalid option.
 func WithMaxPlugins(n int) Option {
 	return atLeastOne("max plugins", n, func(c *config) { c.maxPlugins = n })
 }
@@ -52,7 +54,7 @@ func WithMaxPlugins(n int) Option {
 // plugin's share of a Broadcast) may wait for one plugin's answers at once
 // (default 1024). A call past the bound is not queued: it fails at once with
 // a *CallError wrapping ErrTooManyCalls, and the plugin is not sent it. n
-// must be at least 1.
+// must be at least 1; zero is an invalid option.
 func WithMaxInFlight(n int) Option {
 	return atLeastOne("max in-flight calls", n, func(c *config) { c.maxInFlight = n })
 }

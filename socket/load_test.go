@@ -73,7 +73,7 @@ func startPlugin(t *testing.T, addr, name string) (stop func()) {
 		t.Errorf("dial: %v", err)
 		return func() {}
 	}
-	p := plugin.New()
+	p := new(plugin.Plugin)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -2,21 +2,20 @@ package socket
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/internal/wire"
 )
 
-// Defaults for the options.
+// Defaults of the options, which each option's comment states.
 const (
-	DefaultHandshakeTimeout = 10 * time.Second
-	DefaultWriteTimeout     = 10 * time.Second
-	DefaultStopTimeout      = 10 * time.Second
-	DefaultMaxMessage       = wire.DefaultMaxMessage
-	DefaultAsyncBacklog     = 1024
-	DefaultEventQueue       = 4096
+	defaultHandshakeTimeout = 10 * time.Second
+	defaultWriteTimeout     = 10 * time.Second
+	defaultStopTimeout      = 10 * time.Second
+	defaultMaxMessage       = wire.DefaultMaxMessage
+	defaultAsyncBacklog     = 1024
+	defaultEventQueue       = 4096
 )
 
 // config is what the options set. It is copied whole when a connection
@@ -39,24 +38,28 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		log:              slog.New(slog.NewTextHandler(io.Discard, nil)),
-		handshakeTimeout: DefaultHandshakeTimeout,
-		writeTimeout:     DefaultWriteTimeout,
-		stopTimeout:      DefaultStopTimeout,
-		maxMessage:       DefaultMaxMessage,
-		asyncBacklog:     DefaultAsyncBacklog,
-		eventQueue:       DefaultEventQueue,
+		log:              slog.Default(),
+		handshakeTimeout: defaultHandshakeTimeout,
+		writeTimeout:     defaultWriteTimeout,
+		stopTimeout:      defaultStopTimeout,
+		maxMessage:       defaultMaxMessage,
+		asyncBacklog:     defaultAsyncBacklog,
+		eventQueue:       defaultEventQueue,
 		maxPlugins:       DefaultMaxPlugins,
 		maxInFlight:      DefaultMaxInFlight,
 	}
 }
 
 // Option configures a Socket. Options are validated where they are applied
-// (New or Serve); a bad value is an error wrapping ErrInvalidOption.
+// (New, or Serve's brpc-compatible form); a bad value (a nil logger or
+// function, a duration that is not positive, a count below its minimum, a
+// nil option) is an error wrapping ErrInvalidOption. The plugin SDK's
+// options follow the same rules.
 type Option func(*config) error
 
-// WithLogger sets the logger for connection events and problems. By default
-// the socket logs nothing.
+// WithLogger sets the logger for connection events and problems (default
+// slog.Default(), as it is when the Socket is made: by New, or at its first
+// use for the zero Socket). A nil logger is an invalid option.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
@@ -70,7 +73,8 @@ func WithLogger(l *slog.Logger) Option {
 // WithKeySequencer lets several plugins share a base name: when a name is
 // taken, fn is applied to it (then to its result) up to attempts times until
 // a free name comes out, which the plugin is registered under. Without a
-// sequencer a second plugin with a taken name is rejected.
+// sequencer a second plugin with a taken name is rejected. A nil fn or zero
+// attempts is an invalid option.
 func WithKeySequencer(fn func(string) string, attempts uint) Option {
 	return func(c *config) error {
 		if fn == nil || attempts == 0 {
@@ -82,25 +86,29 @@ func WithKeySequencer(fn func(string) string, attempts uint) Option {
 }
 
 // WithHandshakeTimeout bounds the time between accepting a connection and
-// receiving its handshake (default 10s).
+// receiving its handshake (default 10s). d must be positive: zero or less is
+// an invalid option, not "no bound".
 func WithHandshakeTimeout(d time.Duration) Option {
 	return positive("handshake timeout", d, func(c *config) { c.handshakeTimeout = d })
 }
 
 // WithWriteTimeout bounds one write to a plugin; a plugin that stops reading
-// is disconnected after it (default 10s).
+// is disconnected after it (default 10s). d must be positive, as for
+// WithHandshakeTimeout.
 func WithWriteTimeout(d time.Duration) Option {
 	return positive("write timeout", d, func(c *config) { c.writeTimeout = d })
 }
 
 // WithStopTimeout bounds how long Shutdown and Unplug wait for a plugin to
-// finish its calls and close before its connection is cut (default 10s).
+// finish its calls and close before its connection is cut (default 10s). d
+// must be positive, as for WithHandshakeTimeout.
 func WithStopTimeout(d time.Duration) Option {
 	return positive("stop timeout", d, func(c *config) { c.stopTimeout = d })
 }
 
 // WithMaxMessage sets the largest message accepted from a plugin, in bytes
-// (default 16 MiB). A larger one closes that plugin's connection.
+// (default 16 MiB). A larger one closes that plugin's connection. n must be
+// at least 1024; less is an invalid option.
 func WithMaxMessage(n int) Option {
 	return func(c *config) error {
 		if n < 1024 {
@@ -113,7 +121,8 @@ func WithMaxMessage(n int) Option {
 
 // WithAsyncBacklog sets how many async values Async keeps for a reader that
 // has not come yet (default 1024); past it the oldest are dropped, counted
-// and logged. Zero turns the backlog off, for hosts that use subscriptions.
+// and logged. Zero turns the backlog off, for hosts that use subscriptions;
+// a negative n is an invalid option.
 func WithAsyncBacklog(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
@@ -125,7 +134,8 @@ func WithAsyncBacklog(n int) Option {
 }
 
 // WithEventQueue sets how many events each subscriber may have waiting
-// (default 4096); past it the oldest are dropped, counted and logged.
+// (default 4096); past it the oldest are dropped, counted and logged. n must
+// be at least 1; zero is an invalid option.
 func WithEventQueue(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
@@ -138,7 +148,7 @@ func WithEventQueue(n int) Option {
 
 // WithToken makes the socket require this shared secret in every handshake.
 // Plugins sending a different token, or none, are rejected before they are
-// registered. An empty token turns the check off.
+// registered. An empty token turns the check off, as without the option.
 func WithToken(token string) Option {
 	return func(c *config) error {
 		c.token = token

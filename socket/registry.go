@@ -2,10 +2,23 @@ package socket
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
 )
+
+// entry is a peer with the description it was registered with (nil until
+// it is). The description is the registry's: register sets its name, and
+// it never changes after.
+type entry struct {
+	peer peer
+	info *plugin.Info
+}
+
+// withFunctions is DeepCopy's argument for a copy of the whole
+// description, its functions included.
+const withFunctions = true
 
 // Connected returns the connected plugins by name. With full false only Name
 // and Version are filled in. The result is a copy the caller may change.
@@ -16,8 +29,8 @@ func (s *Socket) Connected(full bool) map[string]*plugin.Info {
 	s.init()
 	s.mu.Lock()
 	out := make(map[string]*plugin.Info, len(s.plugins))
-	for name, c := range s.plugins {
-		out[name] = c.info
+	for name, e := range s.plugins {
+		out[name] = e.info
 	}
 	s.mu.Unlock()
 	for name, info := range out {
@@ -32,12 +45,9 @@ func (s *Socket) Connected(full bool) map[string]*plugin.Info {
 func (s *Socket) PluginInfo(name string) *plugin.Info {
 	s.init()
 	s.mu.Lock()
-	var info *plugin.Info
-	if c := s.plugins[name]; c != nil {
-		info = c.info
-	}
+	info := s.plugins[name].info // nil when there is none
 	s.mu.Unlock()
-	return info.DeepCopy(true)
+	return info.DeepCopy(withFunctions)
 }
 
 // WaitFor waits until a plugin called name is connected and returns true, or
@@ -84,12 +94,113 @@ func (s *Socket) WaitForContext(ctx context.Context, name string) error {
 func (s *Socket) Unplug(id, name string) {
 	s.init()
 	s.mu.Lock()
-	c := s.plugins[name]
-	if c != nil {
+	e, ok := s.plugins[name]
+	if ok {
 		delete(s.plugins, name)
 	}
 	s.mu.Unlock()
-	if c != nil {
-		c.requestStop(id)
+	if ok {
+		e.peer.requestStop(id)
 	}
+}
+
+// register makes p visible under the name info gives, or a sequenced
+// variant of it, and wakes those waiting for it. The registry keeps info
+// and sets its Name to the name returned.
+func (s *Socket) register(p peer, info *plugin.Info) (string, error) {
+	copies := s.events.copiesFor(evConnect, info) // before the lock: see copiesFor
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return "", ErrShutdown
+	}
+	if err := s.checkRoom(); err != nil {
+		return "", err
+	}
+	name, err := s.freeName(info.Name)
+	if err != nil {
+		return "", err
+	}
+	info.Name = name
+	s.plugins[name] = entry{peer: p, info: info}
+	s.peers[p] = info
+	close(s.changed)
+	s.changed = make(chan struct{})
+	// Announced under s.mu, as Subscribe registers under s.mu: a
+	// subscriber either sees this event or finds the plugin already
+	// connected, never both and never neither.
+	s.events.publish(event{kind: evConnect, info: info, copies: copies})
+	return name, nil
+}
+
+// freeName returns, under s.mu, name or, when it is taken, the first free
+// name the key sequencer makes of it.
+func (s *Socket) freeName(name string) (string, error) {
+	if _, taken := s.plugins[name]; !taken {
+		return name, nil
+	}
+	if s.cfg.sequencer == nil {
+		return "", fmt.Errorf("a plugin named %q is already connected", name)
+	}
+	next := name
+	for range s.cfg.attempts {
+		next = s.cfg.sequencer(next)
+		if _, taken := s.plugins[next]; !taken && next != "" {
+			return next, nil
+		}
+	}
+	return "", fmt.Errorf("a plugin named %q is already connected and no free name was found in %d attempts",
+		name, s.cfg.attempts)
+}
+
+// leave drops p from the peers being served and, if it was registered,
+// from the registry (if it is still there under its name), and announces
+// its departure (under s.mu, like register).
+func (s *Socket) leave(p peer, graceful bool) {
+	s.mu.Lock()
+	info := s.peers[p]
+	if info == nil {
+		delete(s.peers, p)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	copies := s.events.copiesFor(evDisconnect, info) // off the lock: see copiesFor
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.peers, p)
+	if s.plugins[info.Name].peer == p {
+		delete(s.plugins, info.Name)
+	}
+	s.events.publish(event{kind: evDisconnect, info: info, graceful: graceful, copies: copies})
+}
+
+// lookup returns the peer registered as name.
+func (s *Socket) lookup(name string) (peer, error) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil, ErrShutdown
+	}
+	e, ok := s.plugins[name]
+	if !ok {
+		return nil, ErrPluginNotFound
+	}
+	return e.peer, nil
+}
+
+// ready returns the registered plugins.
+func (s *Socket) ready() ([]entry, error) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil, ErrShutdown
+	}
+	out := make([]entry, 0, len(s.plugins))
+	for _, e := range s.plugins {
+		out = append(out, e)
+	}
+	return out, nil
 }

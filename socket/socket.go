@@ -22,15 +22,16 @@ import (
 // All methods are safe for concurrent use. A Socket that has been shut down
 // stays shut down.
 //
-// Lock order: Socket.mu, then broker.mu, then a subscriber's mu; conn.mu is
-// never held while taking any of them.
+// Lock order: Socket.mu, then broker.mu, then a subscriber's mu; and
+// Socket.mu, then backlog.mu (apply sets the backlog's bound and logger).
+// backlog.mu and conn.mu are never held while taking another lock.
 type Socket struct {
 	initOnce sync.Once
 
 	mu        sync.Mutex
 	cfg       config
-	plugins   map[string]*conn // ready plugins by registered name
-	conns     map[*conn]struct{}
+	plugins   map[string]entry      // ready plugins by registered name
+	peers     map[peer]*plugin.Info // every peer being served; see entry
 	listeners map[net.Listener]struct{}
 	changed   chan struct{} // closed and replaced whenever a plugin registers
 	closing   bool
@@ -61,8 +62,8 @@ func New(opts ...Option) (*Socket, error) {
 func (s *Socket) init() {
 	s.initOnce.Do(func() {
 		s.cfg = defaultConfig()
-		s.plugins = map[string]*conn{}
-		s.conns = map[*conn]struct{}{}
+		s.plugins = map[string]entry{}
+		s.peers = map[peer]*plugin.Info{}
 		s.listeners = map[net.Listener]struct{}{}
 		s.changed = make(chan struct{})
 		s.done = make(chan struct{})
@@ -79,6 +80,9 @@ func (s *Socket) apply(opts []Option) error {
 	defer s.mu.Unlock()
 	cfg := s.cfg
 	for _, o := range opts {
+		if o == nil {
+			return fmt.Errorf("%w: nil option", ErrInvalidOption)
+		}
 		if err := o(&cfg); err != nil {
 			return err
 		}
@@ -99,9 +103,14 @@ func (s *Socket) apply(opts []Option) error {
 }
 
 // Serve accepts plugin connections on lis in the background and returns at
-// once. opts configure the socket for the connections that come after; an
-// invalid option is logged and lis is closed instead. Serve may be called for
-// several listeners; Shutdown closes them all.
+// once. Serve may be called for several listeners; Shutdown closes them all.
+//
+// opts are the brpc-compatible form of New's options, for
+// new(socket.Socket).Serve(lis, socket.WithKeySequencer(...)): they
+// configure the whole socket as New's would, for the connections accepted
+// after Serve is called (those already open keep the configuration they
+// started with). Serve returns nothing, so an invalid option can only be
+// logged, and lis is closed instead of served; give options to New.
 func (s *Socket) Serve(lis net.Listener, opts ...Option) {
 	if err := s.apply(opts); err != nil {
 		s.logger().Error("socket: not serving", "addr", lis.Addr(), "err", err)
@@ -159,7 +168,7 @@ func (s *Socket) ServeConn(nc net.Conn) {
 		return
 	}
 	c := newConn(s, nc, s.cfg, s.preauth)
-	s.conns[c] = struct{}{}
+	s.peers[c] = nil
 	s.wg.Add(1)
 	s.mu.Unlock()
 	go func() {
@@ -185,95 +194,6 @@ func (s *Socket) logger() *slog.Logger {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.cfg.log
-}
-
-// register makes a plugin visible under its name, or a sequenced variant of
-// it, and wakes those waiting for it.
-func (s *Socket) register(c *conn, h *wire.Hello[plugin.Function]) (string, error) {
-	info := &plugin.Info{Name: h.Name, Version: h.Version, Functions: h.Functions}
-	copies := s.events.copiesFor(evConnect, info) // before the lock: see copiesFor
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return "", ErrShutdown
-	}
-	if err := s.checkRoom(); err != nil {
-		return "", err
-	}
-	name := h.Name
-	if _, taken := s.plugins[name]; taken {
-		if s.cfg.sequencer == nil {
-			return "", fmt.Errorf("a plugin named %q is already connected", name)
-		}
-		free := false
-		for i := uint(0); i < s.cfg.attempts && !free; i++ {
-			name = s.cfg.sequencer(name)
-			_, taken = s.plugins[name]
-			free = !taken && name != ""
-		}
-		if !free {
-			return "", fmt.Errorf("a plugin named %q is already connected and no free name was found in %d attempts",
-				h.Name, s.cfg.attempts)
-		}
-	}
-	info.Name = name
-	c.info = info
-	s.plugins[name] = c
-	close(s.changed)
-	s.changed = make(chan struct{})
-	// Announced under s.mu, as Subscribe registers under s.mu: a
-	// subscriber either sees this event or finds the plugin already
-	// connected, never both and never neither.
-	s.events.publish(event{kind: evConnect, info: c.info, copies: copies})
-	return name, nil
-}
-
-// unregister removes c from the registry if it is still there under its
-// name, and announces its departure (under s.mu, like register).
-func (s *Socket) unregister(c *conn, graceful bool) {
-	copies := s.events.copiesFor(evDisconnect, c.info) // before the lock: see copiesFor
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.plugins[c.info.Name] == c {
-		delete(s.plugins, c.info.Name)
-	}
-	s.events.publish(event{kind: evDisconnect, info: c.info, graceful: graceful, copies: copies})
-}
-
-// forget drops c from the set of open connections.
-func (s *Socket) forget(c *conn) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.conns, c)
-}
-
-func (s *Socket) lookup(name string) (*conn, error) {
-	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return nil, ErrShutdown
-	}
-	c := s.plugins[name]
-	if c == nil {
-		return nil, ErrPluginNotFound
-	}
-	return c, nil
-}
-
-// ready returns the connected plugins' connections.
-func (s *Socket) ready() ([]*conn, error) {
-	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return nil, ErrShutdown
-	}
-	out := make([]*conn, 0, len(s.plugins))
-	for _, c := range s.plugins {
-		out = append(out, c)
-	}
-	return out, nil
 }
 
 // Shutdown stops the socket: it stops accepting, asks every plugin to stop
@@ -309,27 +229,27 @@ func (s *Socket) ShutdownContext(ctx context.Context, id string) error {
 	for lis := range s.listeners {
 		_ = lis.Close()
 	}
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
+	peers := make([]entry, 0, len(s.peers))
+	for p, info := range s.peers {
+		peers = append(peers, entry{peer: p, info: info})
 	}
 	s.mu.Unlock()
 
-	for _, c := range conns {
-		if s.handshaken(c) {
-			c.requestStop(id)
+	for _, e := range peers {
+		if e.info != nil { // registered, perhaps unplugged since
+			e.peer.requestStop(id)
 		} else {
-			c.cut("socket shutting down")
+			e.peer.cut("socket shutting down")
 		}
 	}
 	var err error
 	left := 0
-	for _, c := range conns {
+	for _, e := range peers {
 		select {
-		case <-c.done:
+		case <-e.peer.done():
 		case <-ctx.Done():
-			c.cut("socket shut down before the plugin stopped")
-			<-c.done
+			e.peer.cut("socket shut down before the plugin stopped")
+			<-e.peer.done()
 			left++
 		}
 	}
@@ -341,14 +261,6 @@ func (s *Socket) ShutdownContext(ctx context.Context, id string) error {
 	s.backlog.close()
 	close(s.finished)
 	return err
-}
-
-// handshaken reports whether c was registered (it may have been unplugged
-// since); c.info is written under s.mu.
-func (s *Socket) handshaken(c *conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return c.info != nil
 }
 
 // Stats are counters a host can report.

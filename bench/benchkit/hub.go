@@ -3,6 +3,7 @@ package benchkit
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"runtime"
 	"strconv"
@@ -36,7 +37,7 @@ type Hub struct {
 // NewHub starts a socket on a loopback port and connects n Echo plugins to
 // it; it returns once every one is registered.
 func NewHub(n int) (*Hub, error) {
-	s, err := socket.New()
+	s, err := socket.New(socket.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +67,7 @@ func (h *Hub) Add(n int) error {
 		h.wg.Add(1)
 		go func() {
 			defer h.wg.Done()
-			_ = plugin.New().Start(Echo{}, &plugin.Info{Name: Name(i), Version: "1"}, conn, nil)
+			_ = new(plugin.Plugin).Start(Echo{}, &plugin.Info{Name: Name(i), Version: "1"}, conn, nil)
 		}()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

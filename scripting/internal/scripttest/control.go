@@ -44,7 +44,7 @@ func AttachControl(t testing.TB, s *socket.Socket) *Control {
 // socket has registered it.
 func (c *Control) Attach(_ context.Context, name string) (bool, error) {
 	a, b := net.Pipe()
-	p := plugin.New()
+	p := new(plugin.Plugin)
 	c.mu.Lock()
 	c.conns[name] = b
 	c.procs = append(c.procs, p)
