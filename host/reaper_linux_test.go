@@ -2,17 +2,16 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/switchboard-rpc/switchboard/internal/proctest"
 	"github.com/switchboard-rpc/switchboard/internal/syncbuf"
 )
 
@@ -71,7 +70,7 @@ func TestHostKilledEndsEveryDescendant(t *testing.T) {
 	for _, f := range files {
 		pids = append(pids, waitPidFile(t, f, out))
 	}
-	if processGone(pids[0]) || processGone(pids[2]) {
+	if proctest.Gone(pids[0]) || proctest.Gone(pids[2]) {
 		t.Fatal("a grandchild ended before the host was killed: the test proves nothing")
 	}
 	if err := host.Process.Signal(syscall.SIGKILL); err != nil {
@@ -79,7 +78,7 @@ func TestHostKilledEndsEveryDescendant(t *testing.T) {
 	}
 	_ = host.Wait()
 	for _, pid := range pids {
-		waitGone(t, pid)
+		proctest.WaitGone(t, pid)
 	}
 }
 
@@ -111,7 +110,7 @@ func TestHostEndsDescendantsOfExitedPlugin(t *testing.T) {
 	if strings.Contains(stderr.String(), "restart") {
 		t.Errorf("restarted:\n%s", stderr.String())
 	}
-	waitGone(t, readPid(t, pidFile))
+	proctest.WaitGone(t, proctest.ReadPid(t, pidFile))
 }
 
 // waitPidFile waits, with a deadline, for a plugin to write its
@@ -121,52 +120,12 @@ func waitPidFile(t *testing.T, path string, log *syncbuf.Buffer) int {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if b, err := os.ReadFile(path); err == nil && bytes.HasSuffix(b, []byte("\n")) {
-			return readPid(t, path)
+			return proctest.ReadPid(t, path)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no pid in %s; host output:\n%s", path, log.String())
 		}
 		time.Sleep(5 * time.Millisecond) // polling a file, not synchronising
-	}
-}
-
-// readPid reads the pid a plugin wrote to path.
-func readPid(t *testing.T, path string) int {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatalf("pid file %q: %v", b, err)
-	}
-	return pid
-}
-
-// processGone reports whether pid has ended: no such process, or a zombie
-// nobody has reaped yet.
-func processGone(pid int) bool {
-	if errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
-		return true
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return errors.Is(err, os.ErrNotExist)
-	}
-	i := bytes.LastIndexByte(b, ')')
-	return i >= 0 && i+2 < len(b) && b[i+2] == 'Z'
-}
-
-// waitGone waits, with a deadline, until pid has ended.
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !processGone(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("process %d still runs", pid)
-		}
-		time.Sleep(5 * time.Millisecond) // polling the process table, not synchronising
 	}
 }
 
@@ -197,5 +156,5 @@ func TestKillEndsDescendantsThatLeftTheGroup(t *testing.T) {
 	fmt.Fprintf(stdin, "var p = spawn(\"sh\", [\"-c\", %q, %q])\n", childEscapes, pidFile)
 	grandchild := waitPidFile(t, pidFile, &out)
 	fmt.Fprintf(stdin, "p.kill(); p.wait()\n")
-	waitGone(t, grandchild)
+	proctest.WaitGone(t, grandchild)
 }

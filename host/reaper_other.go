@@ -8,6 +8,6 @@ const reapCommand = ""
 
 // reaper returns no reaper: outside Linux the host has no way to adopt
 // orphaned descendants, so plugins run directly (see the README).
-func reaper() (path string, argv []string) { return "", nil }
+func reaper() []string { return nil }
 
 func runReaper(*state, []string) int { return exitUsage }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-rpc/switchboard/scripting"
 	"github.com/switchboard-rpc/switchboard/socket"
+	"github.com/switchboard-rpc/switchboard/spawn"
 )
 
 // shutdownTimeout bounds how long the host waits for plugins to stop when
@@ -25,12 +26,18 @@ type session struct {
 	log   *slog.Logger
 	lis   *listener
 	sock  *socket.Socket
-	build *builder
+	build *spawn.Builder
 
 	// plugins supervises the plugins of -spawn; every engine has a
 	// runtime of its own in runtimes.
-	plugins  *scripting.Runtime
+	plugins  *spawn.Spawner
 	runtimes []*scripting.Runtime
+}
+
+// announceBuild says on stderr that the Go package directory dir is being
+// built, before a spawn.Builder builds it.
+func (st *state) announceBuild(dir string) {
+	fmt.Fprintf(st.stderr, "%s: building %s (go build) ...\n", programName, dir)
 }
 
 // newLogger returns the host's logger: text records on w, without times.
@@ -73,9 +80,12 @@ func (st *state) openSession(o *options) (*session, error) {
 	log.Debug("listening for plugins", "addr", lis.addr)
 	s := &session{
 		st: st, o: o, log: log, lis: lis, sock: sock,
-		build: &builder{out: st.stderr, env: st.environ},
+		build: &spawn.Builder{Announce: st.announceBuild, Env: st.environ},
 	}
-	s.plugins = s.newRuntime()
+	s.plugins = spawn.New(spawn.Config{
+		Logger: log, Addr: lis.addr, Token: o.token, Env: lis.env,
+		Reaper: reaper(), Resolve: s.build.Resolve,
+	})
 	return s, nil
 }
 
@@ -103,11 +113,9 @@ func (s *session) newRuntime() *scripting.Runtime {
 		Addr:    s.lis.addr,
 		Token:   s.o.token,
 		Env:     s.lis.env,
-		Resolve: s.build.resolve,
+		Resolve: s.build.Resolve,
+		Reaper:  reaper(),
 	})
-	if path, argv := reaper(); argv != nil {
-		rt.Spawner().SetReaper(path, argv)
-	}
 	s.runtimes = append(s.runtimes, rt)
 	return rt
 }
@@ -122,13 +130,13 @@ func (s *session) newEngine(lang string) (scripting.Engine, error) {
 // A spawned plugin that fails (exits with a non-zero status) while the host
 // waits ends the wait at once.
 func (s *session) startPlugins(ctx context.Context) error {
-	var procs []*scripting.Process
+	var procs []*spawn.Process
 	for _, line := range s.o.spawn {
-		argv, err := splitCommand(line)
+		argv, err := spawn.SplitCommand(line)
 		if err != nil {
 			return &usageError{msg: fmt.Sprintf("-spawn %q: %v", line, err)}
 		}
-		p, err := s.plugins.SpawnContext(ctx, argv[0], argv[1:], scripting.SpawnOptions{})
+		p, err := s.plugins.StartContext(ctx, argv[0], argv[1:], spawn.Options{})
 		if err != nil {
 			return err
 		}
@@ -148,7 +156,7 @@ var errSpawnFailed = errors.New("a spawned plugin failed")
 
 // waitFor waits until the plugin name is connected, at most -wait-timeout,
 // and stops waiting when one of procs fails.
-func (s *session) waitFor(ctx context.Context, name string, procs []*scripting.Process) error {
+func (s *session) waitFor(ctx context.Context, name string, procs []*spawn.Process) error {
 	wctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	wctx, stop := context.WithTimeout(wctx, s.o.waitTimeout)
@@ -190,13 +198,16 @@ func (s *session) close() {
 	if err := s.sock.ShutdownContext(ctx, ""); err != nil {
 		s.log.Warn("shutdown", "err", err)
 	}
+	if err := s.plugins.Close(); err != nil {
+		s.log.Warn("stopping spawned plugins", "err", err)
+	}
 	for _, rt := range s.runtimes {
 		if err := rt.Close(); err != nil {
 			s.log.Warn("stopping spawned plugins", "err", err)
 		}
 	}
 	s.lis.Close()
-	if err := s.build.close(); err != nil {
+	if err := s.build.Close(); err != nil {
 		s.log.Warn("removing built plugins", "err", err)
 	}
 }

@@ -199,24 +199,3 @@ func (rt *Runtime) WaitFor(ctx context.Context, name string, timeout time.Durati
 	}
 	return found || rt.sock.PluginInfo(name) != nil, nil
 }
-
-// Wait waits for a spawned process to exit, running the loop meanwhile,
-// and returns its exit status; ctx's error when ctx ends first.
-func (rt *Runtime) Wait(ctx context.Context, p *Process) (int, error) {
-	if code, ok := p.ExitStatus(); ok {
-		return code, nil
-	}
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	exited := false
-	finish := rt.loop.Reserve()
-	rt.goWork(func() {
-		_, err := p.Wait(wctx)
-		finish(func() { exited = err == nil })
-	})
-	if err := rt.loop.RunUntil(ctx, time.Time{}, func() bool { return exited }); err != nil {
-		return 0, err
-	}
-	code, _ := p.ExitStatus()
-	return code, nil
-}

@@ -1,4 +1,4 @@
-package scripting
+package spawn
 
 import (
 	"bytes"
@@ -32,26 +32,38 @@ func groupRunning(pgid int) bool {
 		return true
 	}
 	for _, e := range dir {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		// After the command name in parentheses: state, ppid, pgrp.
-		i := bytes.LastIndexByte(b, ')')
-		if i < 0 {
-			continue
-		}
-		var (
-			state      byte
-			ppid, pgrp int
-		)
-		if _, err := fmt.Sscanf(string(b[i+1:]), " %c %d %d", &state, &ppid, &pgrp); err == nil &&
-			pgrp == pgid && state != 'Z' {
+		if st, ok := readStat(pid); ok && st.pgrp == pgid && st.state != 'Z' {
 			return true
 		}
 	}
 	return false
+}
+
+// procStat is what the package reads of /proc/PID/stat.
+type procStat struct {
+	state      byte // R, S, Z...
+	ppid, pgrp int
+}
+
+// readStat reads the state, parent and process group of pid from
+// /proc/PID/stat: the fields after the command name in parentheses (which
+// may itself hold any byte).
+func readStat(pid int) (procStat, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStat{}, false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return procStat{}, false
+	}
+	var st procStat
+	if _, err := fmt.Sscanf(string(b[i+1:]), " %c %d %d", &st.state, &st.ppid, &st.pgrp); err != nil {
+		return procStat{}, false
+	}
+	return st, true
 }

@@ -1,9 +1,8 @@
-package main
+package spawn
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,24 +11,33 @@ import (
 	"sync"
 )
 
-// builder turns a Go package directory into a program to spawn: the first
+// Builder turns a Go package directory into a program to spawn: the first
 // time a directory is asked for, it runs `go build` into a temporary
 // directory of its own and says so; later requests get the same binary.
 // Anything that is not a directory holding .go files is returned unchanged.
 // This is how `switchboard run examples/scripts/quickstart.js` works on a
-// fresh clone: the script spawns "examples/plugins/echo".
-type builder struct {
-	out io.Writer // where "building ..." is said
-	env []string  // the environment of the go command
+// fresh clone: the script spawns "examples/plugins/echo". Its Resolve is
+// made for Config.Resolve.
+//
+// The zero value is ready to use, announcing nothing, with the go command
+// in an empty environment. A Builder is safe for concurrent use; Close
+// removes what it built.
+type Builder struct {
+	// Announce, when set, is called with the directory as given before
+	// each build (the host says "switchboard: building DIR (go build)
+	// ...").
+	Announce func(dir string)
+	// Env is the environment of the go command.
+	Env []string
 
 	mu    sync.Mutex
 	dir   string            // made at the first build
 	built map[string]string // absolute package dir → binary
 }
 
-// resolve returns the program to execute for cmd, building it first when
-// cmd is a Go package directory. It may block for the build; ctx ends it.
-func (b *builder) resolve(ctx context.Context, cmd string) (string, error) {
+// Resolve returns the program to execute for cmd, building it first when
+// cmd is a Go package directory. It blocks for the build; ctx ends it.
+func (b *Builder) Resolve(ctx context.Context, cmd string) (string, error) {
 	if !isGoPackageDir(cmd) {
 		return cmd, nil
 	}
@@ -53,10 +61,12 @@ func (b *builder) resolve(ctx context.Context, cmd string) (string, error) {
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	fmt.Fprintf(b.out, "%s: building %s (go build) ...\n", programName, cmd)
+	if b.Announce != nil {
+		b.Announce(cmd)
+	}
 	gocmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 	gocmd.Dir = abs
-	gocmd.Env = b.env
+	gocmd.Env = b.Env
 	if out, err := gocmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building %s: %w\n%s", cmd, err, strings.TrimSpace(string(out)))
 	}
@@ -64,8 +74,9 @@ func (b *builder) resolve(ctx context.Context, cmd string) (string, error) {
 	return bin, nil
 }
 
-// close removes the binaries built. Safe to call twice.
-func (b *builder) close() error {
+// Close removes the binaries built; a later Resolve builds again. Safe to
+// call twice.
+func (b *Builder) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.dir == "" {

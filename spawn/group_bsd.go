@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package scripting
+package spawn
 
 import (
 	"os/exec"

@@ -1,16 +1,16 @@
-package main
+package spawn
 
 import (
 	"errors"
 	"strings"
 )
 
-// splitCommand splits the value of -spawn into words the way a POSIX shell
-// would for a simple command: blanks separate words, single quotes keep
-// everything literally, double quotes keep everything but a backslash before
-// ", \ or $, and a backslash outside quotes escapes the next character.
-// There is no expansion of any kind.
-func splitCommand(s string) ([]string, error) {
+// SplitCommand splits a command line (the value of the host's -spawn) into
+// words the way a POSIX shell would for a simple command: blanks separate
+// words, single quotes keep everything literally, double quotes keep
+// everything but a backslash before ", \ or $, and a backslash outside
+// quotes escapes the next character. There is no expansion of any kind.
+func SplitCommand(s string) ([]string, error) {
 	var (
 		words  []string
 		cur    strings.Builder

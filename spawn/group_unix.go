@@ -1,6 +1,6 @@
 //go:build unix
 
-package scripting
+package spawn
 
 import (
 	"errors"
@@ -37,7 +37,7 @@ func killGroup(c *exec.Cmd, force bool) error {
 }
 
 // killReaped asks the reaper c to kill its program and every descendant at
-// once (SIGHUP; see Spawner.SetReaper).
+// once (SIGHUP; see Config.Reaper).
 func killReaped(c *exec.Cmd, _ bool) error {
 	err := syscall.Kill(c.Process.Pid, syscall.SIGHUP)
 	if errors.Is(err, syscall.ESRCH) {

@@ -1,17 +1,20 @@
-package main
+package spawn_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-rpc/switchboard/spawn"
 )
 
 func TestBuilderLeavesProgramsAlone(t *testing.T) {
-	b := &builder{out: new(strings.Builder)}
-	defer b.close()
-	for _, cmd := range []string{"echo", "/bin/sh", "testdata"} {
-		got, err := b.resolve(context.Background(), cmd)
+	b := &spawn.Builder{}
+	defer b.Close()
+	for _, cmd := range []string{"echo", "/bin/sh", t.TempDir()} { // the last a directory without Go files
+		got, err := b.Resolve(context.Background(), cmd)
 		if err != nil || got != cmd {
 			t.Errorf("resolve(%q) = %q, %v; want it unchanged", cmd, got, err)
 		}
@@ -20,8 +23,8 @@ func TestBuilderLeavesProgramsAlone(t *testing.T) {
 
 func TestBuilderBuildsGoPackageOnce(t *testing.T) {
 	var out strings.Builder
-	b := &builder{out: &out, env: os.Environ()}
-	bin, err := b.resolve(context.Background(), "../examples/plugins/echo")
+	b := &spawn.Builder{Announce: announceTo(&out), Env: os.Environ()}
+	bin, err := b.Resolve(context.Background(), "../examples/plugins/echo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,14 +34,14 @@ func TestBuilderBuildsGoPackageOnce(t *testing.T) {
 	if !strings.Contains(out.String(), "building ../examples/plugins/echo (go build)") {
 		t.Errorf("the build was not announced: %q", out.String())
 	}
-	again, err := b.resolve(context.Background(), "../examples/plugins/echo")
+	again, err := b.Resolve(context.Background(), "../examples/plugins/echo")
 	if err != nil || again != bin {
 		t.Errorf("second resolve = %q, %v; want the same binary", again, err)
 	}
 	if n := strings.Count(out.String(), "building"); n != 1 {
 		t.Errorf("built %d times", n)
 	}
-	if err := b.close(); err != nil {
+	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(bin); !os.IsNotExist(err) {
@@ -50,10 +53,15 @@ func TestBuilderReportsBuildErrors(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(dir+"/main.go", []byte("package main\nfunc main() { nope }\n"), 0o600)
 	os.WriteFile(dir+"/go.mod", []byte("module broken\n"), 0o600)
-	b := &builder{out: new(strings.Builder), env: os.Environ()}
-	defer b.close()
-	_, err := b.resolve(context.Background(), dir)
+	b := &spawn.Builder{Env: os.Environ()}
+	defer b.Close()
+	_, err := b.Resolve(context.Background(), dir)
 	if err == nil || !strings.Contains(err.Error(), "undefined: nope") {
 		t.Errorf("resolve of a broken package = %v", err)
 	}
+}
+
+// announceTo returns a Builder.Announce that writes what the host says to w.
+func announceTo(w *strings.Builder) func(string) {
+	return func(dir string) { fmt.Fprintf(w, "switchboard: building %s (go build) ...\n", dir) }
 }
