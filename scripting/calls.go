@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sort"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/socket"
@@ -130,21 +129,6 @@ func (rt *Runtime) Info(name string) []byte {
 		return nil
 	}
 	return infoJSON(info)
-}
-
-// PluginNames returns the names of the connected plugins, sorted (for
-// completion in a REPL).
-func (rt *Runtime) PluginNames() []string {
-	if rt.sock == nil {
-		return nil
-	}
-	m := rt.sock.Connected(false)
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // Unplug asks one plugin to stop and returns at once; unknown names are

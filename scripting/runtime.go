@@ -51,7 +51,6 @@ type Config struct {
 type Runtime struct {
 	sock  *socket.Socket
 	cfg   Config
-	log   *slog.Logger
 	loop  *Loop
 	spawn *spawn.Spawner
 
@@ -77,7 +76,6 @@ func New(sock *socket.Socket, cfg Config) *Runtime {
 	rt := &Runtime{
 		sock: sock,
 		cfg:  cfg,
-		log:  cfg.Logger,
 		loop: NewLoop(cfg.Logger, cfg.EventQueue),
 		spawn: spawn.New(spawn.Config{
 			Logger: cfg.Logger, Addr: cfg.Addr, Token: cfg.Token, Env: cfg.Env,
@@ -96,9 +94,6 @@ func (rt *Runtime) Loop() *Loop { return rt.loop }
 // Config returns the configuration, with defaults filled in.
 func (rt *Runtime) Config() Config { return rt.cfg }
 
-// Logger returns the runtime's logger.
-func (rt *Runtime) Logger() *slog.Logger { return rt.log }
-
 // Context returns a context that ends when the Runtime is closed; work a
 // REPL entry starts (a callAsync) outlives the entry and is bounded by it.
 func (rt *Runtime) Context() context.Context { return rt.ctx }
@@ -106,9 +101,6 @@ func (rt *Runtime) Context() context.Context { return rt.ctx }
 // Dropped returns how many socket events scripts lost because they did
 // not keep up. Safe from any goroutine.
 func (rt *Runtime) Dropped() uint64 { return rt.loop.Dropped() }
-
-// Spawner returns the supervisor of the plugins this runtime starts.
-func (rt *Runtime) Spawner() *spawn.Spawner { return rt.spawn }
 
 // Close cancels the calls scripts have in flight, ends the runtime's socket
 // subscription, stops the plugins it spawned and waits for all of that. It
