@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"path/filepath"
@@ -12,7 +12,7 @@ import (
 // example plugins, $EXAMPLES the examples directory; the go command's
 // settings are passed on so that scripts can build Go code.
 func TestScripts(t *testing.T) {
-	examples, err := filepath.Abs("../examples")
+	examples, err := filepath.Abs("../../examples")
 	if err != nil {
 		t.Fatal(err)
 	}

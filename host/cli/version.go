@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -6,8 +6,9 @@ import (
 	"runtime/debug"
 )
 
-// version is set at link time (-ldflags "-X main.version=v1.2.3"); without
-// it the module version from the build info is used.
+// version is set at link time (-ldflags
+// "-X github.com/switchboard-rpc/switchboard/host/cli.version=v1.2.3");
+// without it the module version from the build info is used.
 var version = ""
 
 var versionCommand = &command{

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -64,7 +64,7 @@ func (l leakChecked) Run() int {
 // buildPlugins builds the example plugins into dir.
 func buildPlugins(dir string) error {
 	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./examples/plugins/...")
-	cmd.Dir = ".."
+	cmd.Dir = "../.."
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the example plugins: %w\n%s", err, out)
 	}

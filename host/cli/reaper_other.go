@@ -1,6 +1,6 @@
 //go:build !linux
 
-package main
+package cli
 
 // reapCommand is the hidden command of the Linux reaper; elsewhere the
 // host runs no reaper and the command is unknown.
