@@ -11,15 +11,11 @@ var errProcessDone = os.ErrProcessDone
 
 func setProcessGroup(*exec.Cmd, bool) {}
 
-// killGroup kills the child; without process groups there is no gentler
-// way to ask.
-func killGroup(c *exec.Cmd, _ bool) error {
-	return c.Process.Kill()
-}
+// termGroup and killGroup do nothing: there are no process groups here,
+// and a child is reached through stopChild and killChild.
+func termGroup(int) error { return errProcessDone }
 
-// signalGroup does nothing: there are no process groups here, and a child
-// is reached through killGroup.
-func signalGroup(int, bool) error { return errProcessDone }
+func killGroup(int) error { return errProcessDone }
 
 // groupAlive reports false: without process groups nothing is tracked
 // beyond the child itself.
@@ -28,5 +24,12 @@ func groupAlive(int) bool { return false }
 // groupRunning reports false, as groupAlive does.
 func groupRunning(int) bool { return false }
 
+// stopChild kills the child; without process groups there is no gentler
+// way to ask.
+func stopChild(c *exec.Cmd) error { return c.Process.Kill() }
+
+// killChild kills the child.
+func killChild(c *exec.Cmd) error { return c.Process.Kill() }
+
 // killReaped kills the child: there is no reaper here.
-func killReaped(c *exec.Cmd, force bool) error { return killGroup(c, force) }
+func killReaped(c *exec.Cmd) error { return killChild(c) }

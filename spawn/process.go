@@ -85,15 +85,15 @@ func (p *Process) Kill() error {
 	p.sp.mu.Unlock()
 	if !running {
 		if lingers {
-			_ = signalGroup(c.Process.Pid, true)
+			_ = killGroup(c.Process.Pid)
 		}
 		return nil
 	}
-	kill := killGroup
+	kill := killChild
 	if reaped {
 		kill = killReaped
 	}
-	if err := kill(c, true); err != nil && !errors.Is(err, errProcessDone) {
+	if err := kill(c); err != nil && !errors.Is(err, errProcessDone) {
 		return fmt.Errorf("kill %s (pid %d): %w", p.Name, c.Process.Pid, err)
 	}
 	return nil

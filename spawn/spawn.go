@@ -267,11 +267,11 @@ func (s *Spawner) Close() error {
 	groups := slices.Collect(maps.Keys(s.groups))
 	s.mu.Unlock()
 	for _, c := range running {
-		_ = killGroup(c, false)
+		_ = stopChild(c)
 	}
 	for _, g := range groups {
 		if !slices.ContainsFunc(running, func(c *exec.Cmd) bool { return c.Process.Pid == g }) {
-			_ = signalGroup(g, false) // left behind by a child that exited
+			_ = termGroup(g) // left behind by a child that exited
 		}
 	}
 	end := time.Now().Add(s.grace)
@@ -305,7 +305,7 @@ func (s *Spawner) endGroups(groups []int, end time.Time) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	for _, g := range groups {
-		_ = signalGroup(g, true)
+		_ = killGroup(g)
 	}
 	s.mu.Lock()
 	clear(s.groups)
