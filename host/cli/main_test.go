@@ -24,7 +24,7 @@ var goEnv = map[string]string{}
 // runs the tests and checks for leaked goroutines.
 func TestMain(m *testing.M) {
 	testscript.Main(leakChecked{m}, map[string]func(){
-		programName: func() { os.Exit(newState().main()) },
+		programName: func() { os.Exit(Main()) },
 		"hostile":   hostilePlugin,
 	})
 }

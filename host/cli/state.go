@@ -10,7 +10,7 @@ import (
 )
 
 // state is everything the program takes from its process: arguments,
-// environment, standard streams, signals and the way to exit. main builds it
+// environment, standard streams, signals and the way to exit. Main builds it
 // from the real process; tests build one of their own, so every command runs
 // in-process. Nothing below host reads os.Args, the environment or signals.
 type state struct {
