@@ -1,20 +1,15 @@
-// Command switchboard is the scriptable plugin host: it listens for plugins
-// built with the switchboard SDK and runs JavaScript or Lua workflows, or an
-// interactive REPL, that call them.
-//
-// Usage:
-//
-//	switchboard run [flags] SCRIPT.js|SCRIPT.lua [--] [args...]
-//	switchboard repl [flags]
-//	switchboard version
-//	switchboard help [command]
-//
-// Run "switchboard help" for the flags. The exit status is 0 on success, 1
-// when the script or a REPL statement failed, and 2 for bad usage.
+// Command host is the switchboard binary under the name of its directory,
+// so that `go run ./host ...` works from a clone; `go install
+// github.com/switchboard-rpc/switchboard/cmd/switchboard@latest` installs
+// the same program as switchboard. See package cli.
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/switchboard-rpc/switchboard/host/cli"
+)
 
 func main() {
-	os.Exit(newState().main())
+	os.Exit(cli.Main())
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sort"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/socket"
@@ -132,21 +131,6 @@ func (rt *Runtime) Info(name string) []byte {
 	return infoJSON(info)
 }
 
-// PluginNames returns the names of the connected plugins, sorted (for
-// completion in a REPL).
-func (rt *Runtime) PluginNames() []string {
-	if rt.sock == nil {
-		return nil
-	}
-	m := rt.sock.Connected(false)
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
 // Unplug asks one plugin to stop and returns at once; unknown names are
 // ignored.
 func (rt *Runtime) Unplug(name string) {
@@ -198,25 +182,4 @@ func (rt *Runtime) WaitFor(ctx context.Context, name string, timeout time.Durati
 		return false, err
 	}
 	return found || rt.sock.PluginInfo(name) != nil, nil
-}
-
-// Wait waits for a spawned process to exit, running the loop meanwhile,
-// and returns its exit status; ctx's error when ctx ends first.
-func (rt *Runtime) Wait(ctx context.Context, p *Process) (int, error) {
-	if code, ok := p.ExitStatus(); ok {
-		return code, nil
-	}
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	exited := false
-	finish := rt.loop.Reserve()
-	rt.goWork(func() {
-		_, err := p.Wait(wctx)
-		finish(func() { exited = err == nil })
-	})
-	if err := rt.loop.RunUntil(ctx, time.Time{}, func() bool { return exited }); err != nil {
-		return 0, err
-	}
-	code, _ := p.ExitStatus()
-	return code, nil
 }

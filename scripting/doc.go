@@ -68,16 +68,12 @@
 //
 // # Spawned plugins
 //
-// Spawner starts plugin programs with SWITCHBOARD_ADDR and
-// SWITCHBOARD_TOKEN (from Config.Addr and Config.Token) in their
-// environment, logs their output lines prefixed with their name, and stops
-// them (process group; on Linux also the parent-death signal) when it is
-// closed. Runtime.Spawn uses the Runtime's Spawner, so a host can start
-// plugins before a script and have them stopped by Runtime.Close.
-// Config.Env adds variables for every child (a host serving TLS passes
-// SWITCHBOARD_CA). Every exit is logged with its status, a failure as a
-// warning. With SpawnOptions.Restart "on-failure" (spawn(cmd, args,
-// {restart: "on-failure", maxRestarts: n}) in scripts) a child that fails is
-// started again after a back-off from MinRestartDelay doubling up to
-// MaxRestartDelay; Kill and Close cancel pending restarts.
+// Runtime.Spawn starts plugin programs through a spawn.Spawner of the
+// Runtime's own, with SWITCHBOARD_ADDR and SWITCHBOARD_TOKEN (from
+// Config.Addr and Config.Token) in their environment, and Runtime.Close
+// stops them; package spawn says how they are supervised (output logged
+// under their name, process groups, restarts). Config.Env adds variables
+// for every child (a host serving TLS passes SWITCHBOARD_CA). In scripts,
+// spawn(cmd, args, {restart: "on-failure", maxRestarts: n}) takes the
+// restart policy of spawn.Options.
 package scripting

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
 
+	"github.com/switchboard-rpc/switchboard/internal/proctest"
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
 )
@@ -33,7 +32,7 @@ func TestMain(m *testing.M) {
 			fmt.Println(msg)
 			fmt.Fprintln(os.Stderr, msg+" (stderr)")
 		}
-		if spec := os.Getenv(envCrashes); spec != "" && crashNow(spec) {
+		if spec := os.Getenv(envCrashes); spec != "" && proctest.CrashNow(spec) {
 			fmt.Fprintln(os.Stderr, "crashing on purpose")
 			os.Exit(crashStatus)
 		}
@@ -54,25 +53,4 @@ type childPlugin struct{ scripttest.Plugin }
 func (c *childPlugin) Hang(ctx context.Context, in struct{}) (string, error) {
 	fmt.Fprintln(os.Stderr, "hang started")
 	return c.Plugin.Hang(ctx, in)
-}
-
-// crashNow counts this start in the file of spec ("path:n") and reports
-// whether it is one of the first n.
-func crashNow(spec string) bool {
-	path, count, _ := strings.Cut(spec, ":")
-	n, err := strconv.Atoi(count)
-	if err != nil {
-		panic(err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		panic(err)
-	}
-	defer f.Close()
-	fmt.Fprintln(f, os.Getpid())
-	b, err := os.ReadFile(path)
-	if err != nil {
-		panic(err)
-	}
-	return strings.Count(string(b), "\n") <= n
 }

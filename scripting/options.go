@@ -80,61 +80,6 @@ func Millis(ms float64) (time.Duration, error) {
 	return time.Duration(ms * float64(time.Millisecond)), nil
 }
 
-// SpawnOptions are the options of spawn.
-type SpawnOptions struct {
-	// Dir is the child's working directory (default: the host's).
-	Dir string `json:"dir"`
-	// Env holds extra environment variables for the child, on top of the
-	// host's environment and SWITCHBOARD_ADDR/SWITCHBOARD_TOKEN.
-	Env map[string]string `json:"env"`
-	// Name prefixes the child's output lines in the log (default: the base
-	// name of the command).
-	Name string `json:"name"`
-	// Restart is the restart policy: RestartNever ("never", also the
-	// default when empty) or RestartOnFailure ("on-failure": a child that
-	// exits with a non-zero status or dies of a signal it was not sent by
-	// Kill or Close is started again, after a back-off from MinRestartDelay
-	// doubling up to MaxRestartDelay).
-	Restart string `json:"restart"`
-	// MaxRestarts bounds the restarts of the on-failure policy; zero means
-	// no bound. It needs Restart "on-failure".
-	MaxRestarts int `json:"maxRestarts"`
-}
-
-// validate checks the restart policy.
-func (o SpawnOptions) validate() error {
-	switch o.Restart {
-	case "", RestartNever, RestartOnFailure:
-	default:
-		return badArgument("spawn options: restart must be %q or %q, not %q", RestartNever, RestartOnFailure, o.Restart)
-	}
-	if o.MaxRestarts < 0 {
-		return badArgument("spawn options: maxRestarts must not be negative, got %d", o.MaxRestarts)
-	}
-	if o.MaxRestarts > 0 && o.Restart != RestartOnFailure {
-		return badArgument("spawn options: maxRestarts needs restart %q", RestartOnFailure)
-	}
-	return nil
-}
-
-// ParseSpawnOptions decodes the opts object of spawn from its JSON form:
-// {"dir": "...", "env": {"K": "V"}, "name": "...", "restart": "on-failure",
-// "maxRestarts": 3}. Empty input and null give the zero options; unknown
-// fields and a bad restart policy are an error wrapping ErrBadArgument.
-func ParseSpawnOptions(raw []byte) (SpawnOptions, error) {
-	var o SpawnOptions
-	if isNull(raw) {
-		return o, nil
-	}
-	if err := decodeStrict(raw, &o); err != nil {
-		return o, badArgument("spawn options: %v", err)
-	}
-	if err := o.validate(); err != nil {
-		return SpawnOptions{}, err
-	}
-	return o, nil
-}
-
 func isNull(raw []byte) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) == 0 || string(raw) == "null"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -12,16 +11,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-rpc/switchboard/internal/syncbuf"
+	"github.com/switchboard-rpc/switchboard/internal/proctest"
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/scripting"
 	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
 	"github.com/switchboard-rpc/switchboard/socket"
+	"github.com/switchboard-rpc/switchboard/spawn"
 )
 
 func TestParseSpawnRestartOptions(t *testing.T) {
 	o, err := scripting.ParseSpawnOptions([]byte(`{"restart": "on-failure", "maxRestarts": 3}`))
-	if err != nil || o.Restart != scripting.RestartOnFailure || o.MaxRestarts != 3 {
+	if err != nil || o.Restart != spawn.RestartOnFailure || o.MaxRestarts != 3 {
 		t.Errorf("got %+v, %v", o, err)
 	}
 	for _, in := range []string{`{"restart": "always"}`, `{"restart": "on-failure", "maxRestarts": -1}`,
@@ -30,17 +30,12 @@ func TestParseSpawnRestartOptions(t *testing.T) {
 			t.Errorf("ParseSpawnOptions(%s): %v, want ErrBadArgument", in, err)
 		}
 	}
-	sp := scripting.NewSpawner(nil, "", "")
-	defer sp.Close()
-	if _, err := sp.Start("sh", nil, scripting.SpawnOptions{Restart: "sometimes"}); !errors.Is(err, scripting.ErrBadArgument) {
-		t.Errorf("Start with a bad policy: %v", err)
-	}
 }
 
 // crashingChild returns spawn options that make the test binary crash
 // (status 3) the first n times it starts, then serve a plugin called name.
-func crashingChild(t *testing.T, name string, n int) scripting.SpawnOptions {
-	return scripting.SpawnOptions{
+func crashingChild(t *testing.T, name string, n int) spawn.Options {
+	return spawn.Options{
 		Name: name,
 		Env: map[string]string{
 			envPlugin:  name,
@@ -57,9 +52,9 @@ func TestRestartOnFailure(t *testing.T) {
 	addr := scripttest.Listen(t, s)
 	env := scripttest.NewEnv(t, s, scripting.Config{Addr: addr})
 	opts := crashingChild(t, "phoenix", 2)
-	opts.Restart, opts.MaxRestarts = scripting.RestartOnFailure, 5
+	opts.Restart, opts.MaxRestarts = spawn.RestartOnFailure, 5
 	start := time.Now()
-	p, err := env.RT.Spawn(executable(t), []string{"-test.run=^$"}, opts)
+	p, err := env.RT.Spawn(proctest.Executable(t), []string{"-test.run=^$"}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,75 +82,6 @@ func TestRestartOnFailure(t *testing.T) {
 	}
 }
 
-// TestRestartGivesUp: maxRestarts bounds the restarts; then the process is
-// done with the last child's status, and the log says so.
-func TestRestartGivesUp(t *testing.T) {
-	logs := &syncbuf.Buffer{}
-	sp := scripting.NewSpawner(newTextLogger(logs), "127.0.0.1:1", "")
-	defer sp.Close()
-	opts := crashingChild(t, "doomed", 1000)
-	opts.Restart, opts.MaxRestarts = scripting.RestartOnFailure, 2
-	p, err := sp.Start(executable(t), []string{"-test.run=^$"}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := p.Wait(ctx(t))
-	if err != nil || code != crashStatus {
-		t.Fatalf("Wait = %d, %v; want %d", code, err, crashStatus)
-	}
-	if n := p.Restarts(); n != 2 {
-		t.Errorf("Restarts = %d, want 2", n)
-	}
-	if !regexp.MustCompile(`level=WARN msg="plugin process exited".*plugin=doomed.*status=3.*restarts=2`).MatchString(logs.String()) {
-		t.Errorf("the final failure is not logged as a warning with its status; log:\n%s", logs)
-	}
-}
-
-// TestNoRestartAfterKillOrClose: a process killed on purpose, or one
-// waiting for its restart when the spawner closes, is not started again.
-func TestNoRestartAfterKillOrClose(t *testing.T) {
-	t.Run("kill", func(t *testing.T) {
-		sp := scripting.NewSpawner(nil, "", "")
-		defer sp.Close()
-		p, err := sp.Start("sh", []string{"-c", "sleep 60"}, scripting.SpawnOptions{Restart: scripting.RestartOnFailure})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		if code, err := p.Wait(ctx(t)); err != nil || code != -1 || p.Restarts() != 0 {
-			t.Fatalf("Wait = %d, %v, restarts %d; want -1 and no restart", code, err, p.Restarts())
-		}
-	})
-	t.Run("close during back-off", func(t *testing.T) {
-		logs := &syncbuf.Buffer{}
-		sp := scripting.NewSpawner(newTextLogger(logs), "", "")
-		p, err := sp.Start("sh", []string{"-c", "exit 7"}, scripting.SpawnOptions{Restart: scripting.RestartOnFailure})
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Poll until the supervisor waits to restart it (after 2 exits the
-		// back-off is at least 200ms).
-		scripttest.WaitFor(t, 10*time.Second, func() error {
-			if strings.Count(logs.String(), "restarting") < 2 {
-				return errors.New("not restarting yet")
-			}
-			return nil
-		})
-		start := time.Now()
-		if err := sp.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("Close took %v: it waited for the back-off", d)
-		}
-		if code, ok := p.ExitStatus(); !ok || code != 7 {
-			t.Errorf("ExitStatus = %d, %v; want the last status, 7", code, ok)
-		}
-	})
-}
-
 // TestKillDuringCall is fault injection with a real process: a plugin
 // killed with SIGKILL in the middle of a call. The call fails at once with
 // an error naming the plugin, the disconnection is not graceful, and no
@@ -165,7 +91,7 @@ func TestKillDuringCall(t *testing.T) {
 	s := scripttest.Socket(t)
 	addr := scripttest.Listen(t, s)
 	env := scripttest.NewEnv(t, s, scripting.Config{Addr: addr})
-	p, err := env.RT.Spawn(executable(t), []string{"-test.run=^$"}, scripting.SpawnOptions{
+	p, err := env.RT.Spawn(proctest.Executable(t), []string{"-test.run=^$"}, spawn.Options{
 		Name: "victim", Env: map[string]string{envPlugin: "victim"},
 	})
 	if err != nil {
@@ -243,7 +169,3 @@ func TestKillDuringCall(t *testing.T) {
 // socketGoroutines is how many goroutines a serving socket with one
 // listener may keep (the accept loop and a subscription).
 const socketGoroutines = 3
-
-func newTextLogger(w *syncbuf.Buffer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, nil))
-}

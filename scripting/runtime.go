@@ -2,13 +2,12 @@ package scripting
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sync"
 
 	"github.com/switchboard-rpc/switchboard/socket"
+	"github.com/switchboard-rpc/switchboard/spawn"
 )
 
 // Config configures a Runtime. The zero value works: no output, the default
@@ -32,10 +31,13 @@ type Config struct {
 	// counted and logged.
 	EventQueue int
 	// Resolve, when set, maps the command spawn() was given to the program
-	// to execute (a host builds a Go package directory, for instance). It
-	// runs on the script's goroutine, may block, and gets the script's
-	// context.
+	// to execute (a host builds a Go package directory with a
+	// spawn.Builder, for instance). It runs on the script's goroutine, may
+	// block, and gets the script's context.
 	Resolve func(ctx context.Context, cmd string) (string, error)
+	// Reaper, when set, runs every spawned child under a reaper (see
+	// spawn.Config.Reaper).
+	Reaper []string
 }
 
 // Runtime is the engine-neutral binding layer of the scripting engines: it
@@ -49,9 +51,8 @@ type Config struct {
 type Runtime struct {
 	sock  *socket.Socket
 	cfg   Config
-	log   *slog.Logger
 	loop  *Loop
-	spawn *Spawner
+	spawn *spawn.Spawner
 
 	ctx    context.Context // ends on Close
 	cancel context.CancelFunc
@@ -73,15 +74,16 @@ func New(sock *socket.Socket, cfg Config) *Runtime {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &Runtime{
-		sock:   sock,
-		cfg:    cfg,
-		log:    cfg.Logger,
-		loop:   NewLoop(cfg.Logger, cfg.EventQueue),
-		spawn:  NewSpawner(cfg.Logger, cfg.Addr, cfg.Token),
+		sock: sock,
+		cfg:  cfg,
+		loop: NewLoop(cfg.Logger, cfg.EventQueue),
+		spawn: spawn.New(spawn.Config{
+			Logger: cfg.Logger, Addr: cfg.Addr, Token: cfg.Token, Env: cfg.Env,
+			Reaper: cfg.Reaper, Resolve: cfg.Resolve,
+		}),
 		ctx:    ctx,
 		cancel: cancel,
 	}
-	rt.spawn.SetEnv(cfg.Env)
 	rt.subs.rt = rt
 	return rt
 }
@@ -92,9 +94,6 @@ func (rt *Runtime) Loop() *Loop { return rt.loop }
 // Config returns the configuration, with defaults filled in.
 func (rt *Runtime) Config() Config { return rt.cfg }
 
-// Logger returns the runtime's logger.
-func (rt *Runtime) Logger() *slog.Logger { return rt.log }
-
 // Context returns a context that ends when the Runtime is closed; work a
 // REPL entry starts (a callAsync) outlives the entry and is bounded by it.
 func (rt *Runtime) Context() context.Context { return rt.ctx }
@@ -102,32 +101,6 @@ func (rt *Runtime) Context() context.Context { return rt.ctx }
 // Dropped returns how many socket events scripts lost because they did
 // not keep up. Safe from any goroutine.
 func (rt *Runtime) Dropped() uint64 { return rt.loop.Dropped() }
-
-// Spawner returns the supervisor of the plugins this runtime starts.
-func (rt *Runtime) Spawner() *Spawner { return rt.spawn }
-
-// Spawn starts a plugin program as a child process (see Spawner.Start); it
-// is stopped when the Runtime closes. Safe from any goroutine, so a host can
-// start plugins before a script runs. Config.Resolve is not applied.
-func (rt *Runtime) Spawn(cmd string, args []string, opts SpawnOptions) (*Process, error) {
-	return rt.spawn.Start(cmd, args, opts)
-}
-
-// SpawnContext is Spawn with the command first passed through
-// Config.Resolve (when set) under ctx; spawn() in scripts uses it.
-func (rt *Runtime) SpawnContext(ctx context.Context, cmd string, args []string, opts SpawnOptions) (*Process, error) {
-	if rt.cfg.Resolve != nil && cmd != "" {
-		prog, err := rt.cfg.Resolve(ctx, cmd)
-		if err != nil {
-			return nil, fmt.Errorf("spawn %s: %w", cmd, err)
-		}
-		if opts.Name == "" {
-			opts.Name = filepath.Base(cmd)
-		}
-		cmd = prog
-	}
-	return rt.spawn.Start(cmd, args, opts)
-}
 
 // Close cancels the calls scripts have in flight, ends the runtime's socket
 // subscription, stops the plugins it spawned and waits for all of that. It

@@ -1,28 +1,19 @@
 package scripting_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/switchboard-rpc/switchboard/internal/proctest"
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/scripting"
 	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
 	"github.com/switchboard-rpc/switchboard/socket"
+	"github.com/switchboard-rpc/switchboard/spawn"
 )
-
-func executable(t *testing.T) string {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return exe
-}
 
 // TestSpawnRealPlugin starts the test binary as a plugin process: it gets
 // the address and token, dials in, serves calls, its output is logged with
@@ -31,7 +22,7 @@ func TestSpawnRealPlugin(t *testing.T) {
 	s := scripttest.Socket(t, socket.WithToken("s3cret"))
 	addr := scripttest.Listen(t, s)
 	env := scripttest.NewEnv(t, s, scripting.Config{Addr: addr, Token: "s3cret"})
-	p, err := env.RT.Spawn(executable(t), []string{"-test.run=^$"}, scripting.SpawnOptions{
+	p, err := env.RT.Spawn(proctest.Executable(t), []string{"-test.run=^$"}, spawn.Options{
 		Name: "kid",
 		Env:  map[string]string{envPlugin: "kid", envPrint: "hello"},
 	})
@@ -70,92 +61,21 @@ func TestSpawnRealPlugin(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no disconnect after the child was stopped")
 	}
-	if _, err := env.RT.Spawn(executable(t), nil, scripting.SpawnOptions{}); !errors.Is(err, scripting.ErrClosed) {
+	if _, err := env.RT.Spawn(proctest.Executable(t), nil, spawn.Options{}); !errors.Is(err, scripting.ErrClosed) {
 		t.Errorf("Spawn after Close: %v", err)
 	}
 }
 
-func TestSpawnWaitAndKill(t *testing.T) {
-	sp := scripting.NewSpawner(nil, "127.0.0.1:1", "")
-	defer sp.Close()
-	p, err := sp.Start("sh", []string{"-c", "exit 3"}, scripting.SpawnOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code, err := p.Wait(ctx(t)); err != nil || code != 3 {
-		t.Errorf("Wait = %d, %v; want 3", code, err)
-	}
-	p, err = sp.Start("sh", []string{"-c", "sleep 60"}, scripting.SpawnOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	if code, err := p.Wait(ctx(t)); err != nil || code != -1 {
-		t.Errorf("Wait after Kill = %d, %v; want -1", code, err)
-	}
-	if err := p.Kill(); err != nil {
-		t.Errorf("second Kill: %v", err)
-	}
-	if _, err := sp.Start("", nil, scripting.SpawnOptions{}); !errors.Is(err, scripting.ErrBadArgument) {
+// TestSpawnErrorsAreBadArguments: the binding's errors.Is sees
+// ErrBadArgument through spawn's refusals, as a script's error code does.
+func TestSpawnErrorsAreBadArguments(t *testing.T) {
+	rt := scripting.New(nil, scripting.Config{})
+	defer rt.Close()
+	if _, err := rt.Spawn("", nil, spawn.Options{}); !errors.Is(err, scripting.ErrBadArgument) ||
+		scripting.Code(err) != scripting.CodeBadArgument {
 		t.Errorf("empty command: %v", err)
 	}
-	if _, err := sp.Start("/no/such/program", nil, scripting.SpawnOptions{}); err == nil {
-		t.Error("missing program started")
-	}
-}
-
-// TestCloseKillsStubbornChildren: a child that ignores SIGTERM, and its
-// own child, are killed after the grace period.
-func TestCloseKillsStubbornChildren(t *testing.T) {
-	sp := scripting.NewSpawner(nil, "", "")
-	sp.SetKillGrace(50 * time.Millisecond)
-	p, err := sp.Start("sh", []string{"-c", "trap '' TERM; sleep 60 & wait"}, scripting.SpawnOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if _, err := p.Wait(c); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("child ended early: %v", err)
-	}
-	start := time.Now()
-	if err := sp.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := p.ExitStatus(); !ok {
-		t.Fatal("child alive after Close")
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("Close took %v", d)
-	}
-	if err := sp.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
-	}
-}
-
-func TestSpawnContextResolves(t *testing.T) {
-	var asked string
-	rt := scripting.New(nil, scripting.Config{Resolve: func(_ context.Context, cmd string) (string, error) {
-		asked = cmd
-		if cmd == "bad" {
-			return "", errors.New("cannot build")
-		}
-		return "sh", nil
-	}})
-	defer rt.Close()
-	p, err := rt.SpawnContext(ctx(t), "examples/plugins/thing", []string{"-c", "exit 0"}, scripting.SpawnOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if asked != "examples/plugins/thing" || p.Name != "thing" {
-		t.Errorf("asked %q, name %q", asked, p.Name)
-	}
-	if code, err := p.Wait(ctx(t)); code != 0 || err != nil {
-		t.Errorf("Wait = %d, %v", code, err)
-	}
-	if _, err := rt.SpawnContext(ctx(t), "bad", nil, scripting.SpawnOptions{}); err == nil || !strings.Contains(err.Error(), "cannot build") {
-		t.Errorf("resolve failure: %v", err)
+	if _, err := rt.Spawn("sh", nil, spawn.Options{Restart: "sometimes"}); !errors.Is(err, scripting.ErrBadArgument) {
+		t.Errorf("Spawn with a bad policy: %v", err)
 	}
 }

@@ -263,14 +263,14 @@ func (e *Engine) toLua(v any) lua.LValue {
 	case string:
 		return lua.LString(x)
 	case []any:
-		t := e.L.CreateTable(len(x), 0)
+		t := e.state.CreateTable(len(x), 0)
 		for i, item := range x {
 			t.RawSetInt(i+1, e.toLua(item))
 		}
-		e.L.SetMetatable(t, e.arrayMT)
+		e.state.SetMetatable(t, e.arrayMT)
 		return t
 	case map[string]any:
-		t := e.L.CreateTable(0, len(x))
+		t := e.state.CreateTable(0, len(x))
 		for k, item := range x {
 			t.RawSetString(k, e.toLua(item))
 		}

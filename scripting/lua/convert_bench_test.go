@@ -21,7 +21,7 @@ import (
 func BenchmarkConvert(b *testing.B) {
 	e := newConverter(b)
 	result := scripttest.ConvertResult()
-	e.L.SetGlobal("convert", e.L.NewFunction(func(L *lua.LState) int {
+	e.state.SetGlobal("convert", e.state.NewFunction(func(L *lua.LState) int {
 		_, _ = e.str(L, 1, "plugin"), e.str(L, 2, "method")
 		_, _ = e.json(L, 3, "payload"), e.callOpts(L, 4)
 		return e.push(L, result)

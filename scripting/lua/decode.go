@@ -38,7 +38,7 @@ func (b luaValues) Number(f float64) lua.LValue {
 }
 
 func (b luaValues) Object(keys []string, values []lua.LValue) (lua.LValue, bool) {
-	t := b.e.L.CreateTable(0, len(keys))
+	t := b.e.state.CreateTable(0, len(keys))
 	for i, k := range keys {
 		t.RawSetString(k, values[i])
 	}
@@ -46,10 +46,10 @@ func (b luaValues) Object(keys []string, values []lua.LValue) (lua.LValue, bool)
 }
 
 func (b luaValues) Array(items []lua.LValue) lua.LValue {
-	t := b.e.L.CreateTable(len(items), 0)
+	t := b.e.state.CreateTable(len(items), 0)
 	for i, v := range items {
 		t.RawSetInt(i+1, v)
 	}
-	b.e.L.SetMetatable(t, b.e.arrayMT)
+	b.e.state.SetMetatable(t, b.e.arrayMT)
 	return t
 }

@@ -25,9 +25,9 @@ var noDeadline time.Time
 // New. Like every scripting.Engine it is used from one goroutine, the
 // script's.
 type Engine struct {
-	rt   *scripting.Runtime
-	loop *scripting.Loop
-	L    *lua.LState
+	rt    *scripting.Runtime
+	loop  *scripting.Loop
+	state *lua.LState // the Lua state the script runs in
 
 	null    *lua.LUserData // json.null
 	arrayMT *lua.LTable    // marks tables that convert to JSON arrays
@@ -49,7 +49,7 @@ type Engine struct {
 // module and every global of the script API installed. os.exit is exit().
 func New(rt *scripting.Runtime) (*Engine, error) {
 	L := lua.NewState(lua.Options{SkipOpenLibs: false})
-	e := &Engine{rt: rt, loop: rt.Loop(), L: L, subs: map[*func()]struct{}{}}
+	e := &Engine{rt: rt, loop: rt.Loop(), state: L, subs: map[*func()]struct{}{}}
 	e.installJSON()
 	e.installErrors()
 	e.installGlobals()
@@ -92,7 +92,7 @@ func (e *Engine) Incomplete(src string) bool {
 // the path) and are the chunk's varargs, as the lua command has them.
 // require() also searches the script's directory.
 func (e *Engine) RunFile(ctx context.Context, path string, args []string) error {
-	fn, err := e.L.LoadFile(path)
+	fn, err := e.state.LoadFile(path)
 	if err != nil {
 		var api *lua.ApiError
 		if errors.As(err, &api) && api.Type == lua.ApiErrorFile {
@@ -100,21 +100,21 @@ func (e *Engine) RunFile(ctx context.Context, path string, args []string) error 
 		}
 		return e.scriptError(err, true)
 	}
-	argt := e.L.NewTable()
+	argt := e.state.NewTable()
 	argt.RawSetInt(0, lua.LString(path))
 	for i, a := range args {
 		argt.RawSetInt(i+1, lua.LString(a))
 	}
-	e.L.SetGlobal("arg", argt)
+	e.state.SetGlobal("arg", argt)
 	e.addPath(filepath.Dir(path))
 
 	scope := e.begin(ctx, false)
 	defer e.end()
-	e.L.Push(fn)
+	e.state.Push(fn)
 	for _, a := range args {
-		e.L.Push(lua.LString(a))
+		e.state.Push(lua.LString(a))
 	}
-	if err := e.L.PCall(len(args), 0, nil); err != nil {
+	if err := e.state.PCall(len(args), 0, nil); err != nil {
 		e.uncaught(err, true)
 	}
 	if !scope.Ended() {
@@ -125,7 +125,7 @@ func (e *Engine) RunFile(ctx context.Context, path string, args []string) error 
 
 // addPath makes require() find modules in dir first.
 func (e *Engine) addPath(dir string) {
-	pkg, ok := e.L.GetGlobal("package").(*lua.LTable)
+	pkg, ok := e.state.GetGlobal("package").(*lua.LTable)
 	if !ok {
 		return
 	}
@@ -143,28 +143,28 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 		e.pending = nil
 		return "", err
 	}
-	fn, err := e.L.Load(strings.NewReader("return "+src), "<repl>")
+	fn, err := e.state.Load(strings.NewReader("return "+src), "<repl>")
 	if err != nil {
-		fn, err = e.L.Load(strings.NewReader(src), "<repl>")
+		fn, err = e.state.Load(strings.NewReader(src), "<repl>")
 	}
 	if err != nil {
 		return "", e.scriptError(err, false)
 	}
 	scope := e.begin(ctx, true)
 	defer e.end()
-	top := e.L.GetTop()
-	e.L.Push(fn)
-	if err := e.L.PCall(0, lua.MultRet, nil); err != nil {
+	top := e.state.GetTop()
+	e.state.Push(fn)
+	if err := e.state.PCall(0, lua.MultRet, nil); err != nil {
 		e.uncaught(err, false)
 	}
 	var out []string
-	for i := top + 1; i <= e.L.GetTop(); i++ {
-		out = append(out, e.format(e.L.Get(i)))
+	for i := top + 1; i <= e.state.GetTop(); i++ {
+		out = append(out, e.format(e.state.Get(i)))
 	}
 	if len(out) == 1 && out[0] == "nil" {
 		out = nil // a lone nil shows as nothing, as undefined does in JS
 	}
-	e.L.SetTop(top)
+	e.state.SetTop(top)
 	if err := scope.Err(); err != nil {
 		return "", err
 	}
@@ -179,7 +179,7 @@ func (e *Engine) format(v lua.LValue) string {
 	}
 	b, err := e.ToJSON(v)
 	if err != nil {
-		return e.L.ToStringMeta(v).String()
+		return e.state.ToStringMeta(v).String()
 	}
 	return indent(b)
 }
@@ -207,7 +207,7 @@ func (e *Engine) Close() error {
 		(*unsub)()
 	}
 	clear(e.subs)
-	e.L.Close()
+	e.state.Close()
 	return nil
 }
 
@@ -219,12 +219,12 @@ func (e *Engine) begin(ctx context.Context, repl bool) *scripting.Scope {
 	if repl {
 		e.asyncCtx = e.rt.Context()
 	}
-	e.L.SetContext(scope.Context())
+	e.state.SetContext(scope.Context())
 	return scope
 }
 
 func (e *Engine) end() {
-	e.L.RemoveContext()
+	e.state.RemoveContext()
 	e.scope.Close()
 	e.scope = nil
 }
@@ -244,7 +244,7 @@ func (e *Engine) callback(fn *lua.LFunction, args ...lua.LValue) {
 	if e.scope == nil || e.scope.Context().Err() != nil {
 		return
 	}
-	if err := e.L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}, args...); err != nil {
+	if err := e.state.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}, args...); err != nil {
 		e.uncaught(err, true)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // tables {message, code, plugin, method, where} that print (tostring, ..)
 // as "file:line: plugin.method: cause".
 func (e *Engine) installErrors() {
-	L := e.L
+	L := e.state
 	mt := L.NewTable()
 	text := func(v lua.LValue) string {
 		if t, ok := v.(*lua.LTable); ok && t.Metatable == mt {
@@ -76,7 +76,7 @@ func (e *Engine) scriptError(err error, stack bool) *scripting.ScriptError {
 	if !errors.As(err, &api) {
 		return se
 	}
-	msg := e.L.ToStringMeta(api.Object).String()
+	msg := e.state.ToStringMeta(api.Object).String()
 	if t, ok := api.Object.(*lua.LTable); ok && t == e.lastErr {
 		se.Err = e.lastGo
 	}

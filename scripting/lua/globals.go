@@ -19,7 +19,7 @@ var globalNames = []string{
 }
 
 func (e *Engine) installGlobals() {
-	L := e.L
+	L := e.state
 	fns := map[string]lua.LGFunction{
 		"call":         e.luaCall,
 		"broadcast":    e.luaBroadcast,

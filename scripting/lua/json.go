@@ -10,7 +10,7 @@ import (
 // installJSON installs the json module (also require("json")):
 // json.encode(v), json.decode(s), json.null, json.array([t]).
 func (e *Engine) installJSON() {
-	L := e.L
+	L := e.state
 	e.null = L.NewUserData()
 	nullMT := L.NewTable()
 	nullMT.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {

@@ -26,19 +26,19 @@ func newConverter(t testing.TB) *Engine {
 
 // eval evaluates a Lua expression, bounded by ctx.
 func (e *Engine) eval(ctx context.Context, src string) (lua.LValue, error) {
-	fn, err := e.L.LoadString("return " + src)
+	fn, err := e.state.LoadString("return " + src)
 	if err != nil {
 		return nil, err
 	}
-	e.L.SetContext(ctx)
-	defer e.L.RemoveContext()
-	top := e.L.GetTop()
-	defer e.L.SetTop(top)
-	e.L.Push(fn)
-	if err := e.L.PCall(0, 1, nil); err != nil {
+	e.state.SetContext(ctx)
+	defer e.state.RemoveContext()
+	top := e.state.GetTop()
+	defer e.state.SetTop(top)
+	e.state.Push(fn)
+	if err := e.state.PCall(0, 1, nil); err != nil {
 		return nil, err
 	}
-	return e.L.Get(-1), nil
+	return e.state.Get(-1), nil
 }
 
 // FuzzLuaValueToJSON: any Lua value converts to valid JSON or fails with

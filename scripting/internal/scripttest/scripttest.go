@@ -16,6 +16,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/switchboard-rpc/switchboard/internal/proctest"
 	"github.com/switchboard-rpc/switchboard/internal/syncbuf"
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/plugintest"
@@ -165,17 +166,7 @@ func WriteFile(t testing.TB, dir, name, src string) string {
 // passes, then fails the test with cond's last error.
 func WaitFor(t testing.TB, d time.Duration, cond func() error) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %v", d, err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	proctest.WaitFor(t, d, cond)
 }
 
 // EnvPlugin, set to a plugin name in a test binary's environment, makes Main

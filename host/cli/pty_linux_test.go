@@ -1,0 +1,245 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+// openPTY opens a pseudo-terminal pair of 24x100 characters. The master
+// stays non-blocking, so reads honour deadlines.
+func openPTY() (master, tty *os.File, err error) {
+	master, err = os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		n        uint32
+		ioctlErr error
+	)
+	rc, err := master.SyscallConn()
+	if err != nil {
+		master.Close()
+		return nil, nil, err
+	}
+	err = rc.Control(func(fd uintptr) {
+		var unlock int32
+		if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); e != 0 {
+			ioctlErr = fmt.Errorf("unlocking the pty: %w", e)
+			return
+		}
+		if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCGPTN, uintptr(unsafe.Pointer(&n))); e != 0 {
+			ioctlErr = fmt.Errorf("naming the pty: %w", e)
+		}
+	})
+	if err == nil {
+		err = ioctlErr
+	}
+	if err != nil {
+		master.Close()
+		return nil, nil, err
+	}
+	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		master.Close()
+		return nil, nil, err
+	}
+	ws := [4]uint16{24, 100, 0, 0} // rows, columns
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, tty.Fd(), syscall.TIOCSWINSZ, uintptr(unsafe.Pointer(&ws))); e != 0 {
+		master.Close()
+		tty.Close()
+		return nil, nil, fmt.Errorf("sizing the pty: %w", e)
+	}
+	return master, tty, nil
+}
+
+// terminal collects what a program writes to the pty and waits for text.
+type terminal struct {
+	t      *testing.T
+	master *os.File
+	mu     sync.Mutex
+	out    bytes.Buffer
+	seen   int // offset up to which expect has matched
+	done   chan struct{}
+}
+
+func newTerminal(t *testing.T, master *os.File) *terminal {
+	term := &terminal{t: t, master: master, done: make(chan struct{})}
+	go func() {
+		defer close(term.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			term.mu.Lock()
+			term.out.Write(buf[:n])
+			term.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return term
+}
+
+// expect waits until the output after the last match contains want.
+func (term *terminal) expect(want string) {
+	term.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		term.mu.Lock()
+		rest := term.out.String()[term.seen:]
+		i := strings.Index(rest, want)
+		if i >= 0 {
+			term.seen += i + len(want)
+		}
+		term.mu.Unlock()
+		if i >= 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			term.t.Fatalf("terminal output lacks %q; after the last match it is:\n%q", want, rest)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the collected output, not synchronising
+	}
+}
+
+func (term *terminal) send(s string) {
+	term.t.Helper()
+	if _, err := term.master.Write([]byte(s)); err != nil {
+		term.t.Fatal(err)
+	}
+}
+
+// TestREPLOnTerminal drives the interactive REPL through a pseudo-terminal:
+// completion, a call, multi-line entry, Ctrl-C on a line and on a call in
+// flight, Ctrl-D, and the history file.
+func TestREPLOnTerminal(t *testing.T) {
+	bin, err := exec.LookPath(programName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	master, tty, err := openPTY()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer master.Close()
+	history := filepath.Join(t.TempDir(), "state", "history")
+	cmd := exec.Command(bin, "repl", "-history", history,
+		"-spawn", filepath.Join(pluginDir, "echo"), "-spawn", filepath.Join(pluginDir, "chaos"),
+		"-wait", "echo", "-wait", "chaos")
+	cmd.Env = append(os.Environ(), "TERM=xterm")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	defer cmd.Process.Kill()
+	term := newTerminal(t, master)
+
+	term.expect("js> ")
+	// Tab completes the method name from the plugin's description.
+	term.send(`call("echo", "Up` + "\t")
+	term.expect(`"Upper`)
+	term.send(`", {text: "on a tty"})` + "\r")
+	term.expect(`"text": "ON A TTY"`)
+	term.expect("js> ")
+
+	// An unfinished statement continues on a "..." prompt.
+	term.send("function f() {\r")
+	term.expect("... ")
+	term.send("return 41 + 1 }\r")
+	term.expect("js> ")
+	term.send("f()\r")
+	term.expect("42")
+	term.expect("js> ")
+
+	// Ctrl-C drops the line being typed.
+	term.send("this is not javascript\x03")
+	term.expect("js> ")
+
+	// Ctrl-C cancels a call in flight; the session goes on.
+	term.send(`console.log("hang" + "ing now"); call("chaos", "Hang", {})` + "\r")
+	term.expect("hanging now")
+	term.send("\x03")
+	term.expect("error: ")
+	term.expect("js> ")
+	term.send("20 + 3\r")
+	term.expect("23")
+	term.expect("js> ")
+
+	// Ctrl-D ends the session.
+	term.send("\x04")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("repl ended with %v; output:\n%s", err, term.out.String())
+	}
+	master.Close()
+	<-term.done
+	b, err := os.ReadFile(history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "f()\n") {
+		t.Errorf("history lacks f():\n%s", b)
+	}
+}
+
+// TestREPLOnTerminalEscapesPluginText: on a real terminal, a connecting
+// plugin's version comes out escaped, and so does the reason a plugin whose
+// method name carries escape sequences is refused (the socket refuses such
+// names; the REPL's completion escapes candidates too, see repl's
+// TestCompleteEscapesCandidates); the sequences never reach the terminal.
+func TestREPLOnTerminalEscapesPluginText(t *testing.T) {
+	bin, err := exec.LookPath(programName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	master, tty, err := openPTY()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer master.Close()
+	cmd := exec.Command(bin, "repl", "-history", "off")
+	cmd.Env = append(os.Environ(), "TERM=xterm")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	defer cmd.Process.Kill()
+	term := newTerminal(t, master)
+
+	term.expect("js> ")
+	term.send(`spawn("hostile", ["late"]); waitFor("late", 10000)` + "\r")
+	term.expect(`[connect] late ` + escapedHostile)
+	term.expect("js> ")
+	// The plugin "methods" is refused; once it has exited, its connection
+	// was handled, and the host logs the refusal before it ends.
+	term.send(`spawn("hostile", ["methods"]).wait()` + "\r")
+	term.expect("js> ")
+	term.send("\x04")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
+	}
+	master.Close()
+	<-term.done
+	out := term.out.String()
+	// The refusal was logged before the host ended: it is in the output.
+	if want := `holds the control character U+001B`; !strings.Contains(out, want) {
+		t.Errorf("the terminal lacks the refusal of the plugin %q:\n%q", want, out)
+	}
+	for _, raw := range []string{"\x1b]0;pwned", "\u009b", "\n[disconnect] kv"} {
+		if strings.Contains(out, raw) {
+			t.Errorf("the terminal got %q raw:\n%q", raw, out)
+		}
+	}
+}

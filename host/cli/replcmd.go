@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/switchboard-rpc/switchboard/repl"
+	"github.com/switchboard-rpc/switchboard/scripting"
+)
+
+var replCommand = &command{
+	name:      "repl",
+	usageLine: "repl [flags]",
+	short:     "start an interactive session",
+	long: `
+Repl listens for plugins like run does, then reads statements, evaluates
+them in JavaScript (or Lua, with -lang lua) and prints their results as
+JSON. The script API is the one of run: call, broadcast, onAsync, spawn...
+
+On a terminal lines are edited with history (kept in the user's state
+directory: $XDG_STATE_HOME/switchboard/repl_history, or the user config
+directory), tab completion of globals, plugin names and methods, and a "..."
+prompt while a statement is incomplete. Ctrl-C drops the line or cancels the
+call in flight, Ctrl-D ends the session and stops the plugins it spawned.
+Events from plugins are printed before the next prompt. Type .help for the
+meta-commands (.plugins, .info NAME, .lang js|lua, .load FILE, .exit).
+
+Without a terminal, statements are read line by line and results printed;
+the exit status is 1 if any statement failed.
+`,
+	setFlags: func(fs *flag.FlagSet, o *options) {
+		setSharedFlags(fs, o)
+		fs.StringVar(&o.lang, "lang", "js", "the `language` to start in: js or lua")
+		fs.StringVar(&o.history, "history", "", "keep the history in `file` instead of the default; \"off\" keeps none")
+	},
+	run: runRepl,
+}
+
+// historyFile returns where the REPL keeps its history: -history, else
+// $XDG_STATE_HOME/switchboard/repl_history, else the same under the user
+// config directory; "" for none.
+func historyFile(st *state, o *options) string {
+	switch o.history {
+	case "off":
+		return ""
+	case "":
+	default:
+		return o.history
+	}
+	if dir := st.getenv("XDG_STATE_HOME"); dir != "" {
+		return filepath.Join(dir, programName, "repl_history")
+	}
+	if dir, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(dir, programName, "repl_history")
+	}
+	return ""
+}
+
+func runRepl(st *state, o *options, args []string) error {
+	if len(args) > 0 {
+		return usage("repl takes no arguments")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var r *repl.REPL
+	ready := make(chan struct{})
+	// SIGINT on a terminal cancels the call in flight and never ends the
+	// session (Ctrl-D does); without a terminal it stops, as SIGTERM does.
+	handle := func(sig os.Signal) bool {
+		if sig != os.Interrupt || !st.terminal {
+			return false
+		}
+		select {
+		case <-ready:
+			r.Interrupt()
+		default:
+		}
+		return true
+	}
+	stopSignals := st.watchSignals(handle, cancel)
+	defer stopSignals()
+
+	sess, err := st.startSession(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	r, err = repl.New(repl.Config{
+		Hub: sess.sock,
+		NewEngine: func(lang string) (repl.Engine, error) {
+			return sess.newEngine(lang)
+		},
+		Lang:        o.lang,
+		In:          st.stdin,
+		Out:         st.stdout,
+		Err:         st.stderr,
+		Terminal:    st.terminal,
+		HistoryFile: historyFile(st, o),
+		ExitCode: func(err error) (int, bool) {
+			var e *scripting.ExitError
+			if errors.As(err, &e) {
+				return e.Code, true
+			}
+			return 0, false
+		},
+		Logger: sess.log,
+	})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	close(ready)
+	if st.terminal {
+		fmt.Fprintf(st.stderr, "switchboard %s, %s; plugins dial SWITCHBOARD_ADDR=%s; .help for help\n",
+			buildVersion(), o.lang, sess.lis.addr)
+	}
+	err = r.Run(ctx)
+	switch {
+	case errors.Is(err, repl.ErrFailed):
+		return &exitStatus{code: exitFailed}
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return errors.New("interrupted")
+	}
+	return scriptStatus(ctx, err)
+}

@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/switchboard-rpc/switchboard/scripting"
+	"github.com/switchboard-rpc/switchboard/socket"
+	"github.com/switchboard-rpc/switchboard/spawn"
+)
+
+// shutdownTimeout bounds how long the host waits for plugins to stop when
+// it ends; plugins still connected then are cut.
+const shutdownTimeout = 5 * time.Second
+
+// session is one run of the host: the listener, the socket, the plugins of
+// -spawn, and the scripting runtimes of the engines. close ends all of it.
+type session struct {
+	st    *state
+	o     *options
+	log   *slog.Logger
+	lis   *listener
+	sock  *socket.Socket
+	build *spawn.Builder
+
+	// plugins supervises the plugins of -spawn; every engine has a
+	// runtime of its own in runtimes.
+	plugins  *spawn.Spawner
+	runtimes []*scripting.Runtime
+}
+
+// announceBuild says on stderr that the Go package directory dir is being
+// built, before a spawn.Builder builds it.
+func (st *state) announceBuild(dir string) {
+	fmt.Fprintf(st.stderr, "%s: building %s (go build) ...\n", programName, dir)
+}
+
+// newLogger returns the host's logger: text records on w, without times.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: level,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}
+
+// openSession listens and starts serving plugins. A listen address the host
+// refuses is bad usage.
+func (st *state) openSession(o *options) (*session, error) {
+	log := newLogger(st.stderr, o.logLevel)
+	lis, err := listen(o)
+	if err != nil {
+		if errors.Is(err, errExposed) {
+			return nil, &usageError{msg: err.Error()}
+		}
+		return nil, err
+	}
+	opts := []socket.Option{socket.WithLogger(log), socket.WithToken(o.token)}
+	if o.maxPlugins > 0 {
+		opts = append(opts, socket.WithMaxPlugins(o.maxPlugins))
+	}
+	if o.maxInFlight > 0 {
+		opts = append(opts, socket.WithMaxInFlight(o.maxInFlight))
+	}
+	sock, err := socket.New(opts...)
+	if err != nil {
+		lis.Close()
+		return nil, fmt.Errorf("starting the socket: %w", err)
+	}
+	sock.Serve(lis)
+	log.Debug("listening for plugins", "addr", lis.addr)
+	s := &session{
+		st: st, o: o, log: log, lis: lis, sock: sock,
+		build: &spawn.Builder{Announce: st.announceBuild, Env: st.environ},
+	}
+	s.plugins = spawn.New(spawn.Config{
+		Logger: log, Addr: lis.addr, Token: o.token, Env: lis.env,
+		Reaper: reaper(), Resolve: s.build.Resolve,
+	})
+	return s, nil
+}
+
+// startSession opens a session and starts its plugins (-spawn, -wait), the
+// way run and repl both begin; on failure nothing is left open.
+func (st *state) startSession(ctx context.Context, o *options) (*session, error) {
+	sess, err := st.openSession(o)
+	if err != nil {
+		return nil, err
+	}
+	if err := sess.startPlugins(ctx); err != nil {
+		sess.close()
+		return nil, interrupted(ctx, err)
+	}
+	return sess, nil
+}
+
+// newRuntime returns a scripting runtime over the session's socket, whose
+// spawn() children dial the session's listener; close closes it.
+func (s *session) newRuntime() *scripting.Runtime {
+	rt := scripting.New(s.sock, scripting.Config{
+		Logger:  s.log,
+		Stdout:  s.st.stdout,
+		Stderr:  s.st.stderr,
+		Addr:    s.lis.addr,
+		Token:   s.o.token,
+		Env:     s.lis.env,
+		Resolve: s.build.Resolve,
+		Reaper:  reaper(),
+	})
+	s.runtimes = append(s.runtimes, rt)
+	return rt
+}
+
+// newEngine returns an engine for lang ("js" or "lua") on a runtime of its
+// own.
+func (s *session) newEngine(lang string) (scripting.Engine, error) {
+	return newLangEngine(lang, s.newRuntime())
+}
+
+// startPlugins starts the plugins of -spawn, then waits for those of -wait.
+// A spawned plugin that fails (exits with a non-zero status) while the host
+// waits ends the wait at once.
+func (s *session) startPlugins(ctx context.Context) error {
+	var procs []*spawn.Process
+	for _, line := range s.o.spawn {
+		argv, err := spawn.SplitCommand(line)
+		if err != nil {
+			return &usageError{msg: fmt.Sprintf("-spawn %q: %v", line, err)}
+		}
+		p, err := s.plugins.StartContext(ctx, argv[0], argv[1:], spawn.Options{})
+		if err != nil {
+			return err
+		}
+		procs = append(procs, p)
+	}
+	for _, name := range s.o.wait {
+		if err := s.waitFor(ctx, name, procs); err != nil {
+			return err
+		}
+		s.log.Debug("plugin connected", "plugin", name)
+	}
+	return nil
+}
+
+// errSpawnFailed is the cause of a wait cut short by a failed plugin.
+var errSpawnFailed = errors.New("a spawned plugin failed")
+
+// waitFor waits until the plugin name is connected, at most -wait-timeout,
+// and stops waiting when one of procs fails.
+func (s *session) waitFor(ctx context.Context, name string, procs []*spawn.Process) error {
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	wctx, stop := context.WithTimeout(wctx, s.o.waitTimeout)
+	defer stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for _, p := range procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-p.Done():
+				if code, _ := p.ExitStatus(); code != 0 {
+					cancel(fmt.Errorf("%w: %s (pid %d) exited with status %d", errSpawnFailed, p.Name, p.Pid, code))
+				}
+			case <-wctx.Done():
+			}
+		}()
+	}
+	err := s.sock.WaitForContext(wctx, name)
+	stop() // ends the watchers before wg.Wait
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(context.Cause(wctx), errSpawnFailed):
+		return fmt.Errorf("plugin %q did not connect: %w", name, context.Cause(wctx))
+	}
+	return fmt.Errorf("plugin %q did not connect within %v", name, s.o.waitTimeout)
+}
+
+// close shuts the socket down (plugins get a stop request and calls in
+// flight finish), stops the plugins the host and its scripts spawned, and
+// removes what the session built. Engines must be closed before.
+func (s *session) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := s.sock.ShutdownContext(ctx, ""); err != nil {
+		s.log.Warn("shutdown", "err", err)
+	}
+	if err := s.plugins.Close(); err != nil {
+		s.log.Warn("stopping spawned plugins", "err", err)
+	}
+	for _, rt := range s.runtimes {
+		if err := rt.Close(); err != nil {
+			s.log.Warn("stopping spawned plugins", "err", err)
+		}
+	}
+	s.lis.Close()
+	if err := s.build.Close(); err != nil {
+		s.log.Warn("removing built plugins", "err", err)
+	}
+}
