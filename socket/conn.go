@@ -252,6 +252,9 @@ type sent struct {
 // behind a plugin that stopped reading. What can queue that way is bounded
 // by the in-flight limit.
 func (c *conn) send(trace, method string, payload []byte) (sent, error) {
+	if err := c.cfg.checkRequest(trace, method, payload); err != nil {
+		return sent{}, err
+	}
 	if err := c.acquireCall(); err != nil {
 		return sent{}, err
 	}

@@ -99,7 +99,10 @@ func WithStopTimeout(d time.Duration) Option {
 }
 
 // WithMaxMessage sets the largest message accepted from a plugin, in bytes
-// (default 16 MiB). A larger one closes that plugin's connection.
+// (default 16 MiB). A larger one closes that plugin's connection. It also
+// bounds the requests sent to plugins, whose SDK refuses messages past the
+// same default: a call or broadcast whose request would be larger fails at
+// once with ErrMessageTooLarge, and nothing is sent.
 func WithMaxMessage(n int) Option {
 	return func(c *config) error {
 		if n < 1024 {
