@@ -1,0 +1,100 @@
+package scripttest
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard-rpc/switchboard/internal/wire"
+	"github.com/switchboard-rpc/switchboard/plugin"
+	"github.com/switchboard-rpc/switchboard/socket"
+)
+
+// RawPlugin is a hostile plugin: it speaks the wire protocol itself, over a
+// real loopback TCP connection, and answers every request with whatever
+// bytes its answer function returns, JSON or not, so that tests can send
+// the host what the SDK never would.
+type RawPlugin struct {
+	conn net.Conn
+	enc  *wire.Encoder
+	done chan struct{}
+
+	mu   sync.Mutex
+	seen []string // methods of the requests received, in order
+}
+
+// AttachRaw connects a RawPlugin named name, announcing methods, to s over
+// TCP (s is served on a new loopback port) and waits until s has
+// registered it. Each request is answered with answer(method, payload) as
+// the result's bytes. The connection is closed at the end of the test.
+func AttachRaw(t testing.TB, s *socket.Socket, name string, methods []string, answer func(method string, payload []byte) []byte) *RawPlugin {
+	t.Helper()
+	conn, err := net.Dial("tcp", Listen(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &RawPlugin{conn: conn, enc: wire.NewEncoder(conn, 10*time.Second), done: make(chan struct{})}
+	t.Cleanup(func() {
+		_ = conn.Close()
+		<-p.done
+	})
+	fns := map[string]plugin.Function{}
+	for _, m := range methods {
+		fns[m] = plugin.Function{Name: m}
+	}
+	if err := p.enc.Send(&wire.Hello[plugin.Function]{Name: name, Version: "1.0", Functions: fns}); err != nil {
+		t.Fatal(err)
+	}
+	go p.serve(answer)
+	WaitFor(t, 10*time.Second, func() error {
+		if s.PluginInfo(name) == nil {
+			return fmt.Errorf("raw plugin %q not registered", name)
+		}
+		return nil
+	})
+	return p
+}
+
+// serve answers requests until the connection ends or the socket asks the
+// plugin to stop.
+func (p *RawPlugin) serve(answer func(string, []byte) []byte) {
+	defer close(p.done)
+	defer p.conn.Close()
+	dec := wire.NewDecoder(p.conn, 0)
+	for {
+		var env wire.Envelope
+		if err := dec.DecodeEnvelope(&env); err != nil {
+			return
+		}
+		if env.Method == wire.MethodShutdown {
+			return
+		}
+		if env.Method == wire.MethodCancel {
+			continue
+		}
+		p.mu.Lock()
+		p.seen = append(p.seen, env.Method)
+		p.mu.Unlock()
+		out := wire.Envelope{Seq: env.Seq, Method: env.Method, Payload: answer(env.Method, env.Payload)}
+		if err := p.enc.SendEnvelope(&out); err != nil {
+			return
+		}
+	}
+}
+
+// Notify sends payload as an async value, as it is.
+func (p *RawPlugin) Notify(payload []byte) error {
+	if err := p.enc.SendEnvelope(&wire.Envelope{Method: wire.MethodAsync, Payload: payload}); err != nil {
+		return fmt.Errorf("raw plugin: sending an async value: %w", err)
+	}
+	return nil
+}
+
+// Seen returns the methods of the requests the plugin has received.
+func (p *RawPlugin) Seen() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.seen...)
+}
