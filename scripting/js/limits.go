@@ -12,7 +12,7 @@ const (
 	// MaxCallStack is the deepest JavaScript call stack, in calls. goja's
 	// own default is unbounded (math.MaxInt32): a runaway recursion grows
 	// until the process runs out of memory.
-	MaxCallStack = 10_000
+	MaxCallStack = 5_000
 	// MaxStringLength is the longest string, in UTF-16 code units (at most
 	// 256 MiB), that one call of String.prototype.repeat, padStart,
 	// padEnd or Array.prototype.join may build.

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/internal/wire"
 	"github.com/switchboard-rpc/switchboard/plugin"
+	"github.com/switchboard-rpc/switchboard/scripting"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -97,4 +99,42 @@ func (p *RawPlugin) Seen() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.seen...)
+}
+
+// Deep returns JSON arrays nested n deep.
+func Deep(n int) []byte {
+	b := make([]byte, 2*n)
+	for i := range n {
+		b[i], b[2*n-1-i] = '[', ']'
+	}
+	return b
+}
+
+// HostileDepth is how deep the answers of the "bad" plugin SetupHostile
+// attaches nest: 3,000,000 levels (6 MB), which overflowed the host's
+// stack through goja's JSON.parse.
+const HostileDepth = 3_000_000
+
+// SetupHostile is Setup with a RawPlugin named "bad" attached too. Its
+// Deep answers arrays nested HostileDepth deep, Junk and Echo answer bytes
+// that are not JSON, and Emit sends a deep async value and then the async
+// value 1 before answering 1.
+func SetupHostile(t *testing.T, cfg scripting.Config) *Env {
+	t.Helper()
+	env := Setup(t, cfg)
+	deep := Deep(HostileDepth)
+	var bad atomic.Pointer[RawPlugin]
+	p := AttachRaw(t, env.Sock, "bad", []string{"Deep", "Junk", "Echo", "Emit"}, func(method string, _ []byte) []byte {
+		switch method {
+		case "Deep":
+			return deep
+		case "Emit":
+			_ = bad.Load().Notify(deep)
+			_ = bad.Load().Notify([]byte("1"))
+			return []byte("1")
+		}
+		return []byte(`{"not": json`)
+	})
+	bad.Store(p)
+	return env
 }

@@ -1,0 +1,164 @@
+package js_test
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-rpc/switchboard/scripting"
+	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
+	"github.com/switchboard-rpc/switchboard/scripting/js"
+)
+
+// stillServing is the end of every hostile script: the legitimate plugin
+// still answers.
+const stillServing = `console.log(call("echo", "Echo", "still serving"))`
+
+// TestHostileResults: answers nested 3,000,000 deep (as a result, an async
+// result or an async value) and answers that are not JSON are the plugin's
+// bad_response, naming it and the method; in a broadcast they are that
+// plugin's error only; and the host goes on serving.
+func TestHostileResults(t *testing.T) {
+	env := scripttest.SetupHostile(t, scripting.Config{})
+	out, err := run(t, env, `
+function show(f) {
+  try { f(); console.log("no error") }
+  catch (e) { console.log(e.code, e.plugin, e.method, e.message) }
+}
+show(() => call("bad", "Deep"))
+show(() => call("bad", "Junk"))
+const got = []
+onAsync((name, v) => got.push(name + ":" + v))
+call("bad", "Emit")
+while (got.length < 2) sleep(5)
+console.log(got.join(" "))
+const b = broadcast("Echo", {v: 1})
+console.log(JSON.stringify(b.results), b.errors.bad)
+callAsync("bad", "Deep").then(() => console.log("no error"), e => console.log("async", e.code, e.plugin, e.method))
+`+stillServing)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := `bad_response bad Deep bad.Deep: bad response: invalid JSON: nested deeper than 10000 levels
+bad_response bad Junk bad.Junk: bad response: invalid JSON: SyntaxError: invalid character 'j' looking for beginning of value
+bad:undefined bad:1
+{"echo":{"v":1}} bad response: invalid JSON
+still serving
+async bad_response bad Deep`
+	if strings.TrimSpace(out) != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+// TestOversizedArgument: an argument past the plugin's message limit is
+// refused at once as bad_argument naming the limit, and the plugin, which
+// never saw it, goes on serving.
+func TestOversizedArgument(t *testing.T) {
+	expect(t, `
+const big = "x".repeat(17 << 20)
+for (const f of [() => call("echo", "Echo", big), () => broadcast("Echo", big)]) {
+  try { f(); console.log("sent") } catch (e) { console.log(e.code, e.message.includes("limit of 16777216 bytes")) }
+}
+`+stillServing, `bad_argument true
+bad_argument true
+still serving`)
+}
+
+// TestRunawayRecursion: recursion past js.MaxCallStack ends the script with
+// a RangeError at the call, in plain JavaScript and through native frames
+// (which use the Go stack); the engine and the host go on. goja makes the
+// overflow uncatchable: try does not stop it.
+func TestRunawayRecursion(t *testing.T) {
+	for _, src := range []string{
+		`function f(n) { return f(n + 1) + 1 }
+try { f(0) } catch (e) { console.log("caught") }`,
+		`function f() { return [1].map(f) }
+f()`,
+	} {
+		env := setup(t, scripting.Config{})
+		out, err := run(t, env, src)
+		se := asScriptError(t, err)
+		if !strings.HasPrefix(se.Message, "Uncaught RangeError: Maximum call stack size exceeded") || se.Line == 0 || out != "" {
+			t.Errorf("%s:\n%v (line %d), stdout %q", src, err, se.Line, out)
+		}
+		if out, err := run(t, env, stillServing); err != nil || out != "still serving\n" {
+			t.Errorf("after %s: %q, %v", src, out, err)
+		}
+	}
+}
+
+// TestRunawayRecursionREPL: a REPL entry that recurses without end fails
+// and the next entry runs.
+func TestRunawayRecursionREPL(t *testing.T) {
+	env := setup(t, scripting.Config{})
+	e, err := js.New(env.RT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := scripttest.Context(t, 10*time.Second)
+	if _, err := e.Eval(ctx, `function f() { return f() } f()`); err == nil || !strings.Contains(err.Error(), "Maximum call stack size exceeded") {
+		t.Fatalf("Eval: %v", err)
+	}
+	if out, err := e.Eval(context.Background(), `call("echo", "Echo", 41) + 1`); err != nil || out != "42" {
+		t.Fatalf("next entry: %q, %v", out, err)
+	}
+}
+
+// TestAmplifiers: the builtins that build a value of any size in one step
+// throw a catchable RangeError past the documented bounds, without
+// allocating it, and what stays within them works as before.
+func TestAmplifiers(t *testing.T) {
+	env := setup(t, scripting.Config{})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	out, err := run(t, env, `
+const attempts = {
+  repeat: () => "x".repeat(2 ** 40),
+  padStart: () => "x".padStart(2 ** 40),
+  padEnd: () => "x".padEnd(2 ** 40, "ab"),
+  join: () => Array(2 ** 32 - 1).join("x"),
+  joinStrings: () => Array(1024).fill("x".repeat(2 ** 20)).join(),
+  fill: () => Array(2 ** 31).fill(0),
+  split: () => "x".repeat(2 ** 25).split(""),
+  from: () => Array.from({length: 2 ** 31}),
+  apply: () => Math.max.apply(null, {length: 2 ** 31}),
+  reflect: () => Reflect.apply(Math.max, null, {length: 2 ** 31}),
+  construct: () => Reflect.construct(Array, {length: 2 ** 31}),
+  arrayBuffer: () => new ArrayBuffer(2 ** 40),
+  typedArray: () => new Float64Array(2 ** 31),
+  subclass: () => new (class extends Uint8Array {})(2 ** 33),
+}
+for (const [name, f] of Object.entries(attempts)) {
+  try { f(); console.log(name, "allocated") } catch (e) { if (!(e instanceof RangeError)) console.log(name, e) }
+}
+console.log("x".repeat(3), "x".padStart(3, "-"), [1, 2].join("+"), Array(2).fill(0).join(), "a,b".split(",").length,
+  Array.from({length: 2}).length, Math.max.apply(null, [1, 2]), new Uint8Array(3).length, new ArrayBuffer(4).byteLength,
+  new Uint8Array(1) instanceof Uint8Array, new Uint8Array(1).constructor === Uint8Array, Uint8Array.from([1]).length)
+`+stillServing)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if want := "xxx --x 1+2 0,0 2 2 2 3 4 true true 1\nstill serving\n"; out != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
+	}
+	// joinStrings builds its 1 GiB array of one 1 MiB string; nothing else
+	// may allocate much.
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 256<<20 {
+		t.Errorf("the refused attempts allocated %d MiB", grew>>20)
+	}
+}
+
+// TestUncaughtAmplifier: an uncaught RangeError from a bound is a script
+// failure like any other.
+func TestUncaughtAmplifier(t *testing.T) {
+	env := setup(t, scripting.Config{})
+	_, err := run(t, env, `const s = "x".repeat(2 ** 40)`)
+	se := asScriptError(t, err)
+	if !strings.HasPrefix(se.Message, "Uncaught RangeError: the string's length would be 1099511627776") || se.Line != 1 {
+		t.Errorf("%v (line %d)", err, se.Line)
+	}
+}
