@@ -17,7 +17,7 @@ import (
 const stillServing = `console.log(call("echo", "Echo", "still serving"))`
 
 // TestHostileResults: answers nested 3,000,000 deep (as a result, an async
-// result or an async value) and answers that are not JSON are the plugin's
+// result, an async value or a string the script parses) and answers that are not JSON are the plugin's
 // bad_response, naming it and the method; in a broadcast they are that
 // plugin's error only; and the host goes on serving.
 func TestHostileResults(t *testing.T) {
@@ -29,6 +29,7 @@ function show(f) {
 }
 show(() => call("bad", "Deep"))
 show(() => call("bad", "Junk"))
+try { JSON.parse(call("bad", "Text")) } catch (e) { console.log(e.name, e.message) }
 const got = []
 onAsync((name, v) => got.push(name + ":" + v))
 call("bad", "Emit")
@@ -43,6 +44,7 @@ callAsync("bad", "Deep").then(() => console.log("no error"), e => console.log("a
 	}
 	want := `bad_response bad Deep bad.Deep: bad response: invalid JSON: nested deeper than 10000 levels
 bad_response bad Junk bad.Junk: bad response: invalid JSON: SyntaxError: invalid character 'j' looking for beginning of value
+SyntaxError JSON nested deeper than 10000 levels
 bad:undefined bad:1
 {"echo":{"v":1}} bad response: invalid JSON
 still serving
@@ -87,6 +89,23 @@ f()`,
 			t.Errorf("after %s: %q, %v", src, out, err)
 		}
 	}
+}
+
+// TestRunawayGenerators: generators that resume one another without end
+// (which goja does outside the call stack it bounds) throw a RangeError
+// the script catches, past js.MaxGeneratorDepth; within it they work.
+func TestRunawayGenerators(t *testing.T) {
+	expect(t, `
+function* g() { yield* g() }
+for (const f of [() => g().next(), () => { for (const x of g()) {} }]) {
+  try { f(); console.log("no error") } catch (e) { console.log(e instanceof RangeError, e.message) }
+}
+function* h(n) { if (n > 0) yield* h(n - 1); else yield n }
+console.log([...h(500)].join())
+`+stillServing, `true Maximum call stack size exceeded (generators resumed 1000 deep)
+true Maximum call stack size exceeded (generators resumed 1000 deep)
+0
+still serving`)
 }
 
 // TestRunawayRecursionREPL: a REPL entry that recurses without end fails

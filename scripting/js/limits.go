@@ -1,9 +1,12 @@
 package js
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/dop251/goja"
+
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 )
 
 // Bounds on what one script may make the engine do in a single step, so that
@@ -13,6 +16,9 @@ const (
 	// own default is unbounded (math.MaxInt32): a runaway recursion grows
 	// until the process runs out of memory.
 	MaxCallStack = 5_000
+	// MaxGeneratorDepth is how deeply generators may resume one another
+	// (with yield*, or by calling next inside next).
+	MaxGeneratorDepth = 1_000
 	// MaxStringLength is the longest string, in UTF-16 code units (at most
 	// 256 MiB), that one call of String.prototype.repeat, padStart,
 	// padEnd or Array.prototype.join may build.
@@ -36,7 +42,7 @@ const (
 // Constructors are replaced by functions that share their prototype and
 // statics, so that instanceof, subclassing and C.from keep working. It runs under the name "<native>", so that
 // its frames read as the builtins' own in stacks and error locations.
-const limitsSource = `(function (maxString, maxArray, maxBytes) {
+const limitsSource = `(function (maxString, maxArray, maxBytes, maxResume) {
 "use strict";
 const apply = Reflect.apply, construct = Reflect.construct, defineProperty = Object.defineProperty;
 const Str = String, Num = Number, Obj = Object, RangeErr = RangeError, AB = ArrayBuffer;
@@ -123,6 +129,18 @@ replace(Reflect, "construct", {construct(target, args, newTarget) {
 	if (n > maxArray) tooLarge("the number of arguments", n, maxArray);
 	return arguments.length < 3 ? construct(target, args) : construct(target, args, newTarget);
 }}.construct);
+// A generator delegating with yield* resumes the inner one from Go,
+// outside the call stack goja bounds, so that function* g() { yield* g() }
+// used to recurse until the Go stack overflowed: resuming is counted here.
+const GP = Obj.getPrototypeOf(function* () {}.prototype);
+let resuming = 0;
+for (const name of ["next", "return", "throw"]) {
+	const orig = replace(GP, name, {[name](v) {
+		if (resuming >= maxResume) throw new RangeErr("Maximum call stack size exceeded (generators resumed " + maxResume + " deep)");
+		resuming++;
+		try { return apply(orig, this, [v]); } finally { resuming--; }
+	}}[name]);
+}
 for (const name of ["ArrayBuffer", "SharedArrayBuffer", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array",
 	"Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"]) {
 	const C = globalThis[name];
@@ -166,7 +184,31 @@ func (e *Engine) installLimits() error {
 	if !ok {
 		return fmt.Errorf("js: installing the limits: not a function")
 	}
-	if _, err := install(goja.Undefined(), e.vm.ToValue(MaxStringLength), e.vm.ToValue(MaxArrayLength), e.vm.ToValue(MaxBufferBytes)); err != nil {
+	// JSON.parse recurses once per level without bound: a plugin's string
+	// nested 3,000,000 deep overflowed the Go stack. Past jsontok.MaxDepth
+	// (encoding/json's limit) it is a SyntaxError, before goja parses.
+	syntaxErr := e.vm.Get("SyntaxError")
+	parse := e.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		text := c.Argument(0).String()
+		if jsontok.Deeper([]byte(text), jsontok.MaxDepth) {
+			msg := e.vm.ToValue(fmt.Sprintf("JSON nested deeper than %d levels", jsontok.MaxDepth))
+			if obj, err := e.vm.New(syntaxErr, msg); err == nil {
+				panic(obj)
+			}
+			panic(e.vm.NewGoError(errors.New(msg.String())))
+		}
+		v, err := e.parse(e.json, append([]goja.Value{e.vm.ToValue(text)}, c.Arguments[min(1, len(c.Arguments)):]...)...)
+		if err != nil {
+			panic(err)
+		}
+		return v
+	}).(*goja.Object)
+	_ = parse.DefineDataProperty("name", e.vm.ToValue("parse"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	_ = parse.DefineDataProperty("length", e.vm.ToValue(2), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	if err := e.json.(*goja.Object).DefineDataProperty("parse", parse, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
+		return fmt.Errorf("js: installing the limits: %w", err)
+	}
+	if _, err := install(goja.Undefined(), e.vm.ToValue(MaxStringLength), e.vm.ToValue(MaxArrayLength), e.vm.ToValue(MaxBufferBytes), e.vm.ToValue(MaxGeneratorDepth)); err != nil {
 		return fmt.Errorf("js: installing the limits: %w", err)
 	}
 	return nil

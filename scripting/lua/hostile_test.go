@@ -14,8 +14,8 @@ import (
 // still answers.
 const stillServing = `print(call("echo", "Echo", "still serving"))`
 
-// TestHostileResults: answers nested 3,000,000 deep (as a result or an
-// async value) and answers that are not JSON are the plugin's bad_response,
+// TestHostileResults: answers nested 3,000,000 deep (as a result, an async
+// value or a string the script decodes) and answers that are not JSON are the plugin's bad_response,
 // naming it and the method; in a broadcast they are that plugin's error
 // only; and the host goes on serving.
 func TestHostileResults(t *testing.T) {
@@ -27,6 +27,7 @@ local function show(f)
 end
 show(function() return call("bad", "Deep") end)
 show(function() return call("bad", "Junk") end)
+show(function() return json.decode(call("bad", "Text")) end)
 local got = {}
 onAsync(function(name, v) got[#got + 1] = name .. ":" .. tostring(v) end)
 call("bad", "Emit")
@@ -40,6 +41,7 @@ print(json.encode(b.results), b.errors.bad)
 	}
 	want := "bad_response\tbad\tDeep\tbad.Deep: bad response: invalid JSON: invalid character '[' exceeded max depth\n" +
 		"bad_response\tbad\tJunk\tbad.Junk: bad response: invalid JSON: invalid character 'j' looking for beginning of value\n" +
+		"bad_argument\t\t\tbad argument: invalid JSON: invalid character '[' exceeded max depth\n" +
 		"bad:nil bad:1\n" +
 		"{\"echo\":{\"v\":1}}\tbad response: invalid JSON\n" +
 		"still serving\n"

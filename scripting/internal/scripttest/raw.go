@@ -116,18 +116,20 @@ func Deep(n int) []byte {
 const HostileDepth = 3_000_000
 
 // SetupHostile is Setup with a RawPlugin named "bad" attached too. Its
-// Deep answers arrays nested HostileDepth deep, Junk and Echo answer bytes
-// that are not JSON, and Emit sends a deep async value and then the async
+// Deep answers arrays nested HostileDepth deep, Text a JSON string holding
+// them, Junk and Echo answer bytes that are not JSON, and Emit sends a deep async value and then the async
 // value 1 before answering 1.
 func SetupHostile(t *testing.T, cfg scripting.Config) *Env {
 	t.Helper()
 	env := Setup(t, cfg)
 	deep := Deep(HostileDepth)
 	var bad atomic.Pointer[RawPlugin]
-	p := AttachRaw(t, env.Sock, "bad", []string{"Deep", "Junk", "Echo", "Emit"}, func(method string, _ []byte) []byte {
+	p := AttachRaw(t, env.Sock, "bad", []string{"Deep", "Text", "Junk", "Echo", "Emit"}, func(method string, _ []byte) []byte {
 		switch method {
 		case "Deep":
 			return deep
+		case "Text":
+			return []byte(`"` + string(deep) + `"`)
 		case "Emit":
 			_ = bad.Load().Notify(deep)
 			_ = bad.Load().Notify([]byte("1"))
