@@ -108,9 +108,9 @@ true Maximum call stack size exceeded (generators resumed 1000 deep)
 still serving`)
 }
 
-// TestRunawayRecursionREPL: a REPL entry that recurses without end fails
-// and the next entry runs.
-func TestRunawayRecursionREPL(t *testing.T) {
+// TestRunawayREPL: REPL entries that recurse without end or ask for a
+// value past a bound fail, and the next entry runs.
+func TestRunawayREPL(t *testing.T) {
 	env := setup(t, scripting.Config{})
 	e, err := js.New(env.RT)
 	if err != nil {
@@ -118,8 +118,13 @@ func TestRunawayRecursionREPL(t *testing.T) {
 	}
 	defer e.Close()
 	ctx := scripttest.Context(t, 10*time.Second)
-	if _, err := e.Eval(ctx, `function f() { return f() } f()`); err == nil || !strings.Contains(err.Error(), "Maximum call stack size exceeded") {
-		t.Fatalf("Eval: %v", err)
+	for src, want := range map[string]string{
+		`function f() { return f() } f()`: "Uncaught RangeError: Maximum call stack size exceeded",
+		`"x".repeat(2 ** 40)`:             "Uncaught RangeError: the string's length would be",
+	} {
+		if _, err := e.Eval(ctx, src); err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("Eval(%s): %v", src, err)
+		}
 	}
 	if out, err := e.Eval(context.Background(), `call("echo", "Echo", 41) + 1`); err != nil || out != "42" {
 		t.Fatalf("next entry: %q, %v", out, err)

@@ -5,9 +5,11 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-rpc/switchboard/scripting"
 	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
+	"github.com/switchboard-rpc/switchboard/scripting/lua"
 )
 
 // stillServing is the end of every hostile script: the legitimate plugin
@@ -132,6 +134,29 @@ still serving
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 256<<20 {
 		t.Errorf("the refused attempts allocated %d MiB", grew>>20)
+	}
+}
+
+// TestRunawayREPL: REPL entries that recurse without end or ask for a
+// value past a bound fail, and the next entry runs.
+func TestRunawayREPL(t *testing.T) {
+	env := setup(t, scripting.Config{})
+	e, err := lua.New(env.RT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := scripttest.Context(t, 10*time.Second)
+	for src, want := range map[string]string{
+		`(function() local function f() return 1 + f() end return f() end)()`: "stack overflow",
+		`string.rep("x", 1e12)`: "string.rep: the result would be",
+	} {
+		if _, err := e.Eval(ctx, src); err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("Eval(%s): %v", src, err)
+		}
+	}
+	if out, err := e.Eval(ctx, `call("echo", "Echo", 41) + 1`); err != nil || out != "42" {
+		t.Fatalf("next entry: %q, %v", out, err)
 	}
 }
 
