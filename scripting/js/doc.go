@@ -23,7 +23,7 @@
 // Bounds (limits.go): the call stack (MaxCallStack), generators resuming
 // one another (MaxGeneratorDepth), and the size of what one builtin call
 // builds (MaxStringLength, MaxArrayLength, MaxBufferBytes: repeat,
-// padStart, padEnd, split, join, fill, Array.from, apply, ArrayBuffer and
+// padStart, padEnd, replace, replaceAll, split, join, fill, Array.from, apply, ArrayBuffer and
 // the typed arrays) and JSON.parse's nesting. Past the call stack the run
 // ends (goja makes that error uncatchable); past the others a RangeError
 // or SyntaxError is thrown that the script can catch.

@@ -21,7 +21,8 @@ const (
 	MaxGeneratorDepth = 1_000
 	// MaxStringLength is the longest string, in UTF-16 code units (at most
 	// 256 MiB), that one call of String.prototype.repeat, padStart,
-	// padEnd or Array.prototype.join may build.
+	// padEnd, replace, replaceAll (with a string replacement) or
+	// Array.prototype.join may build.
 	MaxStringLength = 1 << 27
 	// MaxArrayLength is the most elements (256 MiB of values) that one call
 	// of Array.prototype.fill, Array.from, String.prototype.split,
@@ -85,6 +86,43 @@ const split = replace(SP, "split", {split(separator, limit) {
 	if (min(parts, lim) > maxArray) tooLarge("the array's length", parts, maxArray);
 	return apply(split, s, [sep, lim]);
 }}.split);
+// replace and replaceAll with a string replacement: the result is the
+// subject plus one replacement per match, so an empty search in a long
+// string multiplies the replacement by the string's length. The matches
+// are counted first (only when the product could pass the bound).
+function matches(s, search, all) {
+	if (!all) return 1;
+	if (typeof search === "string") {
+		if (search === "") return s.length + 1;
+		let n = 0;
+		for (let i = s.indexOf(search); i >= 0 && n <= maxString; i = s.indexOf(search, i + search.length)) n++;
+		return n;
+	}
+	let n = 0;
+	apply(replaceOrig, s, [search, () => { n++; return ""; }]);
+	return n;
+}
+function checkReplace(s, search, replacement, all) {
+	if (typeof replacement !== "string" || (s.length + 1) * replacement.length <= maxString) return;
+	const size = s.length + matches(s, search, all) * replacement.length;
+	if (size > maxString) tooLarge("the string's length", size, maxString);
+}
+const replaceOrig = replace(SP, "replace", {replace(search, replacement) {
+	if (this == null || typeof replacement === "function") return apply(replaceOrig, this, [search, replacement]);
+	const s = Str(this);
+	const re = search !== null && typeof search === "object" && search[Symbol.replace] !== undefined;
+	const pattern = re ? search : Str(search), r = Str(replacement);
+	checkReplace(s, pattern, r, re && search.global);
+	return apply(replaceOrig, s, [pattern, r]);
+}}.replace);
+const replaceAll = replace(SP, "replaceAll", {replaceAll(search, replacement) {
+	if (this == null || typeof replacement === "function") return apply(replaceAll, this, [search, replacement]);
+	const s = Str(this);
+	const re = search !== null && typeof search === "object" && search[Symbol.replace] !== undefined;
+	const pattern = re ? search : Str(search), r = Str(replacement);
+	if (!re || search.global) checkReplace(s, pattern, r, true);
+	return apply(replaceAll, s, [pattern, r]);
+}}.replaceAll);
 const join = replace(AP, "join", {join(separator) {
 	if (this == null) return apply(join, this, [separator]);
 	const o = Obj(this), len = toLength(o.length), sep = separator === undefined ? "," : Str(separator);

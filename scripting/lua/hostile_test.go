@@ -101,9 +101,10 @@ still serving
 	}
 }
 
-// TestAmplifiers: string.rep and table.concat raise a catchable error past
-// lua.MaxStringBytes, without allocating the result, and work as before
-// within it.
+// TestAmplifiers: string.rep, string.gsub and table.concat raise a
+// catchable error past lua.MaxStringBytes, and gsub and gmatch past
+// lua.MaxMatches, without allocating the result, and work as before
+// within the bounds.
 func TestAmplifiers(t *testing.T) {
 	env := setup(t, scripting.Config{})
 	var before, after runtime.MemStats
@@ -116,7 +117,11 @@ local t = {}
 for i = 1, 1024 do t[i] = s end
 print(pcall(table.concat, t))
 print(pcall(table.concat, t, "", 1, 300))
-print(string.rep("ab", 2), table.concat({1, "b", 2.5}, "-"), #table.concat(t, "", 1, 3))
+print(pcall(string.gsub, string.rep("x", 2^12), "", string.rep("y", 2^18)))
+local long = string.rep("x", 2^21)
+print(pcall(string.gsub, long, "", ""))
+print(pcall(string.gmatch, long, "x"))
+print(string.rep("ab", 2), table.concat({1, "b", 2.5}, "-"), #table.concat(t, "", 1, 3), (string.gsub("a-b", "-", "+")))
 `+stillServing)
 	runtime.ReadMemStats(&after)
 	if err != nil {
@@ -126,7 +131,10 @@ print(string.rep("ab", 2), table.concat({1, "b", 2.5}, "-"), #table.concat(t, ""
 false	main.lua:3: string.rep: the result would be 2199023255552 bytes, past the bound of 268435456
 false	main.lua:7: table.concat: the result would be more than 268435456 bytes
 false	main.lua:8: table.concat: the result would be more than 268435456 bytes
-abab	1-b-2.5	3145728
+false	main.lua:9: string.gsub: the result would be 1074008064 bytes, past the bound of 268435456
+false	main.lua:11: string.gsub: more than 1048576 matches
+false	main.lua:12: string.gmatch: more than 1048576 matches
+abab	1-b-2.5	3145728	a+b
 still serving
 `
 	if out = local.ReplaceAllString(out, "main.lua"); out != want {

@@ -2,15 +2,21 @@ package lua
 
 import (
 	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/pm"
 )
 
 // Bounds on what one script may make the engine do in a single step, so that
 // a runaway script fails with a Lua error (which pcall catches) instead of
 // ending the host.
 const (
-	// MaxStringBytes is the longest string one call of string.rep or
-	// table.concat may build (256 MiB).
+	// MaxStringBytes is the longest string one call of string.rep,
+	// string.gsub (with a string replacement) or table.concat may build
+	// (256 MiB).
 	MaxStringBytes = 256 << 20
+	// MaxMatches is the most matches one call of string.gsub or
+	// string.gmatch may find (gopher-lua keeps a record of each, some 100
+	// bytes).
+	MaxMatches = 1 << 20
 	// MaxCoroutineDepth is how deeply coroutines may resume one another,
 	// as Lua 5.1 bounds nested C calls (LUAI_MAXCCALLS). Each nested resume
 	// runs on the Go stack with a new Lua state of its own, so a coroutine
@@ -47,6 +53,43 @@ func (e *Engine) installLimits() {
 		s, n := L.CheckString(1), L.CheckInt(2)
 		if n > 0 && len(s) > 0 && n > MaxStringBytes/len(s) {
 			L.RaiseError("string.rep: the result would be %.0f bytes, past the bound of %d", float64(len(s))*float64(n), MaxStringBytes)
+		}
+	})
+	// gsub and gmatch find every match before they use any, keeping a
+	// record of each (gopher-lua's pm.Find): an empty pattern in a long
+	// string is one record per byte. And gsub with a string replacement
+	// adds one copy per match, so a short string can ask for a huge one.
+	// Where either could pass its bound, the matches are counted first,
+	// by the same matcher, as far as MaxMatches.
+	count := func(L *lua.LState, fn, s, pat string, limit int) int {
+		most := MaxMatches + 1
+		if limit >= 0 && limit < most {
+			most = limit
+		}
+		mds, err := pm.Find(pat, []byte(s), 0, most)
+		if err != nil {
+			return 0 // the original reports the bad pattern
+		}
+		if len(mds) > MaxMatches {
+			L.RaiseError("string.%s: more than %d matches", fn, MaxMatches)
+		}
+		return len(mds)
+	}
+	replace("string", "gsub", func(L *lua.LState) {
+		s, pat := L.CheckString(1), L.CheckString(2)
+		r, isString := L.Get(3).(lua.LString)
+		product := isString && float64(len(s)+1)*float64(len(r)) > MaxStringBytes
+		if len(s) < MaxMatches && !product {
+			return
+		}
+		n := count(L, "gsub", s, pat, L.OptInt(4, -1))
+		if size := float64(len(s)) + float64(n)*float64(len(r)); isString && size > MaxStringBytes {
+			L.RaiseError("string.gsub: the result would be %.0f bytes, past the bound of %d", size, MaxStringBytes)
+		}
+	})
+	replace("string", "gmatch", func(L *lua.LState) {
+		if s, pat := L.CheckString(1), L.CheckString(2); len(s) >= MaxMatches {
+			count(L, "gmatch", s, pat, -1)
 		}
 	})
 	replace("table", "concat", func(L *lua.LState) {
