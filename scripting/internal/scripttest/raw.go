@@ -140,3 +140,16 @@ func SetupHostile(t *testing.T, cfg scripting.Config) *Env {
 	bad.Store(p)
 	return env
 }
+
+// smallMessage is the socket's max message in SmallMessages.
+const smallMessage = 64 << 10
+
+// SmallMessages is Setup over a socket whose max message is 64 KiB, so
+// that tests of the message limit need not build 16 MiB arguments.
+func SmallMessages(t *testing.T) *Env {
+	t.Helper()
+	s := Socket(t, socket.WithMaxMessage(smallMessage))
+	Attach(t, s, "echo")
+	AttachControl(t, s)
+	return NewEnv(t, s, scripting.Config{})
+}
