@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// defaultWriteTimeout bounds one write to the socket unless WithWriteTimeout
+// DefaultWriteTimeout bounds one write to the socket unless WithWriteTimeout
 // says otherwise.
-const defaultWriteTimeout = 30 * time.Second
+const DefaultWriteTimeout = 30 * time.Second
 
 // config is what the options set. A zero field is one no option set: the
 // options refuse zero values, so the default can take its place.
@@ -26,7 +26,7 @@ func (c config) withDefaults() config {
 		c.log = slog.Default()
 	}
 	if c.writeTimeout == 0 {
-		c.writeTimeout = defaultWriteTimeout
+		c.writeTimeout = DefaultWriteTimeout
 	}
 	return c
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -43,7 +45,9 @@ func (rt *Runtime) CallAsync(ctx context.Context, name, method string, payload [
 }
 
 // BroadcastResult is what broadcast returns: every connected plugin is in
-// exactly one of the two maps.
+// exactly one of the two maps. A plugin whose answer is not JSON (or nests
+// deeper than the bindings convert) is in Errors, with a message starting
+// "bad response: ".
 type BroadcastResult struct {
 	// Results holds each answering plugin's result, as JSON (null for an
 	// empty answer).
@@ -72,6 +76,17 @@ func (rt *Runtime) Broadcast(ctx context.Context, method string, payload []byte,
 		for name, out := range results {
 			if len(out) == 0 {
 				out = json.RawMessage("null")
+			}
+			// One plugin's bad answer is its own failure: it must not
+			// make the whole result unencodable, or too deep to convert
+			// once it sits two levels down.
+			if !json.Valid(out) {
+				res.Errors[name] = ErrBadResponse.Error() + ": invalid JSON"
+				continue
+			}
+			if jsontok.Deeper(out, jsontok.MaxDepth-2) {
+				res.Errors[name] = fmt.Sprintf("%v: nested deeper than %d levels", ErrBadResponse, jsontok.MaxDepth-2)
+				continue
 			}
 			res.Results[name] = out
 		}

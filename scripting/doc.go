@@ -63,7 +63,9 @@
 //	disconnected      the plugin went away before it answered
 //	shutdown          the socket or the plugin is shutting down
 //	remote            the plugin's method returned an error of its own
-//	bad_argument      the script passed something unusable (ErrBadArgument)
+//	bad_argument      the script passed something unusable (ErrBadArgument),
+//	                  or a request past the message limit (socket.ErrMessageTooLarge)
+//	bad_response      the plugin's answer is not JSON the bindings convert (ErrBadResponse)
 //	error             anything else
 //
 // # Spawned plugins

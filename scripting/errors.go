@@ -14,6 +14,10 @@ var (
 	// ErrBadArgument wraps every error about a script's bad input: a
 	// payload that cannot be JSON, an unknown option, a malformed timeout.
 	ErrBadArgument = errors.New("bad argument")
+	// ErrBadResponse wraps every error about a plugin's bad answer: a
+	// result that is not JSON, or that nests deeper than the bindings
+	// convert.
+	ErrBadResponse = errors.New("bad response")
 	// ErrClosed means the Runtime has been closed.
 	ErrClosed = errors.New("scripting: runtime closed")
 )
@@ -37,8 +41,12 @@ const (
 	CodeShutdown = "shutdown"
 	// CodeRemote: the plugin's method returned an error of its own.
 	CodeRemote = "remote"
-	// CodeBadArgument: the script passed something the binding cannot use.
+	// CodeBadArgument: the script passed something the binding cannot use,
+	// or a request too large for the plugin's message limit.
 	CodeBadArgument = "bad_argument"
+	// CodeBadResponse: the plugin answered with something that is not a
+	// JSON value the bindings convert.
+	CodeBadResponse = "bad_response"
 	// CodeError: any other failure.
 	CodeError = "error"
 )
@@ -50,7 +58,9 @@ func Code(err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, ErrBadArgument):
+	case errors.Is(err, ErrBadResponse):
+		return CodeBadResponse
+	case errors.Is(err, ErrBadArgument), errors.Is(err, socket.ErrMessageTooLarge):
 		return CodeBadArgument
 	case errors.Is(err, socket.ErrPluginNotFound):
 		return CodeNotConnected
@@ -130,6 +140,12 @@ func badArgument(format string, args ...any) error {
 // BadArgument returns an *Error with code bad_argument about what.
 func BadArgument(format string, args ...any) *Error {
 	return &Error{Code: CodeBadArgument, Err: badArgument(format, args...)}
+}
+
+// BadResponse returns an *Error with code bad_response about the answer
+// plugin gave to method; cause says what is wrong with it.
+func BadResponse(plugin, method string, cause error) *Error {
+	return &Error{Plugin: plugin, Method: method, Code: CodeBadResponse, Err: fmt.Errorf("%w: %w", ErrBadResponse, cause)}
 }
 
 // ExitError is returned by RunFile and Eval when the script called exit().

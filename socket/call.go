@@ -75,10 +75,17 @@ func (s *Socket) BroadcastContext(ctx context.Context, id, method string, payloa
 }
 
 // BroadcastJSON is BroadcastContext with the argument and the results as
-// JSON bytes. With the socket shut down, errs holds ErrShutdown under "*".
+// JSON bytes. With the socket shut down, errs holds ErrShutdown under "*";
+// with a payload too large to send (ErrMessageTooLarge), that error, and
+// no plugin is sent anything.
 func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload json.RawMessage) (map[string]json.RawMessage, map[string]error) {
 	results, errs := map[string]json.RawMessage{}, map[string]error{}
 	plugins, err := s.ready()
+	for _, e := range plugins {
+		if err == nil {
+			err = e.peer.check(id, method, payload)
+		}
+	}
 	if err != nil {
 		errs["*"] = &CallError{Plugin: "*", Method: method, Err: err}
 		return results, errs

@@ -259,6 +259,12 @@ func (c *conn) end(cause error) {
 	}
 }
 
+// check refuses a request larger than the connection's message limit (see
+// config.checkRequest).
+func (c *conn) check(trace, method string, payload []byte) error {
+	return c.cfg.checkRequest(trace, method, payload)
+}
+
 // send takes one of c's in-flight slots, registers a pending call and sends
 // the request. When it fails, the request was not sent and the slot is
 // free again; when it succeeds, wait must follow, once, and frees the slot.
@@ -270,6 +276,9 @@ func (c *conn) end(cause error) {
 // behind a plugin that stopped reading. What can queue that way is bounded
 // by the in-flight limit.
 func (c *conn) send(trace, method string, payload []byte) (sent, error) {
+	if err := c.check(trace, method, payload); err != nil {
+		return sent{}, err
+	}
 	if err := c.acquireCall(); err != nil {
 		return sent{}, err
 	}

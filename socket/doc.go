@@ -30,7 +30,8 @@
 // # Limits
 //
 // Every limit is an option with a default: WithHandshakeTimeout (10s),
-// WithMaxMessage (16 MiB), WithWriteTimeout (10s; a plugin that stops
+// WithMaxMessage (16 MiB, from a plugin and to one: a larger request fails
+// at once with ErrMessageTooLarge), WithWriteTimeout (10s; a plugin that stops
 // reading is disconnected), WithMaxPlugins (4096; past it a plugin is
 // rejected before registration, with the reason) and WithMaxInFlight (1024
 // calls waiting for one plugin; past it a call fails at once with
@@ -49,7 +50,8 @@
 //
 // Every failed call returns a *CallError naming the plugin and the method.
 // errors.Is matches ErrPluginNotFound, ErrMethodNotFound, ErrPanic,
-// ErrDisconnected, ErrShutdown, ErrTooManyCalls, and context.DeadlineExceeded or
+// ErrDisconnected, ErrShutdown, ErrTooManyCalls, ErrMessageTooLarge, and
+// context.DeadlineExceeded or
 // context.Canceled for a context that ended; a plugin's own error message is
 // a *RemoteError.
 package socket

@@ -28,6 +28,9 @@ var (
 	// ErrTooManyCalls means the plugin already had as many calls waiting
 	// for it as WithMaxInFlight allows; the call was not sent.
 	ErrTooManyCalls = errors.New("too many calls in flight")
+	// ErrMessageTooLarge means a request would be larger than the
+	// socket's max message (WithMaxMessage); it was not sent.
+	ErrMessageTooLarge = errors.New("message too large")
 )
 
 // CallError is the error of every failed call: it names the plugin and the

@@ -174,8 +174,10 @@ func TestBadConnectionsAreClosedAndLogged(t *testing.T) {
 		closedByPeer(t, c)
 	})
 	t.Run("oversized after handshake", func(t *testing.T) {
-		tp := connectTCP(t, s, addr, "big", newSvc())
-		_, err := s.Call("", "big", "Echo", strings.Repeat("x", 8192))
+		// A small request (a larger one is refused before it is sent)
+		// whose answer is past the limit.
+		tp := connectTCP(t, s, addr, "big", bigAnswers{})
+		_, err := s.Call("", "big", "Repeat", 8192)
 		if !errors.Is(err, socket.ErrDisconnected) {
 			t.Fatalf("a call answered with an oversized message: %v", err)
 		}
@@ -325,4 +327,12 @@ func TestToken(t *testing.T) {
 	if name := recv(t, connects); name != "friend" {
 		t.Fatalf("first announced plugin is %q; rejected plugins must never be announced", name)
 	}
+}
+
+// bigAnswers answers more than it is sent.
+type bigAnswers struct{}
+
+// Repeat returns n bytes.
+func (bigAnswers) Repeat(_ context.Context, n int) (string, error) {
+	return strings.Repeat("x", n), nil
 }

@@ -8,14 +8,15 @@ import (
 	"github.com/switchboard-rpc/switchboard/internal/wire"
 )
 
-// Defaults of the options, which each option's comment states.
+// Defaults of the options, which each option's comment states. They are
+// exported so that a program can size its own bounds from them.
 const (
-	defaultHandshakeTimeout = 10 * time.Second
-	defaultWriteTimeout     = 10 * time.Second
-	defaultStopTimeout      = 10 * time.Second
-	defaultMaxMessage       = wire.DefaultMaxMessage
-	defaultAsyncBacklog     = 1024
-	defaultEventQueue       = 4096
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultWriteTimeout     = 10 * time.Second
+	DefaultStopTimeout      = 10 * time.Second
+	DefaultMaxMessage       = wire.DefaultMaxMessage
+	DefaultAsyncBacklog     = 1024
+	DefaultEventQueue       = 4096
 )
 
 // config is what the options set. It is copied whole when a connection
@@ -39,12 +40,12 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		log:              slog.Default(),
-		handshakeTimeout: defaultHandshakeTimeout,
-		writeTimeout:     defaultWriteTimeout,
-		stopTimeout:      defaultStopTimeout,
-		maxMessage:       defaultMaxMessage,
-		asyncBacklog:     defaultAsyncBacklog,
-		eventQueue:       defaultEventQueue,
+		handshakeTimeout: DefaultHandshakeTimeout,
+		writeTimeout:     DefaultWriteTimeout,
+		stopTimeout:      DefaultStopTimeout,
+		maxMessage:       DefaultMaxMessage,
+		asyncBacklog:     DefaultAsyncBacklog,
+		eventQueue:       DefaultEventQueue,
 		maxPlugins:       DefaultMaxPlugins,
 		maxInFlight:      DefaultMaxInFlight,
 	}
@@ -107,8 +108,11 @@ func WithStopTimeout(d time.Duration) Option {
 }
 
 // WithMaxMessage sets the largest message accepted from a plugin, in bytes
-// (default 16 MiB). A larger one closes that plugin's connection. n must be
-// at least 1024; less is an invalid option.
+// (default 16 MiB). A larger one closes that plugin's connection. It also
+// bounds the requests sent to plugins, whose SDK refuses messages past the
+// same default: a call or broadcast whose request would be larger fails at
+// once with ErrMessageTooLarge, and nothing is sent. n must be at least
+// 1024; less is an invalid option.
 func WithMaxMessage(n int) Option {
 	return func(c *config) error {
 		if n < 1024 {

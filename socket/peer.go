@@ -22,6 +22,9 @@ import "context"
 //
 // The methods below are called from any goroutine.
 type peer interface {
+	// check returns the error send would fail with for a request that this
+	// peer can never be sent (ErrMessageTooLarge), without sending it.
+	check(trace, method string, payload []byte) error
 	// send posts one request and returns without waiting for the plugin
 	// to read it. When it fails, nothing was sent; when it succeeds, wait
 	// must follow, once.

@@ -14,6 +14,34 @@ import (
 	"unsafe"
 )
 
+// startOnTerminal starts the program with args on a new pseudo-terminal,
+// as its controlling terminal, and returns it with the terminal's master
+// side and a reader of it. The test is skipped where there is no
+// pseudo-terminal; the program is killed and the master closed when the test
+// ends.
+func startOnTerminal(t *testing.T, args ...string) (*exec.Cmd, *os.File, *terminal) {
+	t.Helper()
+	bin, err := exec.LookPath(programName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	master, tty, err := openPTY()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { master.Close() })
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "TERM=xterm")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, master, newTerminal(t, master)
+}
+
 // openPTY opens a pseudo-terminal pair of 24x100 characters. The master
 // stays non-blocking, so reads honour deadlines.
 func openPTY() (master, tty *os.File, err error) {
@@ -122,28 +150,10 @@ func (term *terminal) send(s string) {
 // completion, a call, multi-line entry, Ctrl-C on a line and on a call in
 // flight, Ctrl-D, and the history file.
 func TestREPLOnTerminal(t *testing.T) {
-	bin, err := exec.LookPath(programName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	master, tty, err := openPTY()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	defer master.Close()
 	history := filepath.Join(t.TempDir(), "state", "history")
-	cmd := exec.Command(bin, "repl", "-history", history,
+	cmd, master, term := startOnTerminal(t, "repl", "-history", history,
 		"-spawn", filepath.Join(pluginDir, "echo"), "-spawn", filepath.Join(pluginDir, "chaos"),
 		"-wait", "echo", "-wait", "chaos")
-	cmd.Env = append(os.Environ(), "TERM=xterm")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	tty.Close()
-	defer cmd.Process.Kill()
-	term := newTerminal(t, master)
 
 	term.expect("js> ")
 	// Tab completes the method name from the plugin's description.
@@ -198,25 +208,7 @@ func TestREPLOnTerminal(t *testing.T) {
 // names; the REPL's completion escapes candidates too, see repl's
 // TestCompleteEscapesCandidates); the sequences never reach the terminal.
 func TestREPLOnTerminalEscapesPluginText(t *testing.T) {
-	bin, err := exec.LookPath(programName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	master, tty, err := openPTY()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	defer master.Close()
-	cmd := exec.Command(bin, "repl", "-history", "off")
-	cmd.Env = append(os.Environ(), "TERM=xterm")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	tty.Close()
-	defer cmd.Process.Kill()
-	term := newTerminal(t, master)
+	cmd, master, term := startOnTerminal(t, "repl", "-history", "off")
 
 	term.expect("js> ")
 	term.send(`spawn("hostile", ["late"]); waitFor("late", 10000)` + "\r")

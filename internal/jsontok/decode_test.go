@@ -128,3 +128,19 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	})
 }
+
+func TestDeeper(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		limit int
+		want  bool
+	}{
+		{`1`, 0, false}, {`[]`, 0, true}, {`[]`, 1, false}, {`[[{}]]`, 2, true}, {`[[{}]]`, 3, false},
+		{`["[[[["]`, 1, false}, {`["\"[[["]`, 1, false}, {`[1],[2],[3]`, 1, false}, {`{"a":[{"b":[]}]}`, 3, true},
+		{strings.Repeat("[", 1_000_000), MaxDepth, true},
+	} {
+		if got := Deeper([]byte(c.in), c.limit); got != c.want {
+			t.Errorf("Deeper(%.20q, %d) = %v, want %v", c.in, c.limit, got, c.want)
+		}
+	}
+}

@@ -8,23 +8,6 @@ import (
 	"github.com/switchboard-rpc/switchboard/internal/wire"
 )
 
-// loopReader reads head, then body over and over.
-type loopReader struct {
-	head, body []byte
-	off        int
-}
-
-func (r *loopReader) Read(p []byte) (int, error) {
-	if len(r.head) > 0 {
-		n := copy(p, r.head)
-		r.head = r.head[n:]
-		return n, nil
-	}
-	n := copy(p, r.body[r.off:])
-	r.off = (r.off + n) % len(r.body)
-	return n, nil
-}
-
 // BenchmarkDecodeEnvelope decodes envelopes as a connection's read loop
 // does, after a handshake, for a small and a large payload.
 func BenchmarkDecodeEnvelope(b *testing.B) {
@@ -44,7 +27,7 @@ func BenchmarkDecodeEnvelope(b *testing.B) {
 				b.Fatal(err)
 			}
 			body := append([]byte(nil), head.Bytes()[n:]...)
-			dec := wire.NewDecoder(&loopReader{head: head.Bytes()[:n], body: body}, 0)
+			dec := wire.NewDecoder(&repeater{head: head.Bytes()[:n], body: body}, 0)
 			var h wire.Hello[fn]
 			var got wire.Envelope
 			if err := dec.Decode(&h); err != nil {

@@ -30,17 +30,33 @@ func (e *Engine) ToJSON(v goja.Value) ([]byte, error) {
 
 // FromJSON converts JSON to plain JavaScript values as JSON.parse does
 // (built directly by jsontok.Build, through JSON.parse when Build cannot,
-// so errors read the same); nil gives undefined. It must be called on the script's goroutine.
+// so errors read the same); nil gives undefined. Input nested deeper than
+// jsontok.MaxDepth is an error, and never reaches JSON.parse, whose
+// recursion has no bound. Errors wrap scripting.ErrBadArgument. It must be
+// called on the script's goroutine.
 func (e *Engine) FromJSON(b []byte) (goja.Value, error) {
+	v, err := e.decode(b)
+	if err != nil {
+		return nil, scripting.BadArgument("%v", err)
+	}
+	return v, nil
+}
+
+// decode is FromJSON with a plain error, for the callers that say whose
+// JSON it was.
+func (e *Engine) decode(b []byte) (goja.Value, error) {
 	if b == nil {
 		return goja.Undefined(), nil
 	}
 	if v, ok := jsontok.Build[any](b, jsValues{e}, &e.stack); ok {
 		return v.(goja.Value), nil
 	}
+	if jsontok.Deeper(b, jsontok.MaxDepth) {
+		return nil, fmt.Errorf("invalid JSON: nested deeper than %d levels", jsontok.MaxDepth)
+	}
 	v, err := e.parse(e.json, e.vm.ToValue(string(b)))
 	if err != nil {
-		return nil, scripting.BadArgument("invalid JSON: %v", exceptionText(err))
+		return nil, fmt.Errorf("invalid JSON: %v", exceptionText(err))
 	}
 	return v, nil
 }
@@ -50,6 +66,16 @@ func (e *Engine) fromJSON(b []byte) goja.Value {
 	v, err := e.FromJSON(b)
 	if err != nil {
 		e.throw(err)
+	}
+	return v
+}
+
+// result converts the answer plugin gave to method inside a binding: a
+// failure is thrown as a bad_response naming the call.
+func (e *Engine) result(plugin, method string, b []byte) goja.Value {
+	v, err := e.decode(b)
+	if err != nil {
+		e.throw(scripting.BadResponse(plugin, method, err))
 	}
 	return v
 }

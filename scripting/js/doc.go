@@ -20,6 +20,14 @@
 // Config.Stderr. require loads CommonJS modules (.js, .json, directories
 // with index.js or package.json) relative to the requiring file.
 //
+// Bounds (limits.go): the call stack (MaxCallStack), generators resuming
+// one another (MaxGeneratorDepth), and the size of what one builtin call
+// builds (MaxStringLength, MaxArrayLength, MaxBufferBytes: repeat,
+// padStart, padEnd, replace, replaceAll, split, join, fill, Array.from, apply, ArrayBuffer and
+// the typed arrays) and JSON.parse's nesting. Past the call stack the run
+// ends (goja makes that error uncatchable); past the others a RangeError
+// or SyntaxError is thrown that the script can catch.
+//
 // Two choices differ from Node. serve() returns at once and keeps the loop
 // alive until exit(), as a Node server's listen() does, so that promise
 // continuations go on running. sleep(), waitFor() and a handle's wait()

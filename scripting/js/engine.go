@@ -87,6 +87,9 @@ func New(rt *scripting.Runtime) (*Engine, error) {
 	if err := e.installGlobals(); err != nil {
 		return nil, err
 	}
+	if err := e.installLimits(); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

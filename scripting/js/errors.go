@@ -75,6 +75,10 @@ func (e *Engine) goError(v goja.Value) error {
 
 // scriptError describes an error that escaped the script.
 func (e *Engine) scriptError(err error) *scripting.ScriptError {
+	var so *goja.StackOverflowError
+	if errors.As(err, &so) {
+		return e.stackOverflow(so)
+	}
 	var ex *goja.Exception
 	if !errors.As(err, &ex) {
 		var ce *goja.CompilerSyntaxError
@@ -97,6 +101,36 @@ func (e *Engine) scriptError(err error) *scripting.ScriptError {
 		}
 		b.WriteString("\tat ")
 		writeFrame(&b, &f)
+	}
+	se.Stack = b.String()
+	return se
+}
+
+// stackOverflow describes a recursion past MaxCallStack. goja raises it as
+// an uncatchable exception, as it does an interrupt (dop251/goja's vm
+// pushCtx panics with *StackOverflowError, which handleThrow passes by
+// every catch and finally): the script cannot catch it, but it ends with
+// the RangeError Node would have thrown, at the place of the call that
+// went too deep, and the host goes on.
+func (e *Engine) stackOverflow(so *goja.StackOverflowError) *scripting.ScriptError {
+	se := &scripting.ScriptError{
+		Message: fmt.Sprintf("Uncaught RangeError: Maximum call stack size exceeded (%d calls)", MaxCallStack),
+		Err:     so,
+	}
+	stack := so.Stack()
+	for _, f := range stack {
+		if f.SrcName() != "<native>" && f.Position().Line > 0 {
+			se.File, se.Line = f.Position().Filename, f.Position().Line
+			break
+		}
+	}
+	var b strings.Builder
+	for i := range min(len(stack), 10) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("\tat ")
+		writeFrame(&b, &stack[i])
 	}
 	se.Stack = b.String()
 	return se

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/scripting"
+	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
 )
 
 func newConverter(t testing.TB) *Engine {
@@ -34,10 +36,21 @@ func FuzzJSONRoundTrip(f *testing.F) {
 	for _, s := range jsonSeeds {
 		f.Add([]byte(s))
 	}
+	// Deep nesting: within the limit, just past it, and far past it (which
+	// overflowed the stack through goja's JSON.parse).
+	for _, n := range []int{900, 10_001, 1_000_000} {
+		f.Add(scripttest.Deep(n))
+	}
+	f.Add([]byte(`{"a":` + strings.Repeat(`{"a":`, 20_000) + `1` + strings.Repeat(`}`, 20_001)))
 	e := newConverter(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var want any
 		if json.Unmarshal(data, &want) != nil {
+			// Not JSON for encoding/json (too deep, too, past 10,000
+			// levels): a clean error, never a crash.
+			if _, err := e.FromJSON(data); err != nil && !errors.Is(err, scripting.ErrBadArgument) {
+				t.Fatalf("FromJSON(%q): %v, want ErrBadArgument", data, err)
+			}
 			return
 		}
 		v, err := e.FromJSON(data)

@@ -111,13 +111,13 @@ func (e *Engine) jsCall(c goja.FunctionCall) goja.Value {
 	if err != nil {
 		e.throw(err)
 	}
-	return e.fromJSON(out)
+	return e.result(name, method, out)
 }
 
 func (e *Engine) jsCallAsync(c goja.FunctionCall) goja.Value {
 	name, method := e.str(c, 0, "plugin"), e.str(c, 1, "method")
 	payload, opts := e.toJSON(c.Argument(2), "payload"), e.callOpts(c, 3)
-	return e.promise(func(done func([]byte, error)) {
+	return e.promise(name, method, func(done func([]byte, error)) {
 		e.rt.CallAsync(e.asyncCtx, name, method, payload, opts, done)
 	})
 }
@@ -129,20 +129,21 @@ func (e *Engine) jsBroadcast(c goja.FunctionCall) goja.Value {
 	if err != nil {
 		e.throw(err)
 	}
-	return e.fromJSON(out)
+	return e.result("", method, out)
 }
 
 func (e *Engine) jsBroadcastAsync(c goja.FunctionCall) goja.Value {
 	method := e.str(c, 0, "method")
 	payload, opts := e.toJSON(c.Argument(1), "payload"), e.callOpts(c, 2)
-	return e.promise(func(done func([]byte, error)) {
+	return e.promise("", method, func(done func([]byte, error)) {
 		e.rt.BroadcastAsync(e.asyncCtx, method, payload, opts, done)
 	})
 }
 
 // promise starts Go work with start and returns a Promise settled on the
-// loop with its outcome; a rejection's stack is the caller's.
-func (e *Engine) promise(start func(done func([]byte, error))) goja.Value {
+// loop with its outcome; a rejection's stack is the caller's. An answer
+// that does not convert is a bad_response of plugin's method.
+func (e *Engine) promise(plugin, method string, start func(done func([]byte, error))) goja.Value {
 	p, resolve, reject := e.vm.NewPromise()
 	site := e.vm.CaptureCallStack(0, nil)
 	start(func(out []byte, err error) {
@@ -152,8 +153,8 @@ func (e *Engine) promise(start func(done func([]byte, error))) goja.Value {
 		var jerr error
 		if err != nil {
 			jerr = reject(e.errorValue(err, site))
-		} else if v, perr := e.FromJSON(out); perr != nil {
-			jerr = reject(e.errorValue(perr, site))
+		} else if v, perr := e.decode(out); perr != nil {
+			jerr = reject(e.errorValue(scripting.BadResponse(plugin, method, perr), site))
 		} else {
 			jerr = resolve(v)
 		}

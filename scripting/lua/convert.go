@@ -2,6 +2,7 @@ package lua
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -233,6 +234,16 @@ func appendString(b []byte, s string) []byte {
 // gives nil. Invalid JSON is an error wrapping scripting.ErrBadArgument.
 // It must be called on the script's goroutine.
 func (e *Engine) FromJSON(b []byte) (lua.LValue, error) {
+	v, err := e.decode(b)
+	if err != nil {
+		return lua.LNil, scripting.BadArgument("%v", err)
+	}
+	return v, nil
+}
+
+// decode is FromJSON with a plain error, for the callers that say whose
+// JSON it was.
+func (e *Engine) decode(b []byte) (lua.LValue, error) {
 	if b == nil {
 		return lua.LNil, nil
 	}
@@ -242,9 +253,11 @@ func (e *Engine) FromJSON(b []byte) (lua.LValue, error) {
 		}
 		return v, nil
 	}
+	// encoding/json refuses input nested deeper than jsontok.MaxDepth
+	// before it builds anything, so toLua's recursion is bounded.
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
-		return lua.LNil, scripting.BadArgument("invalid JSON: %v", err)
+		return lua.LNil, fmt.Errorf("invalid JSON: %w", err)
 	}
 	if v == nil {
 		return lua.LNil, nil

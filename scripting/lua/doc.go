@@ -18,6 +18,11 @@
 // are exact. Cycles, functions, userdata and NaN are errors, never a hang.
 // Arrays that come from JSON are marked, so they convert back to arrays.
 //
+// Bounds (limits.go): string.rep, string.gsub and table.concat build at
+// most MaxStringBytes, string.gsub and string.gmatch find at most
+// MaxMatches, and coroutines resume one another at most
+// MaxCoroutineDepth deep; past either, an error pcall catches.
+//
 // A failing binding raises an error value that pcall catches: a table with
 // message, code, plugin, method and where ("file:line: "), which prints
 // (tostring, ..) as "file:line: plugin.method: cause". An uncaught error

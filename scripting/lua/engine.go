@@ -53,6 +53,7 @@ func New(rt *scripting.Runtime) (*Engine, error) {
 	e.installJSON()
 	e.installErrors()
 	e.installGlobals()
+	e.installLimits()
 	return e, nil
 }
 

@@ -86,6 +86,17 @@ func (e *Engine) push(L *lua.LState, b []byte) int {
 	return 1
 }
 
+// pushResult converts the answer plugin gave to method and pushes it; a
+// failure is raised as a bad_response naming the call.
+func (e *Engine) pushResult(L *lua.LState, plugin, method string, b []byte) int {
+	v, err := e.decode(b)
+	if err != nil {
+		e.raise(L, scripting.BadResponse(plugin, method, err))
+	}
+	L.Push(v)
+	return 1
+}
+
 func (e *Engine) callOpts(L *lua.LState, n int) scripting.CallOptions {
 	o, err := scripting.ParseCallOptions(e.json(L, n, "options"))
 	if err != nil {
@@ -109,7 +120,7 @@ func (e *Engine) luaCall(L *lua.LState) int {
 	if err != nil {
 		e.raise(L, err)
 	}
-	return e.push(L, out)
+	return e.pushResult(L, name, method, out)
 }
 
 func (e *Engine) luaBroadcast(L *lua.LState) int {
@@ -119,7 +130,7 @@ func (e *Engine) luaBroadcast(L *lua.LState) int {
 	if err != nil {
 		e.raise(L, err)
 	}
-	return e.push(L, out)
+	return e.pushResult(L, "", method, out)
 }
 
 // subscribe registers a subscription of this engine and pushes the

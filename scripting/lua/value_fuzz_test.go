@@ -48,7 +48,7 @@ func FuzzLuaValueToJSON(f *testing.F) {
 		`{}`, `json.array()`, `{1, 2, 3}`, `{[1] = 1, [3] = 3}`, `{a = 1, [2] = "x"}`, `{[1.5] = true}`,
 		`(function() local t = {} t.t = t return t end)()`, `{print}`, `0/0`, `1/0`, `{[1] = 1, ["1"] = 2}`,
 		`"\255\254"`, `{json.null, json.null}`, `{[{}] = 1}`, `{[true] = 1}`, `coroutine.create(print)`,
-		`(function() local t = {} for i = 1, 2000 do t = {t} end return t end)()`, `2^53`, `-0`, `1e-7`,
+		`(function() local t = {} for i = 1, 2000 do t = {t} end return t end)()`, `(function() local t = {} for i = 1, 20000 do t = {t} end return t end)()`, `2^53`, `-0`, `1e-7`,
 	} {
 		f.Add(s)
 	}
