@@ -31,7 +31,7 @@ func FuzzConnection(f *testing.F) {
 	}
 	f.Add([]byte("\x00"))
 	f.Add([]byte("\xfc\x00\x10\x00\x00"))
-	// The wire attacks of issue 11, small.
+	// The known wire attacks (hostile handshakes, hoarded type definitions), small.
 	types := w.HelloTypes()
 	f.Add(w.Cat(types, w.Hello("p", w.Cat(w.Uint(1<<27), w.String("m")), "")))
 	f.Add(w.Cat(types, w.Hello("p", w.OneFunction("M", w.DeepEntity(1000)), "")))

@@ -12,7 +12,7 @@ import (
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
-// The attacks of issue 11 on the wire, each by a raw peer over real TCP
+// The known attacks on the wire, each by a raw peer over real TCP
 // with no token: the connection is refused with a clear logged reason, the
 // memory it cost stays far below what the attack used to, and a legitimate
 // plugin still connects and is served afterwards.

@@ -11,7 +11,7 @@ import (
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
-// envToken names the environment variable that --token defaults to.
+// envToken names the environment variable that -token defaults to.
 const envToken = "SWITCHBOARD_TOKEN"
 
 // options holds the flags of run and repl.

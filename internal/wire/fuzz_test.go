@@ -13,7 +13,7 @@ import (
 // FuzzDecode feeds arbitrary bytes to the decoder the socket uses for a
 // connection's first message and the envelopes after it, with the real
 // message limit: it must return an error, never panic, overflow its stack
-// or allocate past its bounds. The seeds include each attack of issue 11.
+// or allocate past its bounds. The seeds include each known attack.
 func FuzzDecode(f *testing.F) {
 	for _, name := range []string{"plugin-to-socket.gob", "socket-to-plugin.gob"} {
 		b := readFixture(f, name)
@@ -41,7 +41,7 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// hostileSeeds are the attacks of issue 11 on the wire, small enough to
+// hostileSeeds are the known attacks on the wire, small enough to
 // mutate quickly.
 func hostileSeeds() [][]byte {
 	types := w.HelloTypes()
