@@ -41,8 +41,8 @@
 // Before a connection has authenticated it is read by a bounded decoder
 // (see internal/wire: no encoding/gob), and what it holds of its messages
 // and type definitions counts against WithPreAuthBudget, shared by all such
-// connections. A handshake past the description bounds (DefaultMaxFunctions,
-// DefaultMaxEntities, DefaultMaxEntityDepth, 256 capabilities) or with a
+// connections. A handshake past the description bounds (MaxFunctions,
+// MaxEntities, MaxEntityDepth, 256 capabilities) or with a
 // control character in a plugin or method name is rejected with the reason.
 // Stats counts the refused connections.
 //

@@ -14,15 +14,15 @@ import (
 // what one handshake costs, to decode, to keep and to copy, in the low tens
 // of megabytes.
 const (
-	// DefaultMaxFunctions is how many methods a plugin may describe.
-	DefaultMaxFunctions = 10_000
-	// DefaultMaxEntities is how many entities (inputs, outputs and their
+	// MaxFunctions is how many methods a plugin may describe.
+	MaxFunctions = 10_000
+	// MaxEntities is how many entities (inputs, outputs and their
 	// fields at any depth, counted together) a plugin's description may
 	// hold.
-	DefaultMaxEntities = 100_000
-	// DefaultMaxEntityDepth is how deeply entities may nest: an input or
+	MaxEntities = 100_000
+	// MaxEntityDepth is how deeply entities may nest: an input or
 	// output is at depth 1, its fields at depth 2, and so on.
-	DefaultMaxEntityDepth = 32
+	MaxEntityDepth = 32
 	// maxCaps is how many capabilities a handshake may announce.
 	maxCaps = 256
 )
@@ -34,8 +34,8 @@ const (
 // and output, each field, each capability).
 func helloBounds() wire.Bounds {
 	return wire.Bounds{
-		MaxDepth: 2*DefaultMaxEntityDepth + 4,
-		MaxItems: DefaultMaxFunctions + DefaultMaxEntities + maxCaps,
+		MaxDepth: 2*MaxEntityDepth + 4,
+		MaxItems: MaxFunctions + MaxEntities + maxCaps,
 	}
 }
 
@@ -49,8 +49,8 @@ func checkHello(h *wire.Hello[plugin.Function]) error {
 	if err := checkName("plugin name", h.Name); err != nil {
 		return err
 	}
-	if n := len(h.Functions); n > DefaultMaxFunctions {
-		return fmt.Errorf("description of %d methods (the socket's limit is %d)", n, DefaultMaxFunctions)
+	if n := len(h.Functions); n > MaxFunctions {
+		return fmt.Errorf("description of %d methods (the socket's limit is %d)", n, MaxFunctions)
 	}
 	if n := len(h.Caps); n > maxCaps {
 		return fmt.Errorf("handshake with %d capabilities (the socket's limit is %d)", n, maxCaps)
@@ -75,11 +75,11 @@ func checkHello(h *wire.Hello[plugin.Function]) error {
 // countEntity adds e and its fields to *n, checking depth and count. The
 // decoder has bounded the depth already, so this recursion is shallow.
 func countEntity(e *plugin.Entity, depth int, n *int) error {
-	if depth > DefaultMaxEntityDepth {
-		return fmt.Errorf("entities nested deeper than %d", DefaultMaxEntityDepth)
+	if depth > MaxEntityDepth {
+		return fmt.Errorf("entities nested deeper than %d", MaxEntityDepth)
 	}
-	if *n++; *n > DefaultMaxEntities {
-		return fmt.Errorf("description of more than %d entities", DefaultMaxEntities)
+	if *n++; *n > MaxEntities {
+		return fmt.Errorf("description of more than %d entities", MaxEntities)
 	}
 	for i := range e.Fields {
 		if err := countEntity(&e.Fields[i], depth+1, n); err != nil {

@@ -160,8 +160,8 @@ func rejection(t *testing.T, c net.Conn) string {
 // bounds are refused at registration, and the plugin is told why.
 func TestHandshakeRefusedWithReason(t *testing.T) {
 	var wide []byte // one method whose input has more fields than allowed
-	wide = w.Cat(w.Uint(1), w.String("M"), []byte{2, 4}, w.Uint(socket.DefaultMaxEntities))
-	for range socket.DefaultMaxEntities {
+	wide = w.Cat(w.Uint(1), w.String("M"), []byte{2, 4}, w.Uint(socket.MaxEntities))
+	for range socket.MaxEntities {
 		wide = append(wide, 2, 1, 'x', 0) // {Type: "x"}
 	}
 	wide = append(wide, 0, 0)
@@ -173,8 +173,8 @@ func TestHandshakeRefusedWithReason(t *testing.T) {
 		{"bidi override", string(w.Hello("p\u202e", nil, "")), `holds the control character U+202E`},
 		{"invalid UTF-8", string(w.Hello("p\xff", nil, "")), `is not valid UTF-8`},
 		{"control in method", string(w.Hello("p", w.Cat(w.Uint(1), w.String("M\r"), []byte{0}), "")), `method name "M\r"`},
-		{"too many methods", string(w.Hello("p", w.Functions(socket.DefaultMaxFunctions+1), "")), "description of 10001 methods"},
-		{"too deep", string(w.Hello("p", w.OneFunction("M", w.DeepEntity(socket.DefaultMaxEntityDepth+1)), "")), "entities nested deeper than 32"},
+		{"too many methods", string(w.Hello("p", w.Functions(socket.MaxFunctions+1), "")), "description of 10001 methods"},
+		{"too deep", string(w.Hello("p", w.OneFunction("M", w.DeepEntity(socket.MaxEntityDepth+1)), "")), "entities nested deeper than 32"},
 		{"too many entities", string(w.Hello("p", wide, "")), "more than 100000 entities"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -198,11 +198,11 @@ func TestHandshakeRefusedWithReason(t *testing.T) {
 	s := newSocket(t)
 	addr := listen(t, s)
 	c := rawDial(t, addr)
-	go c.Write(w.Cat(types(), w.Hello("big", w.Functions(socket.DefaultMaxFunctions), "")))
+	go c.Write(w.Cat(types(), w.Hello("big", w.Functions(socket.MaxFunctions), "")))
 	if !s.WaitFor("big", deadline) {
 		t.Fatal("a description at the bounds was refused")
 	}
-	if n := len(s.PluginInfo("big").Functions); n != socket.DefaultMaxFunctions {
+	if n := len(s.PluginInfo("big").Functions); n != socket.MaxFunctions {
 		t.Fatalf("%d functions registered", n)
 	}
 	c.Close()
