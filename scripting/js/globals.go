@@ -146,7 +146,7 @@ func (e *Engine) promise(start func(done func([]byte, error))) goja.Value {
 	p, resolve, reject := e.vm.NewPromise()
 	site := e.vm.CaptureCallStack(0, nil)
 	start(func(out []byte, err error) {
-		if e.scope == nil || e.scope.Context().Err() != nil {
+		if !e.running() {
 			return
 		}
 		var jerr error
