@@ -205,8 +205,8 @@ serve();
 	}
 	t.Logf("host exited %v after SIGTERM", time.Since(signalled))
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitFailed || !strings.Contains(stderr.String(), "interrupted") {
-		t.Fatalf("exit = %v, want status %d, interrupted; stderr:\n%s", err, exitFailed, stderr.String())
+	if !errors.As(err, &ee) || ee.ExitCode() != 143 || !strings.Contains(stderr.String(), "terminated: stopping") {
+		t.Fatalf("exit = %v, want status 143, terminated; stderr:\n%s", err, stderr.String())
 	}
 	select {
 	case err := <-served:
