@@ -143,8 +143,8 @@ func (h *hangPlugin) Hang(ctx context.Context, _ int) (int, error) {
 
 // TestSIGTERMDuringInFlightCalls: SIGTERM reaches the host while a script
 // has 100 calls in flight on a plugin. Every call ends (the host cancels
-// them; the plugin sees each cancelled), the host exits promptly with the
-// status of an interrupted script, the plugin is stopped gracefully, and the
+// them; the plugin sees each cancelled), the host exits promptly with
+// status 143 (128 + SIGTERM), the plugin is stopped gracefully, and the
 // Unix socket the host listened on is removed.
 func TestSIGTERMDuringInFlightCalls(t *testing.T) {
 	const calls = 100
