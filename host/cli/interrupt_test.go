@@ -240,10 +240,13 @@ for (;;) {}
 
 // TestSecondSignalStopsAtOnce: a script that ignores the first signal,
 // with a grace period longer than the test, is stopped by the second; the
-// status is the first signal's and the build directory is removed.
+// status is the first signal's, the build directory and the Unix socket
+// file are removed.
 func TestSecondSignalStopsAtOnce(t *testing.T) {
 	tmp := t.TempDir()
-	r := runScript(t, "busy.js", busyJS, []string{"TMPDIR=" + tmp}, []string{"-grace", "1h"}, "../../examples/plugins/chaos")
+	sock := filepath.Join(shortTempDir(t), "sb.sock")
+	r := runScript(t, "busy.js", busyJS, []string{"TMPDIR=" + tmp},
+		[]string{"-grace", "1h", "-listen", "unix:" + sock}, "../../examples/plugins/chaos")
 	r.expect("busy")
 	r.signal(os.Interrupt)
 	deadline := time.Now().Add(10 * time.Second)
@@ -260,6 +263,9 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 	}
 	if left := buildDirs(t, tmp); len(left) > 0 {
 		t.Errorf("build directories left behind: %v", left)
+	}
+	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the Unix socket file is left behind: %v", err)
 	}
 }
 

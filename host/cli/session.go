@@ -91,15 +91,16 @@ func (st *state) openSession(o *options) (*session, error) {
 
 // startSession opens a session and starts its plugins (-spawn, -wait), the
 // way run and repl both begin; on failure nothing is left open. What it
-// builds is removed when sigs ends the process at once, too.
+// built and its Unix socket file are removed when sigs ends the process at
+// once, too.
 func (st *state) startSession(ctx context.Context, o *options, sigs *signals) (*session, error) {
 	sess, err := st.openSession(o)
 	if err != nil {
 		return nil, err
 	}
-	build := sess.build
 	sigs.atExitNow(func() {
-		if err := build.Close(); err != nil {
+		sess.lis.Close()
+		if err := sess.build.Close(); err != nil {
 			sess.log.Warn("removing built plugins", "err", err)
 		}
 	})
