@@ -30,8 +30,9 @@ as examples/plugins/echo) is built with 'go build' first.
 The first SIGINT, SIGTERM or SIGHUP cancels the script's calls: the call
 in flight and every later one fail with code "canceled", so that the
 script's catch, finally and pcall code runs; the script is stopped when it
-has not ended within -grace. A second signal exits at once. Either way the
-plugins are stopped and what was built is removed.
+has not ended within -grace; then the plugins are stopped. A second signal
+exits at once (the plugins end with the host). Either way what was built
+is removed.
 
 Exit status: 0 when the script succeeded, the code given to exit(code),
 1 when it failed (the message names the file and line), 2 for bad usage;
