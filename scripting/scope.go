@@ -32,6 +32,9 @@ type Scope struct {
 func (rt *Runtime) NewScope(parent context.Context) *Scope {
 	run, cancelRun := context.WithCancelCause(parent)
 	ctx, cancel := context.WithCancelCause(run)
+	if rt.calls.Err() != nil { // at once: AfterFunc would do it on a goroutine
+		cancel(context.Cause(rt.calls))
+	}
 	return &Scope{
 		run: run, cancelRun: cancelRun, ctx: ctx, cancel: cancel,
 		stops: []func() bool{

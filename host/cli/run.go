@@ -106,6 +106,9 @@ func runRun(st *state, o *options, args []string) error {
 		return err
 	}
 	defer eng.Close()
+	if callsCtx.Err() != nil {
+		return sigs.status(nil) // a signal came before the script began
+	}
 	defer context.AfterFunc(callsCtx, rt.CancelCalls)()
 	return sigs.status(scriptStatus(stopCtx, eng.RunFile(stopCtx, script, scriptArgs)))
 }
