@@ -4,6 +4,12 @@
 //
 //	func (t *T) Name(ctx context.Context, in T1) (T2, error)
 //
+// where T1 and T2 are exported or builtin types that JSON can carry. Start
+// logs a warning for every other exported method, saying why it is skipped
+// ("Loud: argument type main.text is not exported"), and refuses a receiver
+// with none (ErrNoMethods, listing the skipped ones); docs/plugins.md has
+// the rules.
+//
 // Start serves those methods over a connection to a socket; Serve is the
 // whole main of a plugin program: it dials the address in SWITCHBOARD_ADDR
 // ("host:port", "unix:/path", or "tls://host:port" verified against the
@@ -28,7 +34,9 @@
 // that support cancellation, as switchboard's does), when the connection is
 // lost, or when the plugin is stopped; plugin.Trace returns the caller's
 // trace id from it. A panic in a method is answered with an error starting
-// "panic: " and the plugin goes on serving.
+// "panic: " and the plugin goes on serving. A message from the socket may
+// be at most 16 MiB (DefaultMaxMessage, the socket's own limit too) unless
+// WithMaxMessage raises it; a larger one ends the connection.
 //
 // Values a plugin sends on its own (progress, notifications) go through
 // Notify, from inside a method (ordered before the method's answer), or

@@ -30,25 +30,30 @@ type method struct {
 	direct func(context.Context, any) (any, error)
 }
 
-// discover finds the methods of v that follow the documented signature.
-// It fails for reserved names and, with a hint, when there are none.
-func discover(v any) (map[string]method, bool, error) {
+// discover finds the methods of v that follow the documented signature,
+// and says why each other exported method is skipped ("Loud: argument type
+// main.text is not exported"). It fails for reserved names and, with a hint
+// and the skipped methods, when there are none.
+func discover(v any) (methods map[string]method, hook bool, skipped []skip, err error) {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() {
-		return nil, false, fmt.Errorf("%w: receiver is nil", ErrNoMethods)
+		return nil, false, nil, fmt.Errorf("%w: receiver is nil", ErrNoMethods)
 	}
 	rt := rv.Type()
-	methods := map[string]method{}
-	hook := false
+	methods = map[string]method{}
 	var reserved []string
 	for i := 0; i < rt.NumMethod(); i++ {
 		m := rt.Method(i)
 		mt := m.Type // includes the receiver as first argument
 		if m.Name == hookMethod {
 			hook = mt.NumIn() == 2 && mt.In(1) == typeHook && mt.NumOut() == 0
+			if !hook {
+				skipped = append(skipped, skip{m.Name, "want func(chan any) to receive the async hook, not " + signature(mt)})
+			}
 			continue
 		}
-		if !servable(mt) {
+		if why := unservable(mt); why != "" {
+			skipped = append(skipped, skip{m.Name, why})
 			continue
 		}
 		if wire.Reserved(m.Name) {
@@ -61,7 +66,7 @@ func discover(v any) (map[string]method, bool, error) {
 	}
 	if len(reserved) > 0 {
 		sort.Strings(reserved)
-		return nil, false, fmt.Errorf("%w: %s (rename the method; these names are protocol messages)",
+		return nil, false, nil, fmt.Errorf("%w: %s (rename the method; these names are protocol messages)",
 			ErrReservedMethod, strings.Join(reserved, ", "))
 	}
 	if len(methods) == 0 {
@@ -71,45 +76,99 @@ func discover(v any) (map[string]method, bool, error) {
 				hint = fmt.Sprintf(" (hint: *%s has %d; pass a pointer)", rt.Name(), n)
 			}
 		}
-		return nil, false, fmt.Errorf("%w: %s has no exported method of the form "+
+		for i, sk := range skipped {
+			sep := "; "
+			if i == 0 {
+				sep = "; skipped: "
+			}
+			hint += sep + sk.String()
+		}
+		return nil, false, nil, fmt.Errorf("%w: %s has no exported method of the form "+
 			"func (t *T) Name(ctx context.Context, in T1) (T2, error)%s", ErrNoMethods, rt, hint)
 	}
-	return methods, hook, nil
+	return methods, hook, skipped, nil
 }
+
+// skip is an exported method Start does not serve, and why.
+type skip struct{ name, why string }
+
+func (s skip) String() string { return s.name + ": " + s.why }
 
 func countServable(t reflect.Type) int {
 	n := 0
 	for i := 0; i < t.NumMethod(); i++ {
-		if servable(t.Method(i).Type) && !wire.Reserved(t.Method(i).Name) {
+		if unservable(t.Method(i).Type) == "" && !wire.Reserved(t.Method(i).Name) {
 			n++
 		}
 	}
 	return n
 }
 
-// servable reports whether mt (with the receiver as first argument) is
-// func(ctx context.Context, in T1) (T2, error) with acceptable T1 and T2.
-func servable(mt reflect.Type) bool {
+// unservable says why mt (with the receiver as first argument) is not
+// func(ctx context.Context, in T1) (T2, error) with acceptable T1 and T2,
+// or returns "" when it is.
+func unservable(mt reflect.Type) string {
 	if mt.NumIn() != 3 || mt.NumOut() != 2 {
-		return false
+		return "want func(ctx context.Context, in T1) (T2, error), not " + signature(mt)
 	}
-	if mt.In(1) != typeContext || mt.Out(1) != typeError {
-		return false
+	if mt.In(1) != typeContext {
+		return fmt.Sprintf("the first argument is %s, not context.Context", mt.In(1))
 	}
-	in, out := mt.In(2), mt.Out(0)
-	switch in.Kind() {
+	if mt.Out(1) != typeError {
+		return fmt.Sprintf("the second result is %s, not error", mt.Out(1))
+	}
+	if why := unfit(mt.In(2), true); why != "" {
+		return "argument type " + why
+	}
+	if why := unfit(mt.Out(0), false); why != "" {
+		return "result type " + why
+	}
+	return ""
+}
+
+// unfit says why t cannot be a method's argument (in) or result, or
+// returns "".
+func unfit(t reflect.Type, in bool) string {
+	switch t.Kind() {
 	case reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		return false
+		return fmt.Sprintf("%s cannot travel as JSON", t)
 	case reflect.Interface:
-		if in.NumMethod() > 0 {
-			return false
+		if in && t.NumMethod() > 0 {
+			return fmt.Sprintf("%s is an interface with methods, which JSON cannot fill", t)
 		}
 	}
-	switch out.Kind() {
-	case reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		return false
+	if !exportedOrBuiltin(t) {
+		return fmt.Sprintf("%s is not exported", t)
 	}
-	return exportedOrBuiltin(in) && exportedOrBuiltin(out)
+	return ""
+}
+
+// signature writes mt without its receiver, as func(A, B) (C, D).
+func signature(mt reflect.Type) string {
+	var b strings.Builder
+	b.WriteString("func(")
+	for i := 1; i < mt.NumIn(); i++ {
+		if i > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteString(mt.In(i).String())
+	}
+	b.WriteString(")")
+	switch mt.NumOut() {
+	case 0:
+	case 1:
+		b.WriteString(" " + mt.Out(0).String())
+	default:
+		b.WriteString(" (")
+		for i := 0; i < mt.NumOut(); i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(mt.Out(i).String())
+		}
+		b.WriteString(")")
+	}
+	return b.String()
 }
 
 func exportedOrBuiltin(t reflect.Type) bool {

@@ -5,7 +5,17 @@ import (
 	"log/slog"
 	"reflect"
 	"time"
+
+	"github.com/switchboard-rpc/switchboard/internal/wire"
 )
+
+// DefaultMaxMessage is the largest message a plugin accepts from the socket
+// unless WithMaxMessage says otherwise: 16 MiB, the socket's default too.
+const DefaultMaxMessage = wire.DefaultMaxMessage
+
+// minMaxMessage is the smallest limit WithMaxMessage accepts, as for the
+// socket's option of that name.
+const minMaxMessage = 1024
 
 // DefaultWriteTimeout bounds one write to the socket unless WithWriteTimeout
 // says otherwise.
@@ -17,6 +27,7 @@ type config struct {
 	token        string
 	log          *slog.Logger
 	writeTimeout time.Duration
+	maxMessage   int
 	ctxKey       any
 }
 
@@ -27,6 +38,9 @@ func (c config) withDefaults() config {
 	}
 	if c.writeTimeout == 0 {
 		c.writeTimeout = DefaultWriteTimeout
+	}
+	if c.maxMessage == 0 {
+		c.maxMessage = DefaultMaxMessage
 	}
 	return c
 }
@@ -85,6 +99,23 @@ func WithWriteTimeout(d time.Duration) Option {
 			return fmt.Errorf("plugin: %w: write timeout must be positive, got %v", ErrInvalidOption, d)
 		}
 		c.writeTimeout = d
+		return nil
+	}
+}
+
+// WithMaxMessage sets the largest message the plugin accepts from the
+// socket, in bytes (default DefaultMaxMessage, 16 MiB): a request whose
+// encoded argument is larger ends the connection, and every call on it, as
+// the stream cannot be read past it. Raise it for a plugin that takes large
+// arguments; brpc's plugins take any size. The socket's WithMaxMessage
+// bounds the other direction. n must be at least 1024; less is an invalid
+// option.
+func WithMaxMessage(n int) Option {
+	return func(c *config) error {
+		if n < minMaxMessage {
+			return fmt.Errorf("plugin: %w: max message %d is below %d bytes", ErrInvalidOption, n, minMaxMessage)
+		}
+		c.maxMessage = n
 		return nil
 	}
 }

@@ -54,11 +54,13 @@ type Plugin struct {
 //
 // where T1 and T2 are exported or builtin types, T1 is not a channel, a
 // function or a non-empty interface, and T2 is not a channel or a function.
-// Other methods are ignored. If v has a method UseAsyncHook(chan any), it is
-// called with a channel whose values are sent to the socket as async
-// messages, in order, while the connection lasts. Methods named Async,
-// Shutdown or Cancel are refused (ErrReservedMethod); a receiver with no
-// suitable method is refused (ErrNoMethods).
+// Every other exported method is skipped, with one warning in the log per
+// method saying why ("Loud: argument type main.text is not exported"). If v
+// has a method UseAsyncHook(chan any), it is called with a channel whose
+// values are sent to the socket as async messages, in order, while the
+// connection lasts. Methods named Async, Shutdown or Cancel are refused
+// (ErrReservedMethod); a receiver with no suitable method is refused
+// (ErrNoMethods, the error listing the skipped methods and why).
 //
 // info names the plugin; its Functions may hold hand-written descriptions,
 // which are merged with what reflection finds (reflection decides the shape,
@@ -98,7 +100,7 @@ func (p *Plugin) open(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) er
 	if info == nil || info.Name == "" {
 		return fmt.Errorf("%w: a plugin needs a name", ErrInvalidInfo)
 	}
-	methods, hasHook, err := discover(v)
+	methods, hasHook, skipped, err := discover(v)
 	if err != nil {
 		return err
 	}
@@ -118,6 +120,9 @@ func (p *Plugin) open(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) er
 	p.ended = make(chan struct{})
 	p.work = make(chan request)
 	p.log = p.cfg.log.With("plugin", info.Name)
+	for _, sk := range skipped {
+		p.log.Warn("method not served: "+sk.String(), "method", sk.name)
+	}
 	p.enc = wire.NewEncoder(conn, p.cfg.writeTimeout)
 	return nil
 }
@@ -159,7 +164,7 @@ func (p *Plugin) finish() {
 
 // readLoop decodes envelopes until the connection ends.
 func (p *Plugin) readLoop(conn io.Reader) error {
-	dec := wire.NewDecoder(conn, 0)
+	dec := wire.NewDecoder(conn, p.cfg.maxMessage)
 	var env wire.Envelope // reused: each decode fills it anew
 	for {
 		if err := dec.DecodeEnvelope(&env); err != nil {

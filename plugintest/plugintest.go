@@ -43,11 +43,18 @@ type Conn struct {
 	Plugin *plugin.Plugin
 	// Name is the name the socket registered the plugin under.
 	Name string
-	done chan error
+
+	ended chan struct{} // closed when Start has returned, with err set
+	err   error
 }
 
-// Wait waits for the plugin's Start to return and returns its error.
-func (c *Conn) Wait() error { return <-c.done }
+// Wait blocks until the plugin's Start has returned and returns its error.
+// It may be called any number of times, from any goroutine; each call gets
+// the same error.
+func (c *Conn) Wait() error {
+	<-c.ended
+	return c.err
+}
 
 // Connect serves v as a plugin described by info on s, over net.Pipe, and
 // waits until s has registered it. When the test ends the plugin is stopped
@@ -73,22 +80,23 @@ func Connect(tb testing.TB, s *socket.Socket, v any, info *plugin.Info, opts ...
 	})
 	defer stop()
 	s.ServeConn(a)
-	c := &Conn{Plugin: p, done: make(chan error, 1)}
-	go func() { c.done <- p.Start(v, info, b, nil) }()
+	c := &Conn{Plugin: p, ended: make(chan struct{})}
+	go func() {
+		c.err = p.Start(v, info, b, nil)
+		close(c.ended)
+	}()
 	tb.Cleanup(func() {
 		p.Stop()
 		select {
-		case err := <-c.done:
-			c.done <- err
+		case <-c.ended:
 		case <-time.After(Timeout):
 			tb.Errorf("plugintest: plugin %q did not stop", info.Name)
 		}
 	})
 	select {
 	case c.Name = <-registered:
-	case err := <-c.done:
-		c.done <- err
-		tb.Fatalf("plugintest: plugin %q ended before it registered: %v", info.Name, err)
+	case <-c.ended:
+		tb.Fatalf("plugintest: plugin %q ended before it registered: %v", info.Name, c.err)
 	case <-time.After(Timeout):
 		tb.Fatalf("plugintest: plugin %q did not register within %v", info.Name, Timeout)
 	}

@@ -3,7 +3,7 @@
 // and prints their results as indented JSON.
 //
 // On a terminal it edits lines with liner: history kept between sessions (in
-// the file the caller names), tab completion of globals, of plugin names
+// the file the caller names, appended to line by line), tab completion of globals, of plugin names
 // inside call("…") and of a plugin's method names, a "..." continuation
 // prompt while a statement is incomplete, and Ctrl-C to drop the line being
 // typed. Events from the socket (async values, plugins connecting and

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/peterh/liner"
@@ -49,18 +47,21 @@ func (r *REPL) runTerminal(ctx context.Context) error {
 	ln.SetCtrlCAborts(true)
 	ln.SetTabCompletionStyle(liner.TabPrints)
 	ln.SetWordCompleter(r.complete)
-	r.loadHistory(ln)
-	defer r.saveHistory(ln)
-	return r.loop(ctx, historyPrompter{ln})
+	h := &history{path: r.cfg.HistoryFile, log: r.cfg.Logger}
+	h.load(ln)
+	return r.loop(ctx, historyPrompter{ln, h})
 }
 
-// historyPrompter adds every line typed to liner's history.
-type historyPrompter struct{ ln *liner.State }
+// historyPrompter adds every line typed to the history, and its file.
+type historyPrompter struct {
+	ln *liner.State
+	h  *history
+}
 
-func (h historyPrompter) Prompt(p string) (string, error) {
-	line, err := h.ln.Prompt(p)
+func (p historyPrompter) Prompt(prompt string) (string, error) {
+	line, err := p.ln.Prompt(prompt)
 	if err == nil && strings.TrimSpace(line) != "" {
-		h.ln.AppendHistory(line)
+		p.h.add(p.ln, line)
 	}
 	return line, err
 }
@@ -152,51 +153,4 @@ func (r *REPL) prompt() string {
 		return continuation
 	}
 	return r.lang + "> "
-}
-
-// loadHistory reads the history file, if any.
-func (r *REPL) loadHistory(ln *liner.State) {
-	if r.cfg.HistoryFile == "" {
-		return
-	}
-	f, err := os.Open(r.cfg.HistoryFile)
-	if err != nil {
-		if !errors.Is(err, os.ErrNotExist) {
-			r.cfg.Logger.Warn("history not read", "err", err)
-		}
-		return
-	}
-	defer f.Close()
-	if _, err := ln.ReadHistory(f); err != nil {
-		r.cfg.Logger.Warn("history not read", "err", err)
-	}
-}
-
-// saveHistory writes the history file, making its directory if need be.
-func (r *REPL) saveHistory(ln *liner.State) {
-	if r.cfg.HistoryFile == "" {
-		return
-	}
-	if err := writeHistory(r.cfg.HistoryFile, ln); err != nil {
-		r.cfg.Logger.Warn("history not saved", "err", err)
-	}
-}
-
-// writeHistory writes the history of ln to path, readable by its owner only.
-func writeHistory(path string, ln *liner.State) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("writing history: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("writing history: %w", err)
-	}
-	if _, err := ln.WriteHistory(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing history: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing history: %w", err)
-	}
-	return nil
 }

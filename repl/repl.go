@@ -58,7 +58,8 @@ type Config struct {
 	// writes os.Stdout itself (In is then not used).
 	Terminal bool
 	// HistoryFile is where the history is read from at the start and
-	// written to at the end (terminal only); "" keeps no history.
+	// appended to as each line is entered (terminal only); it is only ever
+	// rewritten atomically, to trim it. "" keeps no history.
 	HistoryFile string
 	// ExitCode reports whether err is a script's exit(code) request, and
 	// the code; such an error ends the session and Run returns it.

@@ -393,13 +393,12 @@ func TestCloseClosesEnginesAndUnsubscribes(t *testing.T) {
 func TestHistoryRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state", "switchboard", "history")
 	ln := liner.NewLiner()
-	ln.AppendHistory(`call("echo", "Upper", {text: "hi"})`)
-	ln.AppendHistory("1+2")
-	err := writeHistory(path, ln)
+	h := &history{path: path, log: discardLogger()}
+	h.load(ln) // no file yet
+	h.add(ln, `call("echo", "Upper", {text: "hi"})`)
+	h.add(ln, "1+2")
+	h.add(ln, "1+2") // a repeat is not kept, in liner or in the file
 	ln.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -407,15 +406,53 @@ func TestHistoryRoundTrip(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("history mode %v, want 0600", fi.Mode().Perm())
 	}
-	r := &REPL{cfg: Config{HistoryFile: path, Logger: nil}}
 	ln2 := liner.NewLiner()
 	defer ln2.Close()
-	r.cfg.Logger = discardLogger()
-	r.loadHistory(ln2)
+	h2 := &history{path: path, log: discardLogger()}
+	h2.load(ln2)
+	h2.add(ln2, "1+2") // the last line of the file is not repeated either
+	h2.add(ln2, "3")
 	var b strings.Builder
 	ln2.WriteHistory(&b)
-	if want := "call(\"echo\", \"Upper\", {text: \"hi\"})\n1+2\n"; b.String() != want {
+	want := "call(\"echo\", \"Upper\", {text: \"hi\"})\n1+2\n3\n"
+	if b.String() != want {
 		t.Errorf("history read back = %q, want %q", b.String(), want)
+	}
+	if got, _ := os.ReadFile(path); string(got) != want {
+		t.Errorf("history file = %q, want %q", got, want)
+	}
+}
+
+// TestHistoryTrimmedAtomically: a file past liner's limit is rewritten
+// with its last lines, through a temporary file that replaces it.
+func TestHistoryTrimmedAtomically(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "history")
+	var b strings.Builder
+	for i := range liner.HistoryLimit + 10 {
+		fmt.Fprintf(&b, "line %d\n", i)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.Stat(path)
+	ln := liner.NewLiner()
+	defer ln.Close()
+	(&history{path: path, log: discardLogger()}).load(ln)
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+	if len(lines) != liner.HistoryLimit || lines[0] != "line 10" {
+		t.Errorf("trimmed history has %d lines from %q, want %d from \"line 10\"", len(lines), lines[0], liner.HistoryLimit)
+	}
+	after, _ := os.Stat(path)
+	if os.SameFile(before, after) {
+		t.Error("the history file was rewritten in place, not replaced")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*tmp*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
 

@@ -49,6 +49,12 @@
 // interpreter (goja's Interrupt, gopher-lua's SetContext) and cancels the
 // calls in flight.
 //
+// Runtime.CancelCalls is the gentler way a host interrupts a script (on its
+// first signal): the calls fail with code canceled but the interpreter goes
+// on, so the script's catch, finally and pcall code runs, and the loop still
+// delivers what was pending (a rejected callAsync). The host then cancels
+// the context when the script's grace period is over.
+//
 // # Errors thrown to scripts
 //
 // A failing binding throws (JavaScript) or raises (Lua) an error with the

@@ -56,7 +56,10 @@ type Runtime struct {
 
 	ctx    context.Context // ends on Close
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // goroutines doing Go work for scripts
+
+	calls       context.Context // ends on CancelCalls
+	cancelCalls context.CancelCauseFunc
+	wg          sync.WaitGroup // goroutines doing Go work for scripts
 
 	subs subscriptions
 }
@@ -73,6 +76,7 @@ func New(sock *socket.Socket, cfg Config) *Runtime {
 		cfg.Stderr = io.Discard
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	calls, cancelCalls := context.WithCancelCause(context.Background())
 	rt := &Runtime{
 		sock: sock,
 		cfg:  cfg,
@@ -83,6 +87,9 @@ func New(sock *socket.Socket, cfg Config) *Runtime {
 		}),
 		ctx:    ctx,
 		cancel: cancel,
+
+		calls:       calls,
+		cancelCalls: cancelCalls,
 	}
 	rt.subs.rt = rt
 	return rt
@@ -102,12 +109,25 @@ func (rt *Runtime) Context() context.Context { return rt.ctx }
 // not keep up. Safe from any goroutine.
 func (rt *Runtime) Dropped() uint64 { return rt.loop.Dropped() }
 
+// CancelCalls cancels the calls of the scripts on this runtime without
+// stopping them, so that they can clean up: the call in flight and every
+// later call, callAsync, broadcast, sleep, waitFor, wait and serve fail at
+// once with code canceled, errors the script's catch, finally or pcall code
+// sees; the script ends when that code is done. Stopping a script that goes
+// on is the job of the context given to RunFile: a host cancels it when the
+// script's grace period is over. CancelCalls lasts for the life of the
+// Runtime; it is safe from any goroutine and to call more than once.
+func (rt *Runtime) CancelCalls() {
+	rt.cancelCalls(context.Canceled)
+}
+
 // Close cancels the calls scripts have in flight, ends the runtime's socket
 // subscription, stops the plugins it spawned and waits for all of that. It
 // does not shut the socket down. Close is safe to call more than once and
 // from any goroutine other than one running a script.
 func (rt *Runtime) Close() error {
 	rt.cancel()
+	rt.cancelCalls(context.Canceled)
 	rt.subs.close()
 	err := rt.spawn.Close()
 	rt.wg.Wait()

@@ -7,15 +7,22 @@ import (
 	"sync"
 )
 
-// Scope is the lifetime of one RunFile or Eval: a context that ends when
-// the parent context ends, when the Runtime closes, when the script calls
-// exit(), or when an uncaught error ends the script. Engines pass
-// Context() to every blocking binding and map its end to an interrupt of
-// the interpreter.
+// Scope is the lifetime of one RunFile or Eval. It has two contexts:
+//
+//   - RunContext, the run itself, ends when the parent context ends, when
+//     the Runtime closes, when the script calls exit(), or when an uncaught
+//     error ends the script. Engines map its end to an interrupt of the
+//     interpreter and run the loop under it.
+//   - Context, the script's calls, ends with RunContext and also when the
+//     Runtime's calls are cancelled (Runtime.CancelCalls). Engines pass it
+//     to every blocking binding, so that a cancelled call fails with code
+//     canceled while the script goes on to its catch, finally or pcall.
 type Scope struct {
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	stop   func() bool
+	run       context.Context
+	cancelRun context.CancelCauseFunc
+	ctx       context.Context
+	cancel    context.CancelCauseFunc
+	stops     []func() bool
 
 	mu  sync.Mutex
 	end error // the first Exit or Fail
@@ -23,13 +30,31 @@ type Scope struct {
 
 // NewScope starts a scope under parent. Close it when the run is over.
 func (rt *Runtime) NewScope(parent context.Context) *Scope {
-	ctx, cancel := context.WithCancelCause(parent)
-	stop := context.AfterFunc(rt.ctx, func() { cancel(ErrClosed) })
-	return &Scope{ctx: ctx, cancel: cancel, stop: stop}
+	run, cancelRun := context.WithCancelCause(parent)
+	ctx, cancel := context.WithCancelCause(run)
+	if rt.calls.Err() != nil { // at once: AfterFunc would do it on a goroutine
+		cancel(context.Cause(rt.calls))
+	}
+	return &Scope{
+		run: run, cancelRun: cancelRun, ctx: ctx, cancel: cancel,
+		stops: []func() bool{
+			context.AfterFunc(rt.ctx, func() { cancelRun(ErrClosed) }),
+			context.AfterFunc(rt.calls, func() { cancel(context.Cause(rt.calls)) }),
+		},
+	}
 }
 
-// Context returns the scope's context.
+// Context returns the context of the script's calls: it ends with
+// RunContext, and when the Runtime's calls are cancelled.
 func (s *Scope) Context() context.Context { return s.ctx }
+
+// RunContext returns the context of the run: when it ends the script is
+// stopped.
+func (s *Scope) RunContext() context.Context { return s.run }
+
+// Interrupted reports whether the script's calls are cancelled while the
+// run goes on: the script is cleaning up after Runtime.CancelCalls.
+func (s *Scope) Interrupted() bool { return s.ctx.Err() != nil && s.run.Err() == nil }
 
 // Exit ends the scope because the script called exit(code).
 func (s *Scope) Exit(code int) { s.Fail(&ExitError{Code: code}) }
@@ -42,7 +67,7 @@ func (s *Scope) Fail(err error) {
 		s.end = err
 	}
 	s.mu.Unlock()
-	s.cancel(err)
+	s.cancelRun(err)
 }
 
 // Ended reports whether Exit or Fail was called.
@@ -53,8 +78,9 @@ func (s *Scope) Ended() bool {
 }
 
 // Err returns why the scope ended: the error of the first Exit or Fail; or,
-// when the context ended otherwise, an error wrapping context.Canceled,
-// context.DeadlineExceeded or ErrClosed; or nil while it runs.
+// when a context ended otherwise, an error wrapping context.Canceled,
+// context.DeadlineExceeded or ErrClosed (after CancelCalls, its cause); or
+// nil while it runs.
 func (s *Scope) Err() error {
 	s.mu.Lock()
 	end := s.end
@@ -72,8 +98,10 @@ func (s *Scope) Err() error {
 	return fmt.Errorf("script interrupted: %w", cause)
 }
 
-// Close releases the scope and cancels its context.
+// Close releases the scope and cancels its contexts.
 func (s *Scope) Close() {
-	s.stop()
-	s.cancel(context.Canceled)
+	for _, stop := range s.stops {
+		stop()
+	}
+	s.cancelRun(context.Canceled)
 }

@@ -60,8 +60,12 @@ func usage(format string, a ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, a...)}
 }
 
-// exitStatus ends the program with code; what there was to say has been said.
-type exitStatus struct{ code int }
+// exitStatus ends the program with code; what there was to say has been
+// said, but for err, printed when not nil.
+type exitStatus struct {
+	code int
+	err  error
+}
 
 func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
@@ -114,6 +118,9 @@ func (st *state) status(cmd *command, err error) int {
 		}
 		return st.usageFailed(ue)
 	case errors.As(err, &es):
+		if es.err != nil {
+			fmt.Fprintf(st.stderr, "%s: %s\n", programName, printable(es.err.Error()))
+		}
 		return es.code
 	}
 	fmt.Fprintf(st.stderr, "%s: %s\n", programName, printable(err.Error()))
@@ -174,7 +181,8 @@ The commands are:
 Use "%s help <command>" for more information about a command.
 
 Exit status: 0 on success, 1 when the script (or a REPL statement) failed,
-2 for bad usage.
+2 for bad usage, 128 plus the signal's number after SIGINT (130), SIGHUP
+(129) or SIGTERM (143).
 `, programName)
 }
 

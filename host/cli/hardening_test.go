@@ -143,8 +143,8 @@ func (h *hangPlugin) Hang(ctx context.Context, _ int) (int, error) {
 
 // TestSIGTERMDuringInFlightCalls: SIGTERM reaches the host while a script
 // has 100 calls in flight on a plugin. Every call ends (the host cancels
-// them; the plugin sees each cancelled), the host exits promptly with the
-// status of an interrupted script, the plugin is stopped gracefully, and the
+// them; the plugin sees each cancelled), the host exits promptly with
+// status 143 (128 + SIGTERM), the plugin is stopped gracefully, and the
 // Unix socket the host listened on is removed.
 func TestSIGTERMDuringInFlightCalls(t *testing.T) {
 	const calls = 100
@@ -205,8 +205,8 @@ serve();
 	}
 	t.Logf("host exited %v after SIGTERM", time.Since(signalled))
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitFailed || !strings.Contains(stderr.String(), "interrupted") {
-		t.Fatalf("exit = %v, want status %d, interrupted; stderr:\n%s", err, exitFailed, stderr.String())
+	if !errors.As(err, &ee) || ee.ExitCode() != 143 || !strings.Contains(stderr.String(), "terminated: stopping") {
+		t.Fatalf("exit = %v, want status 143, terminated; stderr:\n%s", err, stderr.String())
 	}
 	select {
 	case err := <-served:

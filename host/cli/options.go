@@ -28,6 +28,9 @@ type options struct {
 	maxPlugins  int
 	maxInFlight int
 
+	// run only
+	grace time.Duration
+
 	// repl only
 	lang    string
 	history string
@@ -92,6 +95,9 @@ func (o *options) finish(fs *flag.FlagSet, st *state) error {
 	}
 	if o.waitTimeout <= 0 && len(o.wait) > 0 {
 		return fmt.Errorf("-wait-timeout must be positive, not %v", o.waitTimeout)
+	}
+	if o.grace < 0 {
+		return fmt.Errorf("-grace must not be negative, not %v", o.grace)
 	}
 	switch o.lang {
 	case "", "js", "lua":

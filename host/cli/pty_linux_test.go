@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -233,5 +234,41 @@ func TestREPLOnTerminalEscapesPluginText(t *testing.T) {
 		if strings.Contains(out, raw) {
 			t.Errorf("the terminal got %q raw:\n%q", raw, out)
 		}
+	}
+}
+
+// TestREPLHistorySurvivesHangup: each line entered is appended to the
+// history file at once, and a SIGHUP (the terminal closed) leaves the 100
+// lines of an earlier history in it; the host exits with 129.
+func TestREPLHistorySurvivesHangup(t *testing.T) {
+	history := filepath.Join(t.TempDir(), "history")
+	var old strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&old, "%d + 1\n", i)
+	}
+	if err := os.WriteFile(history, []byte(old.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd, master, term := startOnTerminal(t, "repl", "-history", history)
+	term.expect("js> ")
+	term.send("40 + 2\r")
+	term.expect("42")
+	term.expect("js> ")
+	want := old.String() + "40 + 2\n"
+	if b, _ := os.ReadFile(history); string(b) != want {
+		t.Errorf("history while the session runs:\n%s\nwant the old 100 lines and 40 + 2", b)
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 129 {
+		t.Errorf("repl ended with %v, want status 129; output:\n%s", err, term.out.String())
+	}
+	master.Close()
+	<-term.done
+	if b, _ := os.ReadFile(history); string(b) != want {
+		t.Errorf("history after SIGHUP:\n%s\nwant the old 100 lines and 40 + 2", b)
 	}
 }

@@ -81,12 +81,12 @@ func runRepl(st *state, o *options, args []string) error {
 		}
 		return true
 	}
-	stopSignals := st.watchSignals(handle, cancel)
-	defer stopSignals()
+	sigs := st.watchSignals(handle, func(os.Signal) { cancel() }, cancel)
+	defer sigs.stop()
 
-	sess, err := st.startSession(ctx, o)
+	sess, err := st.startSession(ctx, o, sigs)
 	if err != nil {
-		return err
+		return sigs.status(err)
 	}
 	defer sess.close()
 	r, err = repl.New(repl.Config{
@@ -119,11 +119,8 @@ func runRepl(st *state, o *options, args []string) error {
 			buildVersion(), o.lang, sess.lis.addr)
 	}
 	err = r.Run(ctx)
-	switch {
-	case errors.Is(err, repl.ErrFailed):
-		return &exitStatus{code: exitFailed}
-	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		return errors.New("interrupted")
+	if errors.Is(err, repl.ErrFailed) {
+		return sigs.status(&exitStatus{code: exitFailed})
 	}
-	return scriptStatus(ctx, err)
+	return sigs.status(scriptStatus(ctx, err))
 }

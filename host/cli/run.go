@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/switchboard-rpc/switchboard/scripting"
 )
@@ -25,15 +27,29 @@ Plugins dial the address in SWITCHBOARD_ADDR, which spawned plugins get in
 their environment. A spawned command that is a Go package directory (such
 as examples/plugins/echo) is built with 'go build' first.
 
-The first SIGINT or SIGTERM cancels the script and shuts down gracefully;
-a second one exits at once.
+The first SIGINT, SIGTERM or SIGHUP cancels the script's calls: the call
+in flight and every later one fail with code "canceled", so that the
+script's catch, finally and pcall code runs; the script is stopped when it
+has not ended within -grace; then the plugins are stopped. A second signal
+exits at once (the plugins end with the host). Either way what was built
+is removed.
 
 Exit status: 0 when the script succeeded, the code given to exit(code),
-1 when it failed (the message names the file and line), 2 for bad usage.
+1 when it failed (the message names the file and line), 2 for bad usage;
+after a signal, 128 plus its number whatever the script did: 130 for
+SIGINT, 143 for SIGTERM, 129 for SIGHUP.
 `,
-	setFlags: setSharedFlags,
-	run:      runRun,
+	setFlags: func(fs *flag.FlagSet, o *options) {
+		setSharedFlags(fs, o)
+		fs.DurationVar(&o.grace, "grace", defaultGrace,
+			"after a signal, how long the script may clean up before it is stopped")
+	},
+	run: runRun,
 }
+
+// defaultGrace is how long a script may clean up after a signal unless
+// -grace says otherwise.
+const defaultGrace = 5 * time.Second
 
 // langOf returns the language of a script file from its extension.
 func langOf(path string) (string, error) {
@@ -61,22 +77,40 @@ func runRun(st *state, o *options, args []string) error {
 	if _, err := os.Stat(script); err != nil {
 		return fmt.Errorf("script: %w", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stopSignals := st.watchSignals(nil, cancel)
-	defer stopSignals()
+	// stopCtx ends the script; callsCtx, its calls and the start, ends
+	// at the first signal, and stopCtx after the grace period.
+	stopCtx, stop := context.WithCancel(context.Background())
+	defer stop()
+	callsCtx, cancelCalls := context.WithCancel(stopCtx)
+	defer cancelCalls()
+	var grace *time.Timer
+	sigs := st.watchSignals(nil, func(os.Signal) {
+		cancelCalls()
+		grace = time.AfterFunc(o.grace, stop)
+	}, stop)
+	defer func() {
+		sigs.stop() // grace is set on the goroutine stop waits for
+		if grace != nil {
+			grace.Stop()
+		}
+	}()
 
-	sess, err := st.startSession(ctx, o)
+	sess, err := st.startSession(callsCtx, o, sigs)
 	if err != nil {
-		return err
+		return sigs.status(err)
 	}
 	defer sess.close()
-	eng, err := sess.newEngine(lang)
+	rt := sess.newRuntime()
+	eng, err := newLangEngine(lang, rt)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	return scriptStatus(ctx, eng.RunFile(ctx, script, scriptArgs))
+	if callsCtx.Err() != nil {
+		return sigs.status(nil) // a signal came before the script began
+	}
+	defer context.AfterFunc(callsCtx, rt.CancelCalls)()
+	return sigs.status(scriptStatus(stopCtx, eng.RunFile(stopCtx, script, scriptArgs)))
 }
 
 // scriptStatus turns the error of a script into the host's: exit(code) is

@@ -141,6 +141,13 @@ func (e *Engine) RunFile(ctx context.Context, path string, args []string) error 
 	if !scope.Ended() {
 		_ = e.loop.Run(scope.Context())
 	}
+	if scope.Interrupted() && !scope.Ended() {
+		// The calls were cancelled: serve() is over, and what the script
+		// has left (a rejected callAsync's catch and finally) runs until
+		// it is done or the run is stopped.
+		e.release()
+		_ = e.loop.Run(scope.RunContext())
+	}
 	return scope.Err()
 }
 
@@ -219,7 +226,7 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-// begin starts a run: a scope under ctx whose end interrupts the VM.
+// begin starts a run: a scope under ctx whose run's end interrupts the VM.
 // Async work started in a REPL entry outlives the entry (repl true).
 func (e *Engine) begin(ctx context.Context, repl bool) *scripting.Scope {
 	scope := e.rt.NewScope(ctx)
@@ -228,8 +235,8 @@ func (e *Engine) begin(ctx context.Context, repl bool) *scripting.Scope {
 		e.asyncCtx = e.rt.Context()
 	}
 	fired := make(chan struct{})
-	stop := context.AfterFunc(scope.Context(), func() {
-		e.vm.Interrupt(context.Cause(scope.Context()))
+	stop := context.AfterFunc(scope.RunContext(), func() {
+		e.vm.Interrupt(context.Cause(scope.RunContext()))
 		close(fired)
 	})
 	e.stopInterrupt = func() {
@@ -246,9 +253,7 @@ func (e *Engine) end(final bool) {
 	e.scope.Close()
 	e.stopInterrupt()
 	e.vm.ClearInterrupt()
-	for ; e.holds > 0; e.holds-- {
-		e.loop.Release()
-	}
+	e.release()
 	if final {
 		for id := range e.timers {
 			e.loop.ClearTimer(id)
@@ -257,6 +262,19 @@ func (e *Engine) end(final bool) {
 		e.rejected = nil
 	}
 	e.scope = nil
+}
+
+// release undoes the serve() calls of this run.
+func (e *Engine) release() {
+	for ; e.holds > 0; e.holds-- {
+		e.loop.Release()
+	}
+}
+
+// running reports whether the run goes on: it has not been stopped (its
+// calls may have been cancelled).
+func (e *Engine) running() bool {
+	return e.scope != nil && e.scope.RunContext().Err() == nil
 }
 
 // fail ends the run with err and stops the VM at its next instruction.
@@ -271,7 +289,7 @@ func (e *Engine) fail(err error) {
 // uncaught ends the run with an error that escaped the script, unless the
 // run has ended already (then err is the interrupt that ended it).
 func (e *Engine) uncaught(err error) {
-	if e.scope == nil || e.scope.Context().Err() != nil {
+	if !e.running() {
 		return
 	}
 	e.fail(e.scriptError(err))
@@ -280,7 +298,7 @@ func (e *Engine) uncaught(err error) {
 // callback runs fn on behalf of the loop: an error escaping it ends the
 // run, and at the top of the stack unhandled rejections are checked.
 func (e *Engine) callback(fn goja.Callable, args ...goja.Value) {
-	if e.scope == nil || e.scope.Context().Err() != nil {
+	if !e.running() {
 		return
 	}
 	if _, err := fn(goja.Undefined(), args...); err != nil {

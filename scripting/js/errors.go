@@ -206,7 +206,7 @@ func (e *Engine) forget(p *goja.Promise) {
 // checkRejections ends the run if a promise was rejected and is still
 // without a handler once the stack has unwound.
 func (e *Engine) checkRejections() {
-	if len(e.rejected) == 0 || e.scope == nil || e.scope.Context().Err() != nil {
+	if len(e.rejected) == 0 || !e.running() {
 		e.rejected = nil
 		return
 	}

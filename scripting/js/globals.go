@@ -147,7 +147,7 @@ func (e *Engine) promise(plugin, method string, start func(done func([]byte, err
 	p, resolve, reject := e.vm.NewPromise()
 	site := e.vm.CaptureCallStack(0, nil)
 	start(func(out []byte, err error) {
-		if e.scope == nil || e.scope.Context().Err() != nil {
+		if !e.running() {
 			return
 		}
 		var jerr error

@@ -213,14 +213,14 @@ func (e *Engine) Close() error {
 }
 
 // begin starts a run: the Lua state stops at its next instruction when the
-// scope ends. Async work of a REPL entry outlives the entry (repl true).
+// scope's run ends (cancelled calls only make the calls fail). Async work of a REPL entry outlives the entry (repl true).
 func (e *Engine) begin(ctx context.Context, repl bool) *scripting.Scope {
 	scope := e.rt.NewScope(ctx)
 	e.scope, e.asyncCtx = scope, scope.Context()
 	if repl {
 		e.asyncCtx = e.rt.Context()
 	}
-	e.state.SetContext(scope.Context())
+	e.state.SetContext(scope.RunContext())
 	return scope
 }
 
@@ -233,7 +233,7 @@ func (e *Engine) end() {
 // uncaught ends the run with an error that escaped the script, unless the
 // run has ended already.
 func (e *Engine) uncaught(err error, stack bool) {
-	if e.scope == nil || e.scope.Context().Err() != nil {
+	if e.scope == nil || e.scope.RunContext().Err() != nil {
 		return
 	}
 	e.scope.Fail(e.scriptError(err, stack))
@@ -242,7 +242,7 @@ func (e *Engine) uncaught(err error, stack bool) {
 // callback calls fn on behalf of the loop; an error escaping it ends the
 // run.
 func (e *Engine) callback(fn *lua.LFunction, args ...lua.LValue) {
-	if e.scope == nil || e.scope.Context().Err() != nil {
+	if e.scope == nil || e.scope.RunContext().Err() != nil {
 		return
 	}
 	if err := e.state.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}, args...); err != nil {
