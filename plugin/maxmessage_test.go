@@ -21,10 +21,12 @@ func (sizer) Size(_ context.Context, s string) (int, error) { return len(s), nil
 
 // startSizer serves a real socket on TCP and connects a sizer plugin made
 // with opts to it; it returns the socket and the channel Start's error
-// arrives on.
+// arrives on. The socket's own limit is raised to 32 MiB, so that it sends
+// what a brpc socket would (it bounds nothing) and the plugin's limit is the
+// one that decides.
 func startSizer(t *testing.T, opts ...plugin.Option) (*socket.Socket, chan error) {
 	t.Helper()
-	s, err := socket.New(socket.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	s, err := socket.New(socket.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), socket.WithMaxMessage(32<<20))
 	if err != nil {
 		t.Fatal(err)
 	}
