@@ -2,12 +2,14 @@ package lua_test
 
 import (
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/scripting"
 	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
+	"github.com/switchboard-rpc/switchboard/socket"
 )
 
 // burst is the figure of issue 13: async values from one plugin, as fast as
@@ -16,8 +18,8 @@ const burst = 100_000
 
 // floodEnv is a runtime with cfg over a socket with the plugins "flood"
 // and "tcp" connected over TCP.
-func floodEnv(t testing.TB, cfg scripting.Config) *scripttest.Env {
-	s := scripttest.Socket(t)
+func floodEnv(t testing.TB, cfg scripting.Config, opts ...socket.Option) *scripttest.Env {
+	s := scripttest.Socket(t, opts...)
 	scripttest.AttachFlooder(t, s)
 	return scripttest.NewEnv(t, s, cfg)
 }
@@ -109,7 +111,7 @@ print(string.format("%s %d %d", tostring(dropped() > 0), got + dropped(), last))
 //
 //	go test -run '^$' -bench AsyncBurst ./scripting/lua/
 func BenchmarkAsyncBurst(b *testing.B) {
-	env := floodEnv(b, scripting.Config{})
+	env := floodEnv(b, scripting.Config{}, socket.WithLogger(slog.New(slog.DiscardHandler)))
 	for range b.N {
 		out := runBurst(b, env, `
 call("flood", "Start", N)
