@@ -4,26 +4,43 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 
+	"github.com/switchboard-rpc/switchboard/internal/queue"
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
+
+// eventOverhead is what a kept event holds besides its payload: the event,
+// its slot and the closure that formats it.
+const eventOverhead = 128
+
+// event is one socket event waiting to be printed.
+type event struct {
+	size int           // the bytes it holds, for the bound
+	line func() string // formats it as a line
+}
+
+func eventSize(e event) int { return eventOverhead + e.size }
 
 // eventBuffer keeps the socket's events until the REPL prints them before
 // its next prompt. It subscribes directly: the connection's reader adds an
 // event before the answer to any later call is read, so an async value a
 // plugin sends before answering is printed after that call's result, ahead
-// of the next prompt. The REPL's goroutine takes the events and formats
-// them. It holds at most max events and counts the ones it had to drop.
+// of the next prompt. The REPL's goroutine takes the events, all at once,
+// and formats them. It holds events up to a bound in bytes and counts the
+// ones it had to drop, oldest first.
 type eventBuffer struct {
-	max     int
-	mu      sync.Mutex
-	events  []func() string // each formats one event as a line
-	dropped int
+	q *queue.Queue[event]
+
+	// The REPL's goroutine only.
+	reported uint64 // drops already reported
+	batch    []event
 }
 
-func newEventBuffer(max int) *eventBuffer { return &eventBuffer{max: max} }
+// newEventBuffer returns a buffer holding at most limit bytes of events.
+func newEventBuffer(limit int) *eventBuffer {
+	return &eventBuffer{q: queue.New(limit, eventSize, nil)}
+}
 
 // handlers returns the socket handlers that fill the buffer. They run on
 // the socket's goroutines and only queue.
@@ -32,41 +49,36 @@ func (b *eventBuffer) handlers() socket.Handlers {
 		Direct: true,
 		Connect: func(info *plugin.Info) {
 			name, version := info.Name, info.Version
-			b.add(func() string { return connectLine(name, version) })
+			b.add(event{len(name) + len(version), func() string { return connectLine(name, version) }})
 		},
 		Disconnect: func(info *plugin.Info, graceful bool) {
 			name := info.Name
-			b.add(func() string { return disconnectLine(name, graceful) })
+			b.add(event{len(name), func() string { return disconnectLine(name, graceful) }})
 		},
-		Async: func(a socket.AsyncData) { b.add(func() string { return asyncLine(a) }) },
+		Async: func(a socket.AsyncData) {
+			// a's decoded Payload is the socket's, shared; count it as
+			// the socket does, three times the JSON.
+			b.add(event{len(a.Name) + 4*len(a.Raw), func() string { return asyncLine(a) }})
+		},
 	}
 }
 
-func (b *eventBuffer) add(line func() string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.events) == b.max {
-		copy(b.events, b.events[1:])
-		b.events = b.events[:len(b.events)-1]
-		b.dropped++
-	}
-	b.events = append(b.events, line)
-}
+func (b *eventBuffer) add(e event) { b.q.Push(e) }
 
 // take returns the events kept so far as lines, preceded by a note on
 // dropped ones, and empties the buffer.
 func (b *eventBuffer) take() []string {
-	b.mu.Lock()
-	events, dropped := b.events, b.dropped
-	b.events, b.dropped = nil, 0
-	b.mu.Unlock()
+	b.batch = b.q.Drain(b.batch)
+	dropped := b.q.Dropped() - b.reported
+	b.reported += dropped
 	var lines []string
 	if dropped > 0 {
 		lines = append(lines, fmt.Sprintf("[events] %d older events dropped", dropped))
 	}
-	for _, line := range events {
-		lines = append(lines, line())
+	for _, e := range b.batch {
+		lines = append(lines, e.line())
 	}
+	clear(b.batch) // the closures go now, not at the next take
 	return lines
 }
 

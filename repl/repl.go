@@ -67,15 +67,15 @@ type Config struct {
 	// Logger receives problems of the REPL itself (history not saved).
 	// Default: slog.Default(), as it is when New is called.
 	Logger *slog.Logger
+	// EventMemory bounds, in bytes, the events kept for printing before
+	// the next prompt (socket.DefaultEventMemory, 64 MiB, when zero);
+	// past it the oldest go, and the number dropped is printed.
+	EventMemory int
 }
 
 // ErrFailed is returned by Run, without a terminal, when at least one
 // statement failed; each failure has been printed already.
 var ErrFailed = errors.New("repl: a statement failed")
-
-// maxEvents bounds the events kept for printing between two prompts; older
-// ones are dropped and the number of dropped ones is printed.
-const maxEvents = 1000
 
 // REPL is one interactive session. Make it with New, call Run once, then
 // Close.
@@ -115,7 +115,10 @@ func New(cfg Config) (*REPL, error) {
 	if cfg.ExitCode == nil {
 		cfg.ExitCode = func(error) (int, bool) { return 0, false }
 	}
-	r := &REPL{cfg: cfg, engines: map[string]Engine{}, events: newEventBuffer(maxEvents)}
+	if cfg.EventMemory <= 0 {
+		cfg.EventMemory = socket.DefaultEventMemory
+	}
+	r := &REPL{cfg: cfg, engines: map[string]Engine{}, events: newEventBuffer(cfg.EventMemory)}
 	if _, err := r.engine(cfg.Lang); err != nil {
 		return nil, err
 	}

@@ -308,9 +308,9 @@ func TestEventsPrintedBetweenStatements(t *testing.T) {
 }
 
 func TestEventBufferDropsOldest(t *testing.T) {
-	b := newEventBuffer(2)
+	b := newEventBuffer(2 * eventOverhead)
 	for i := range 5 {
-		b.add(func() string { return fmt.Sprint(i) })
+		b.add(event{line: func() string { return fmt.Sprint(i) }})
 	}
 	want := []string{"[events] 3 older events dropped", "3", "4"}
 	if got := b.take(); !equal(got, want) {

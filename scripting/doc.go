@@ -28,10 +28,11 @@
 // callback runs on the script's goroutine. Loop.Run ends when no task is
 // queued, no slot is reserved, no timer is scheduled and nothing holds the
 // loop (JavaScript's serve()). Socket events (async values, connects,
-// disconnects) are posted with Loop.PostEvent into a bounded queue: they
-// never block the socket, do not keep the loop alive, and past the bound
-// (Config.EventQueue) the oldest are dropped, counted (Runtime.Dropped) and
-// logged.
+// disconnects) are posted with Loop.PostEvent into a queue bounded in bytes
+// and taken a batch at a time, so an idle script keeps up with any burst:
+// they never block the socket, do not keep the loop alive, and past the
+// bound (Config.EventMemory, 64 MiB by default) the oldest are dropped,
+// counted (Runtime.Dropped, dropped() in scripts) and logged once per burst.
 //
 // Callbacks run only inside Loop.Run, Loop.RunUntil and Loop.Drain, never
 // concurrently with the script. A synchronous call blocks without running

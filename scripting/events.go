@@ -103,22 +103,26 @@ func (s *subscriptions) ensure() {
 		Direct: true,
 		Async: func(a socket.AsyncData) {
 			if s.nAsync.Load() > 0 {
-				raw := a.Raw
-				loop.PostEvent(func() { s.deliver(func(sub *subscriber) { sub.onAsync(a.Name, raw) }) })
+				name, raw := a.Name, a.Raw // not a: its decoded Payload is not needed
+				loop.PostEvent(Event{Plugin: name, Size: len(name) + len(raw), Run: func() {
+					s.deliver(func(sub *subscriber) { sub.onAsync(name, raw) })
+				}})
 			}
 		},
 		Connect: func(info *plugin.Info) {
 			if s.nConnect.Load() > 0 {
 				b := infoJSON(info)
-				loop.PostEvent(func() { s.deliver(func(sub *subscriber) { sub.onConnect(b) }) })
+				loop.PostEvent(Event{Plugin: info.Name, Size: len(b), Run: func() {
+					s.deliver(func(sub *subscriber) { sub.onConnect(b) })
+				}})
 			}
 		},
 		Disconnect: func(info *plugin.Info, graceful bool) {
 			if s.nDisconnect.Load() > 0 {
 				b := infoJSON(info)
-				loop.PostEvent(func() {
+				loop.PostEvent(Event{Plugin: info.Name, Size: len(b), Run: func() {
 					s.deliver(func(sub *subscriber) { sub.onDisconnect(b, graceful) })
-				})
+				}})
 			}
 		},
 	})

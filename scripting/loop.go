@@ -6,59 +6,93 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/switchboard-rpc/switchboard/internal/queue"
+	"github.com/switchboard-rpc/switchboard/socket"
 )
 
-// DefaultEventQueue is how many socket events a script may have waiting
-// when Config.EventQueue is zero.
-const DefaultEventQueue = 1024
+// DefaultEventMemory is the bound, in bytes, of the socket events a script
+// may have waiting when Config.EventMemory is zero (64 MiB, as the
+// socket's queues).
+const DefaultEventMemory = socket.DefaultEventMemory
 
-// Loop is the event loop a script runs on: a queue of tasks, a bounded queue
-// of events, timers, and reserved slots for Go work that still owes the
-// script a callback. Every callback runs on the goroutine that calls Run,
-// RunUntil or Drain (the script's goroutine), one at a time.
+// eventOverhead is what a queued event holds besides its Size: the entry,
+// its slot and the closure.
+const eventOverhead = 128
+
+// Loop is the event loop a script runs on: a queue of tasks, a queue of
+// events bounded in bytes, timers, and reserved slots for Go work that still
+// owes the script a callback. Every callback runs on the goroutine that
+// calls Run, RunUntil or Drain (the script's goroutine), one at a time.
 //
 // Tasks handed back through Reserve are never dropped. Events posted with
-// PostEvent are dropped oldest first past the bound; the loss is counted
-// (Dropped) and logged.
+// PostEvent wait for the script up to the bound, however long it is busy
+// (blocked in a synchronous call, say); past the bound the oldest are
+// dropped, counted (Dropped) and logged once per burst with the plugin's
+// name. Each pass of the loop takes every task and event waiting at once, so
+// an idle script keeps up with any burst.
 //
 // Run, RunUntil, Drain, AddTimer, ClearTimer, Hold and Release must be called
 // on the script's goroutine; RunUntil and Drain may be called from inside a
 // callback. Reserve, PostEvent and Dropped are safe from any goroutine.
 type Loop struct {
-	log *slog.Logger
-	max int
+	log   *slog.Logger
+	limit int
 
+	// Lock order: mu, then the events queue's.
 	mu       sync.Mutex
-	tasks    queue
-	events   queue
+	tasks    []entry
+	events   *queue.Queue[entry]
 	seq      uint64
 	reserved int
-	dropped  uint64
+	burst    *entry // the first event dropped in a burst, to log
 	wake     chan struct{}
 
 	// Owned by the script's goroutine.
-	timers timers
-	holds  int
-	clock  *time.Timer
+	batch       []entry // taken from tasks and events, run from pos on
+	pos         int
+	spareTasks  []entry
+	spareEvents []entry
+	timers      timers
+	holds       int
+	clock       *time.Timer
 }
 
 // entry is one queued callback; seq orders tasks and events together.
 type entry struct {
-	seq uint64
-	fn  func()
+	seq    uint64
+	fn     func()
+	plugin string
+	size   int
 }
 
-// NewLoop returns an empty loop whose event queue holds up to maxEvents
-// events (DefaultEventQueue when maxEvents < 1). Losses are logged to log
+func entrySize(e entry) int { return eventOverhead + e.size }
+
+// Event is a socket event for PostEvent.
+type Event struct {
+	// Plugin names the plugin the event is about, for the log when events
+	// are dropped.
+	Plugin string
+	// Size is the bytes the event holds (its payload, say), counted
+	// against the bound with a fixed overhead of 128 bytes.
+	Size int
+	// Run is called on the loop.
+	Run func()
+}
+
+// NewLoop returns an empty loop whose events may hold up to maxBytes bytes
+// (DefaultEventMemory when maxBytes < 1). Losses are logged to log
 // (slog.Default() when nil).
-func NewLoop(log *slog.Logger, maxEvents int) *Loop {
+func NewLoop(log *slog.Logger, maxBytes int) *Loop {
 	if log == nil {
 		log = slog.Default()
 	}
-	if maxEvents < 1 {
-		maxEvents = DefaultEventQueue
+	if maxBytes < 1 {
+		maxBytes = DefaultEventMemory
 	}
-	return &Loop{log: log, max: maxEvents, wake: make(chan struct{}, 1)}
+	l := &Loop{log: log, limit: maxBytes, wake: make(chan struct{}, 1)}
+	l.events = queue.New(maxBytes, entrySize, func(first entry) { l.burst = &first })
+	return l
 }
 
 // Reserve keeps the loop alive until the returned function is called: call
@@ -79,39 +113,33 @@ func (l *Loop) Reserve() func(task func()) {
 		l.reserved--
 		if task != nil {
 			l.seq++
-			l.tasks.push(entry{l.seq, task})
+			l.tasks = append(l.tasks, entry{seq: l.seq, fn: task})
 		}
 		l.mu.Unlock()
 		l.signal()
 	}
 }
 
-// PostEvent queues fn to run on the loop, from any goroutine, without ever
+// PostEvent queues e to run on the loop, from any goroutine, without ever
 // blocking. Events do not keep the loop alive. Past the bound the oldest
-// waiting event is dropped, counted and logged.
-func (l *Loop) PostEvent(fn func()) {
+// waiting events are dropped, counted and logged once per burst.
+func (l *Loop) PostEvent(e Event) {
 	l.mu.Lock()
 	l.seq++
-	l.events.push(entry{l.seq, fn})
-	var lost uint64
-	if l.events.len() > l.max {
-		l.events.pop()
-		l.dropped++
-		lost = l.dropped
-	}
+	l.events.Push(entry{seq: l.seq, fn: e.Run, plugin: e.Plugin, size: e.Size})
+	first := l.burst // set by Push, under mu, when this push began a burst
+	l.burst = nil
 	l.mu.Unlock()
-	if lost&(lost-1) == 0 && lost > 0 { // 1, 2, 4, 8, ...: counted, never a flood of logs
-		l.log.Warn("script too slow: oldest socket events dropped", "dropped", lost, "queue", l.max)
+	if first != nil {
+		l.log.Warn("script too slow: oldest socket events dropped",
+			"plugin", first.plugin, "dropped_total", l.events.Dropped(), "queue_bytes", l.limit)
 	}
 	l.signal()
 }
 
-// Dropped returns how many events were dropped because the queue was full.
-func (l *Loop) Dropped() uint64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.dropped
-}
+// Dropped returns how many events were dropped because the script did not
+// keep up.
+func (l *Loop) Dropped() uint64 { return l.events.Dropped() }
 
 // Hold keeps the loop alive until a matching Release (serve() in JS).
 func (l *Loop) Hold() { l.holds++ }
@@ -130,51 +158,65 @@ func (l *Loop) signal() {
 	}
 }
 
-// next pops the oldest queued task or event.
-func (l *Loop) next() (func(), bool) {
+// refill takes every task and event waiting into the batch, in the order
+// they were queued. The batch must have been run to its end.
+func (l *Loop) refill() {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	t, e := l.tasks.peek(), l.events.peek()
-	switch {
-	case t != nil && (e == nil || t.seq < e.seq):
-		return l.tasks.pop().fn, true
-	case e != nil:
-		return l.events.pop().fn, true
+	tasks := l.tasks
+	l.tasks = l.spareTasks[:0]
+	events := l.events.Drain(l.spareEvents)
+	l.mu.Unlock()
+	batch := l.batch[:0]
+	i, j := 0, 0
+	for i < len(tasks) || j < len(events) {
+		if j == len(events) || (i < len(tasks) && tasks[i].seq < events[j].seq) {
+			batch = append(batch, tasks[i])
+			i++
+		} else {
+			batch = append(batch, events[j])
+			j++
+		}
 	}
-	return nil, false
+	clear(tasks)
+	l.batch, l.pos = batch, 0
+	l.spareTasks, l.spareEvents = tasks[:0], events // Drain clears events
 }
 
 // queued reports how many tasks and events wait.
 func (l *Loop) queued() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.tasks.len() + l.events.len()
+	return len(l.batch) - l.pos + len(l.tasks) + l.events.Len()
 }
 
 // alive reports whether anything keeps the loop running: queued work,
 // reserved slots, timers or holds.
 func (l *Loop) alive() bool {
 	l.mu.Lock()
-	busy := l.reserved > 0 || l.tasks.len() > 0 || l.events.len() > 0
+	busy := l.reserved > 0
 	l.mu.Unlock()
-	return busy || l.timers.len() > 0 || l.holds > 0
+	return busy || l.queued() > 0 || l.timers.len() > 0 || l.holds > 0
 }
 
-// pass runs the timers due now and the callbacks queued now, stopping early
-// when ctx is done. Callbacks queued meanwhile wait for the next pass.
+// pass runs the timers due now and the callbacks queued now (one batch),
+// stopping early when ctx is done; what is left of the batch runs first at
+// the next pass, also one made from inside a callback. Callbacks queued
+// meanwhile wait for the next pass.
 func (l *Loop) pass(ctx context.Context) {
 	now, last := time.Now(), l.timers.seq
 	for ctx.Err() == nil && l.timers.fireOne(now, last) {
 	}
-	for range l.queued() {
+	if l.pos == len(l.batch) {
+		l.refill()
+	}
+	for l.pos < len(l.batch) {
 		if ctx.Err() != nil {
 			return
 		}
-		fn, ok := l.next()
-		if !ok {
-			return
-		}
-		fn()
+		e := l.batch[l.pos]
+		l.batch[l.pos] = entry{}
+		l.pos++
+		e.fn()
 	}
 }
 
@@ -248,39 +290,4 @@ func (l *Loop) wait(ctx context.Context, deadline time.Time) {
 	case <-tick:
 	case <-ctx.Done():
 	}
-}
-
-// queue is a FIFO of entries.
-type queue struct {
-	items []entry
-	head  int
-}
-
-func (q *queue) len() int { return len(q.items) - q.head }
-
-func (q *queue) push(e entry) {
-	if q.head > 0 && q.head >= len(q.items)/2 {
-		n := copy(q.items, q.items[q.head:])
-		clear(q.items[n:])
-		q.items = q.items[:n]
-		q.head = 0
-	}
-	q.items = append(q.items, e)
-}
-
-func (q *queue) peek() *entry {
-	if q.len() == 0 {
-		return nil
-	}
-	return &q.items[q.head]
-}
-
-func (q *queue) pop() entry {
-	e := q.items[q.head]
-	q.items[q.head] = entry{}
-	q.head++
-	if q.head == len(q.items) {
-		q.items, q.head = q.items[:0], 0
-	}
-	return e
 }

@@ -26,10 +26,13 @@ type Config struct {
 	// TLS puts SWITCHBOARD_CA here); a spawn's own options may override
 	// them.
 	Env map[string]string
-	// EventQueue bounds the socket events waiting for the script
-	// (DefaultEventQueue when zero); past it the oldest are dropped,
-	// counted and logged.
-	EventQueue int
+	// EventMemory bounds, in bytes, the socket events waiting for the
+	// script (DefaultEventMemory, 64 MiB, when zero): an async value counts
+	// as its JSON and name plus 128 bytes. Events wait up to it while the
+	// script is busy (blocked in a synchronous call, say); past it the
+	// oldest are dropped, counted (Dropped, and dropped() in scripts) and
+	// logged once per burst with the plugin's name.
+	EventMemory int
 	// Resolve, when set, maps the command spawn() was given to the program
 	// to execute (a host builds a Go package directory with a
 	// spawn.Builder, for instance). It runs on the script's goroutine, may
@@ -80,7 +83,7 @@ func New(sock *socket.Socket, cfg Config) *Runtime {
 	rt := &Runtime{
 		sock: sock,
 		cfg:  cfg,
-		loop: NewLoop(cfg.Logger, cfg.EventQueue),
+		loop: NewLoop(cfg.Logger, cfg.EventMemory),
 		spawn: spawn.New(spawn.Config{
 			Logger: cfg.Logger, Addr: cfg.Addr, Token: cfg.Token, Env: cfg.Env,
 			Reaper: cfg.Reaper, Resolve: cfg.Resolve,
@@ -106,7 +109,7 @@ func (rt *Runtime) Config() Config { return rt.cfg }
 func (rt *Runtime) Context() context.Context { return rt.ctx }
 
 // Dropped returns how many socket events scripts lost because they did
-// not keep up. Safe from any goroutine.
+// not keep up (scripts see it as dropped()). Safe from any goroutine.
 func (rt *Runtime) Dropped() uint64 { return rt.loop.Dropped() }
 
 // CancelCalls cancels the calls of the scripts on this runtime without

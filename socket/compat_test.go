@@ -40,6 +40,7 @@ func TestBrpcPluginFixture(t *testing.T) {
 		"Tick": append(append(append([]byte{}, async1...), async2...), tick...),
 	}
 
+	startReading(t, s) // keep the async values for the reads below
 	c := rawDial(t, addr)
 	if _, err := c.Write(hello); err != nil {
 		t.Fatal(err)
@@ -191,6 +192,7 @@ func TestRawGobPlugin(t *testing.T) {
 	if reqs[0].Seq == reqs[1].Seq {
 		t.Fatalf("two requests share seq %d", reqs[0].Seq)
 	}
+	startReading(t, s)
 	enc.Encode(rawEnvelope{Method: "Async", Payload: []byte(`"hi"`)})
 	for i := len(reqs) - 1; i >= 0; i-- {
 		r := reqs[i]

@@ -21,8 +21,10 @@
 // All methods are safe for concurrent use. Each connection has one goroutine
 // reading it; a call is written by the caller's goroutine and answered
 // through a channel. Subscribers' handlers do not run on a connection's
-// goroutine: each subscription has its own bounded queue and goroutine, so a
-// slow handler delays only itself. The one exception is Handlers.Direct: its
+// goroutine: each subscription has its own queue, bounded in bytes
+// (WithEventMemory), and goroutine, which takes every waiting event at once,
+// so an idle handler keeps up with any burst and a slow one delays only
+// itself. The one exception is Handlers.Direct: its
 // handlers run on the reading goroutine of the connection whose event they
 // handle, in the order of that connection's messages, and must not block.
 // Shutdown waits for every goroutine the socket started.

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/switchboard-rpc/switchboard/internal/queue"
 	"github.com/switchboard-rpc/switchboard/plugin"
 )
 
@@ -106,9 +107,14 @@ type broker struct {
 	wg   sync.WaitGroup
 }
 
-func (b *broker) subscribe(h Handlers, max int, log *slog.Logger, dropped *atomic.Uint64) func() {
-	s := &subscriber{h: h, max: max, log: log, dropped: dropped,
-		wake: make(chan struct{}, 1), quit: make(chan struct{})}
+func (b *broker) subscribe(h Handlers, limit int, log *slog.Logger, dropped *atomic.Uint64) func() {
+	s := &subscriber{h: h, dropped: dropped}
+	if !h.Direct {
+		s.q = queue.New(limit, eventSize, func(first event) {
+			log.Warn("subscriber too slow: oldest events dropped",
+				"plugin", first.plugin(), "dropped_total", s.q.Dropped(), "queue_bytes", limit)
+		})
+	}
 	b.mu.Lock()
 	if b.subs == nil {
 		b.subs = map[*subscriber]struct{}{}
@@ -160,44 +166,47 @@ func (b *broker) close() {
 	b.wg.Wait()
 }
 
-// subscriber is one subscription: a bounded queue and the goroutine that
-// empties it into the handlers.
-type subscriber struct {
-	h       Handlers
-	max     int
-	log     *slog.Logger
-	dropped *atomic.Uint64 // the socket's total, for Stats
+// eventOverhead is what a queued connect or disconnect event holds: the
+// event and its slot. The description it points to is the registry's own,
+// not a copy (handlers get copies made on the subscriber's goroutine).
+const eventOverhead = 256
 
-	mu      sync.Mutex
-	queue   []event
-	lost    uint64
-	stopped bool
-	flush   bool // deliver what is queued before stopping
-	wake    chan struct{}
-	quit    chan struct{}
+// eventSize is what a queued event holds, for the queue's bound.
+func eventSize(e event) int {
+	if e.kind == evAsync {
+		return asyncSize(e.async)
+	}
+	return eventOverhead
 }
 
-// push queues e, dropping the oldest event when the queue is full.
+// plugin names the plugin the event is about.
+func (e *event) plugin() string {
+	if e.kind == evAsync {
+		return e.async.Name
+	}
+	if e.info != nil {
+		return e.info.Name
+	}
+	return ""
+}
+
+// subscriber is one subscription: a queue bounded in bytes (none for a
+// direct one) and the goroutine that empties it into the handlers, a batch
+// at a time.
+type subscriber struct {
+	h       Handlers
+	q       *queue.Queue[event]
+	dropped *atomic.Uint64 // the socket's total, for Stats
+
+	stopped atomic.Bool
+	flush   atomic.Bool // deliver what is queued before stopping
+}
+
+// push queues e, dropping the oldest events past the bound. It never
+// blocks; after stop it does nothing.
 func (s *subscriber) push(e event) {
-	s.mu.Lock()
-	if s.stopped {
-		s.mu.Unlock()
-		return
-	}
-	if len(s.queue) >= s.max {
-		s.queue[0] = event{}
-		s.queue = s.queue[1:]
-		s.lost++
-		s.dropped.Add(1)
-		if s.lost&(s.lost-1) == 0 { // 1, 2, 4, 8, ...: counted, never a flood
-			s.log.Warn("subscriber too slow: oldest events dropped", "dropped", s.lost, "queue", s.max)
-		}
-	}
-	s.queue = append(s.queue, e)
-	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	if n := s.q.Push(e); n > 0 {
+		s.dropped.Add(uint64(n))
 	}
 }
 
@@ -211,41 +220,36 @@ const (
 )
 
 func (s *subscriber) stop(q queued) {
-	s.mu.Lock()
-	if !s.stopped {
-		s.stopped, s.flush = true, q == deliverQueued
-		close(s.quit)
+	if q == deliverQueued {
+		s.flush.Store(true)
 	}
-	s.mu.Unlock()
+	s.stopped.Store(true)
+	if s.q != nil {
+		s.q.Close() // later pushes do nothing; run wakes up
+	}
 }
 
+// run delivers the queued events, all those waiting at a time, until the
+// subscriber stops.
 func (s *subscriber) run() {
+	var batch []event
 	for {
-		select {
-		case <-s.wake:
-		case <-s.quit:
-		}
-		for {
-			s.mu.Lock()
-			if s.stopped && !s.flush {
-				s.queue = nil
-				s.mu.Unlock()
+		ready := s.q.Ready()
+		batch = s.q.Drain(batch)
+		for i := range batch {
+			if s.stopped.Load() && !s.flush.Load() {
+				s.q.Clear()
 				return
 			}
-			if len(s.queue) == 0 {
-				stopped := s.stopped
-				s.mu.Unlock()
-				if stopped {
-					return
-				}
-				break
-			}
-			e := s.queue[0]
-			s.queue[0] = event{}
-			s.queue = s.queue[1:]
-			s.mu.Unlock()
-			s.deliver(&e)
+			s.deliver(&batch[i])
 		}
+		if len(batch) > 0 {
+			continue
+		}
+		if s.stopped.Load() {
+			return
+		}
+		<-ready
 	}
 }
 

@@ -1,7 +1,10 @@
 package socket_test
 
 import (
+	"context"
+	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -10,8 +13,20 @@ import (
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
+// startReading makes s keep async values for Async from now on, as the
+// first call of Async does.
+func startReading(t *testing.T, s *socket.Socket) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.AsyncContext(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("AsyncContext with a done context: %v", err)
+	}
+}
+
 func TestAsyncValuesArriveInOrder(t *testing.T) {
 	s := newSocket(t)
+	startReading(t, s)
 	got := make(chan float64, 200)
 	defer s.OnAsync(func(a socket.AsyncData) {
 		if a.Name == "svc" {
@@ -40,10 +55,35 @@ func TestAsyncValuesArriveInOrder(t *testing.T) {
 	}
 }
 
+// TestAsyncKeepsNothingUntilRead: values sent before the first call of
+// Async are not kept (nobody may ever read them); those sent after are.
+func TestAsyncKeepsNothingUntilRead(t *testing.T) {
+	s := newSocket(t)
+	plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc"})
+	if _, err := s.Call("", "svc", "Emit", 3000); err != nil {
+		t.Fatal(err)
+	}
+	startReading(t, s)
+	if _, err := s.Call("", "svc", "Emit", 2); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 { // 0 and 1 of the second Emit, not 0, 1, 2... of the first
+		if a, err := s.Async(); err != nil || a.Payload != float64(i) {
+			t.Fatalf("Async() = %+v, %v; want %d", a, err, i)
+		}
+	}
+	if st := s.Stats(); st.AsyncDropped != 0 {
+		t.Errorf("%d values counted as dropped", st.AsyncDropped)
+	}
+}
+
 func TestAsyncBacklogDropsOldestAndCounts(t *testing.T) {
 	logs := &logBuffer{}
-	s := newSocket(t, socket.WithAsyncBacklog(10), socket.WithLogger(logs.logger()))
+	// A value "10".."49" from "svc" counts as 160+3+4*2 = 171 bytes: the
+	// bound holds the last 10.
+	s := newSocket(t, socket.WithAsyncMemory(1710), socket.WithLogger(logs.logger()))
 	plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc"})
+	startReading(t, s)
 	if _, err := s.Call("", "svc", "Emit", 50); err != nil {
 		t.Fatal(err)
 	}
@@ -55,11 +95,15 @@ func TestAsyncBacklogDropsOldestAndCounts(t *testing.T) {
 		}
 	}
 	logs.waitLog(t, "async backlog full")
+	if n := strings.Count(logs.String(), "async backlog full"); n != 1 {
+		t.Errorf("a burst of drops logged %d times, want once:\n%s", n, logs)
+	}
+	logs.waitLog(t, "plugin=svc")
 }
 
 func TestSlowSubscriberDoesNotStallPlugins(t *testing.T) {
 	logs := &logBuffer{}
-	s := newSocket(t, socket.WithEventQueue(8), socket.WithAsyncBacklog(0), socket.WithLogger(logs.logger()))
+	s := newSocket(t, socket.WithEventMemory(8*171), socket.WithAsyncMemory(0), socket.WithLogger(logs.logger()))
 	block := make(chan struct{})
 	entered := make(chan struct{}, 1)
 	unsub := s.OnAsync(func(socket.AsyncData) {

@@ -95,7 +95,7 @@ func checkFor(t *testing.T, cond func() bool, what string, args ...any) {
 }
 
 // listen starts s serving on a loopback TCP port and returns the address.
-func listen(t *testing.T, s *socket.Socket, opts ...socket.Option) string {
+func listen(t testing.TB, s *socket.Socket, opts ...socket.Option) string {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -114,7 +114,7 @@ type tcpPlugin struct {
 
 // dialPlugin connects v as a plugin called name to the socket at addr and
 // returns at once; the test's cleanup stops it.
-func dialPlugin(t *testing.T, addr, name string, v any, opts ...plugin.Option) *tcpPlugin {
+func dialPlugin(t testing.TB, addr, name string, v any, opts ...plugin.Option) *tcpPlugin {
 	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -134,7 +134,7 @@ func dialPlugin(t *testing.T, addr, name string, v any, opts ...plugin.Option) *
 }
 
 // wait returns the plugin's Start error once it has returned.
-func (tp *tcpPlugin) wait(t *testing.T) error {
+func (tp *tcpPlugin) wait(t testing.TB) error {
 	t.Helper()
 	select {
 	case err := <-tp.done:
@@ -147,7 +147,7 @@ func (tp *tcpPlugin) wait(t *testing.T) error {
 }
 
 // connectTCP dials a plugin and waits until the socket has registered it.
-func connectTCP(t *testing.T, s *socket.Socket, addr, name string, v any) *tcpPlugin {
+func connectTCP(t testing.TB, s *socket.Socket, addr, name string, v any) *tcpPlugin {
 	t.Helper()
 	tp := dialPlugin(t, addr, name, v)
 	if !s.WaitFor(name, deadline) {
@@ -156,7 +156,7 @@ func connectTCP(t *testing.T, s *socket.Socket, addr, name string, v any) *tcpPl
 	return tp
 }
 
-func newSocket(t *testing.T, opts ...socket.Option) *socket.Socket {
+func newSocket(t testing.TB, opts ...socket.Option) *socket.Socket {
 	t.Helper()
 	return plugintest.NewSocket(t, opts...)
 }

@@ -15,9 +15,13 @@ const (
 	DefaultWriteTimeout     = 10 * time.Second
 	DefaultStopTimeout      = 10 * time.Second
 	DefaultMaxMessage       = wire.DefaultMaxMessage
-	DefaultAsyncBacklog     = 1024
-	DefaultEventQueue       = 4096
 )
+
+// DefaultEventMemory is the default bound, in bytes, of each queue of
+// events: the values kept for Async (WithAsyncMemory) and each
+// subscriber's queue (WithEventMemory). 64 MiB holds a burst of 100,000
+// small values several times over.
+const DefaultEventMemory = 64 << 20
 
 // config is what the options set. It is copied whole when a connection
 // starts, so a connection never sees a half-applied change.
@@ -29,8 +33,8 @@ type config struct {
 	writeTimeout     time.Duration
 	stopTimeout      time.Duration
 	maxMessage       int
-	asyncBacklog     int
-	eventQueue       int
+	asyncMemory      int
+	eventMemory      int
 	token            string
 	maxPlugins       int // see limits.go
 	maxInFlight      int
@@ -44,8 +48,8 @@ func defaultConfig() config {
 		writeTimeout:     DefaultWriteTimeout,
 		stopTimeout:      DefaultStopTimeout,
 		maxMessage:       DefaultMaxMessage,
-		asyncBacklog:     DefaultAsyncBacklog,
-		eventQueue:       DefaultEventQueue,
+		asyncMemory:      DefaultEventMemory,
+		eventMemory:      DefaultEventMemory,
 		maxPlugins:       DefaultMaxPlugins,
 		maxInFlight:      DefaultMaxInFlight,
 	}
@@ -123,31 +127,31 @@ func WithMaxMessage(n int) Option {
 	}
 }
 
-// WithAsyncBacklog sets how many async values Async keeps for a reader that
-// has not come yet (default 1024); past it the oldest are dropped, counted
-// and logged. Zero turns the backlog off, for hosts that use subscriptions;
-// a negative n is an invalid option.
-func WithAsyncBacklog(n int) Option {
+// WithAsyncMemory bounds, in bytes, the async values Async keeps for its
+// reader (default DefaultEventMemory, 64 MiB). Values are kept only from
+// the first call of Async on; past the bound the oldest are dropped,
+// counted (Stats.AsyncDropped) and logged once per burst with the plugin's
+// name. A value's size is its JSON, four times over (the JSON and its
+// decoded Payload), plus 160 bytes. Zero turns the backlog off, for hosts
+// that use subscriptions; a negative n is an invalid option.
+func WithAsyncMemory(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
-			return fmt.Errorf("%w: negative async backlog", ErrInvalidOption)
+			return fmt.Errorf("%w: negative async memory %d", ErrInvalidOption, n)
 		}
-		c.asyncBacklog = n
+		c.asyncMemory = n
 		return nil
 	}
 }
 
-// WithEventQueue sets how many events each subscriber may have waiting
-// (default 4096); past it the oldest are dropped, counted and logged. n must
-// be at least 1; zero is an invalid option.
-func WithEventQueue(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("%w: event queue must hold at least one event", ErrInvalidOption)
-		}
-		c.eventQueue = n
-		return nil
-	}
+// WithEventMemory bounds, in bytes, the events each subscriber may have
+// waiting (default DefaultEventMemory, 64 MiB); past it the oldest are
+// dropped, counted (Stats.EventsDropped) and logged once per burst with the
+// plugin's name. An async value counts as for WithAsyncMemory, a connect or
+// disconnect event as 256 bytes. n must be at least 1 (one event is always
+// kept, however large); less is an invalid option.
+func WithEventMemory(n int) Option {
+	return atLeastOne("event memory", n, func(c *config) { c.eventMemory = n })
 }
 
 // WithToken makes the socket require this shared secret in every handshake.

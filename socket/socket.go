@@ -22,9 +22,9 @@ import (
 // All methods are safe for concurrent use. A Socket that has been shut down
 // stays shut down.
 //
-// Lock order: Socket.mu, then broker.mu, then a subscriber's mu; and
-// Socket.mu, then backlog.mu (apply sets the backlog's bound and logger).
-// backlog.mu and conn.mu are never held while taking another lock.
+// Lock order: Socket.mu, then broker.mu, then a subscriber's queue; and
+// Socket.mu, then the backlog's queue (apply sets its bound). The queues'
+// locks and conn.mu are never held while taking another lock.
 type Socket struct {
 	initOnce sync.Once
 
@@ -68,7 +68,7 @@ func (s *Socket) init() {
 		s.changed = make(chan struct{})
 		s.done = make(chan struct{})
 		s.finished = make(chan struct{})
-		s.backlog.init(s.cfg.asyncBacklog, s.cfg.log, &s.asyncDropped)
+		s.backlog.init(s.cfg.asyncMemory, s.cfg.log, &s.asyncDropped)
 		s.preauth = wire.NewBudget(int64(s.cfg.preAuthBudget()))
 	})
 }
@@ -96,9 +96,7 @@ func (s *Socket) apply(opts []Option) error {
 		s.preauth = wire.NewBudget(int64(n))
 	}
 	s.cfg = cfg
-	s.backlog.mu.Lock()
-	s.backlog.max, s.backlog.log = cfg.asyncBacklog, cfg.log
-	s.backlog.mu.Unlock()
+	s.backlog.configure(cfg.asyncMemory, cfg.log)
 	return nil
 }
 
@@ -269,7 +267,8 @@ type Stats struct {
 	Plugins int
 	// AsyncDropped counts async values the Async backlog dropped.
 	AsyncDropped uint64
-	// EventsDropped counts events subscribers lost by being too slow.
+	// EventsDropped counts events subscribers lost by being too slow, for
+	// all subscribers together.
 	EventsDropped uint64
 	// Refused counts connections refused before registration: a handshake
 	// that was malformed, hostile, past a bound, late, unauthenticated or

@@ -3,15 +3,18 @@ package socket
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
+	"github.com/switchboard-rpc/switchboard/internal/queue"
 	"github.com/switchboard-rpc/switchboard/plugin"
 )
 
 // Subscribe registers h for the socket's events and returns a function that
 // ends the subscription. Each subscription has its own goroutine and its own
-// bounded queue (see WithEventQueue), so a slow handler delays only itself
-// and never a plugin's connection; when its queue is full the oldest events
-// are dropped, counted in Stats and logged. After the returned function has
+// queue, bounded in bytes (see WithEventMemory) and emptied in batches, so
+// that an idle handler keeps up with any burst and a slow one delays only
+// itself and never a plugin's connection; past the bound the oldest events
+// are dropped, counted in Stats and logged once per burst. After the returned function has
 // returned no new handler call starts; it may be called more than once and
 // from inside a handler (but see Handlers.Direct, which trades the queue for
 // ordering). Shutdown delivers what is queued, then ends every subscription.
@@ -25,7 +28,7 @@ func (s *Socket) Subscribe(h Handlers) (unsubscribe func()) {
 	if s.closing {
 		return func() {}
 	}
-	return s.events.subscribe(h, s.cfg.eventQueue, s.cfg.log, &s.eventsDropped)
+	return s.events.subscribe(h, s.cfg.eventMemory, s.cfg.log, &s.eventsDropped)
 }
 
 // OnAsync subscribes fn to the values plugins send on their own.
@@ -51,9 +54,12 @@ func (s *Socket) RegisterCallback(callback func(info *plugin.Info, graceful bool
 }
 
 // Async returns the next value a plugin sent on its own, waiting for one if
-// need be. Values are kept for a reader that comes later, up to the backlog
-// (see WithAsyncBacklog). Once the socket is shut down, Async hands out what
-// is left and then fails with ErrShutdown.
+// need be. The socket keeps values for Async from its first call on (a call
+// with a context that is already done is enough to start), in order, up to
+// a bound in bytes (see WithAsyncMemory), so that a reader that loops keeps
+// up with any burst; values sent before the first call are not kept. Once
+// the socket is shut down, Async hands out what is left and then fails with
+// ErrShutdown.
 func (s *Socket) Async() (*AsyncData, error) {
 	return s.AsyncContext(context.Background())
 }
@@ -61,7 +67,15 @@ func (s *Socket) Async() (*AsyncData, error) {
 // AsyncContext is Async bounded by ctx.
 func (s *Socket) AsyncContext(ctx context.Context) (*AsyncData, error) {
 	s.init()
-	return s.backlog.pop(ctx)
+	s.backlog.reading.Store(true)
+	a, err := s.backlog.q.Wait(ctx)
+	if errors.Is(err, queue.ErrClosed) {
+		return nil, ErrShutdown
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // deliverAsync decodes one async value and hands it to the backlog and the

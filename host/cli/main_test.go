@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(leakChecked{m}, map[string]func(){
 		programName: func() { os.Exit(Main()) },
 		"hostile":   hostilePlugin,
+		"flood":     floodPlugin,
 	})
 }
 

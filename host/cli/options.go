@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-rpc/switchboard/scripting"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -27,6 +28,7 @@ type options struct {
 	logLevel    slog.Level
 	maxPlugins  int
 	maxInFlight int
+	eventMemory int // bytes of events waiting for a script, each
 
 	// run only
 	grace time.Duration
@@ -73,6 +75,9 @@ func setSharedFlags(fs *flag.FlagSet, o *options) {
 		"refuse plugins past `n` connected at once")
 	fs.IntVar(&o.maxInFlight, "max-in-flight", socket.DefaultMaxInFlight,
 		"fail calls at once past `n` waiting for one plugin")
+	o.eventMemory = scripting.DefaultEventMemory
+	fs.Var(byteSize{&o.eventMemory}, "event-memory",
+		"let socket events wait for the script up to `size` (such as 64MiB); past it the oldest are dropped, counted and logged")
 	// Warnings only by default: a script's output stays readable, and log
 	// records do not land in the REPL's line. info shows connections and
 	// the output of spawned plugins.

@@ -100,6 +100,7 @@ func runRepl(st *state, o *options, args []string) error {
 		Err:         st.stderr,
 		Terminal:    st.terminal,
 		HistoryFile: historyFile(st, o),
+		EventMemory: o.eventMemory,
 		ExitCode: func(err error) (int, bool) {
 			var e *scripting.ExitError
 			if errors.As(err, &e) {

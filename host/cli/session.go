@@ -64,7 +64,10 @@ func (st *state) openSession(o *options) (*session, error) {
 		}
 		return nil, err
 	}
-	opts := []socket.Option{socket.WithLogger(log), socket.WithToken(o.token)}
+	// The host never reads Async (scripts and the REPL subscribe), so the
+	// socket keeps nothing for it.
+	opts := []socket.Option{socket.WithLogger(log), socket.WithToken(o.token),
+		socket.WithAsyncMemory(0), socket.WithEventMemory(o.eventMemory)}
 	if o.maxPlugins > 0 {
 		opts = append(opts, socket.WithMaxPlugins(o.maxPlugins))
 	}
@@ -115,14 +118,15 @@ func (st *state) startSession(ctx context.Context, o *options, sigs *signals) (*
 // spawn() children dial the session's listener; close closes it.
 func (s *session) newRuntime() *scripting.Runtime {
 	rt := scripting.New(s.sock, scripting.Config{
-		Logger:  s.log,
-		Stdout:  s.st.stdout,
-		Stderr:  s.st.stderr,
-		Addr:    s.lis.addr,
-		Token:   s.o.token,
-		Env:     s.lis.env,
-		Resolve: s.build.Resolve,
-		Reaper:  reaper(),
+		Logger:      s.log,
+		Stdout:      s.st.stdout,
+		Stderr:      s.st.stderr,
+		Addr:        s.lis.addr,
+		Token:       s.o.token,
+		Env:         s.lis.env,
+		Resolve:     s.build.Resolve,
+		Reaper:      reaper(),
+		EventMemory: s.o.eventMemory,
 	})
 	s.runtimes = append(s.runtimes, rt)
 	return rt

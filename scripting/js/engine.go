@@ -90,6 +90,9 @@ func New(rt *scripting.Runtime) (*Engine, error) {
 	if err := e.installLimits(); err != nil {
 		return nil, err
 	}
+	if err := e.installDropped(); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -98,7 +101,7 @@ func (e *Engine) Lang() string { return "js" }
 
 // Globals returns the names of the script API's globals, sorted.
 func (e *Engine) Globals() []string {
-	names := append([]string{"args", "console", "require"}, globalNames...)
+	names := append([]string{"args", "console", "require", droppedName}, globalNames...)
 	sort.Strings(names)
 	return names
 }

@@ -42,7 +42,7 @@ true true
 // is blocked: the plugin's calls complete, the overflow is counted and
 // logged.
 func TestSlowScriptDoesNotStallPlugins(t *testing.T) {
-	env := setup(t, scripting.Config{EventQueue: 8})
+	env := setup(t, scripting.Config{EventMemory: 1024})
 	out, err := run(t, env, `
 let n = 0
 onAsync(() => n++)

@@ -54,6 +54,7 @@ func New(rt *scripting.Runtime) (*Engine, error) {
 	e.installErrors()
 	e.installGlobals()
 	e.installLimits()
+	e.installDropped()
 	return e, nil
 }
 
@@ -64,7 +65,7 @@ func (e *Engine) Lang() string { return "lua" }
 // arg, and the standard libraries.
 func (e *Engine) Globals() []string {
 	names := append([]string{"arg", "json", "print", "pcall", "error", "tostring", "tonumber",
-		"pairs", "ipairs", "type", "require", "string", "table", "math", "os", "io", "coroutine"}, globalNames...)
+		"pairs", "ipairs", "type", "require", "string", "table", "math", "os", "io", "coroutine", droppedName}, globalNames...)
 	sort.Strings(names)
 	return names
 }

@@ -37,7 +37,7 @@ print(inorder, nested >= 50)
 // is blocked: the plugin's calls complete, the overflow is counted and
 // logged.
 func TestSlowScriptDoesNotStallPlugins(t *testing.T) {
-	env := setup(t, scripting.Config{EventQueue: 8})
+	env := setup(t, scripting.Config{EventMemory: 1024})
 	out, err := run(t, env, `
 local n = 0
 onAsync(function() n = n + 1 end)

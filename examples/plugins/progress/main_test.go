@@ -17,6 +17,13 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestRunReportsEveryStepBeforeAnswering(t *testing.T) {
 	s := plugintest.NewSocket(t)
 	plugintest.Connect(t, s, &Progress{}, &plugin.Info{Name: "progress"})
+	// The socket keeps async values for Async from its first call on: a
+	// call with a context already done starts keeping them.
+	done, stop := context.WithCancel(context.Background())
+	stop()
+	if _, err := s.AsyncContext(done); !errors.Is(err, context.Canceled) {
+		t.Fatalf("AsyncContext: %v", err)
+	}
 	out, err := s.Call("", "progress", "Run", Job{Job: "j", Steps: 4, DelayMS: 1})
 	if err != nil {
 		t.Fatal(err)
