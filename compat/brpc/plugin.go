@@ -16,7 +16,7 @@ type Plugin struct {
 // Start serves v as the plugin described by info over conn and blocks until
 // the socket asks the plugin to stop (it then returns nil, once the requests
 // in flight are answered) or the connection ends (an error wrapping
-// plugin.ErrDisconnected and the cause, io.EOF for instance). conn is closed
+// plugin.ErrDisconnected and the cause). conn is closed
 // when Start returns.
 //
 // v's methods of the form
