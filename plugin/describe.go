@@ -282,3 +282,11 @@ func merge(found, authored *Entity) *Entity {
 	}
 	return &out
 }
+
+// DeepCopy returns a copy of f that shares nothing with it (brpc's method,
+// kept for code written for brpc). It does not block.
+func (f *Function) DeepCopy() Function { return f.deepCopy() }
+
+// DeepCopy returns a copy of e that shares nothing with it, or nil for a nil
+// e (brpc's method, kept for code written for brpc). It does not block.
+func (e *Entity) DeepCopy() *Entity { return e.deepCopy() }

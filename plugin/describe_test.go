@@ -272,3 +272,26 @@ func jsonKeys(t *testing.T, v any) []string {
 	}
 	return raw
 }
+
+// Function and Entity have brpc's DeepCopy methods.
+func TestFunctionAndEntityDeepCopy(t *testing.T) {
+	f := plugin.Function{Name: "M", Input: plugin.TypeDescription(Shape{}), Output: plugin.TypeDescription("")}
+	c := f.DeepCopy()
+	if !reflect.DeepEqual(c, f) {
+		t.Fatal("Function.DeepCopy differs")
+	}
+	c.Input.Fields[0].Name = "changed"
+	c.Output.Type = "changed"
+	if f.Input.Fields[0].Name != "id" || f.Output.Type != "string" {
+		t.Fatal("Function.DeepCopy shares its entities")
+	}
+	e := f.Input.DeepCopy()
+	e.Fields[4].Fields[0].Name = "changed"
+	if !reflect.DeepEqual(e.Fields[:4], f.Input.Fields[:4]) || f.Input.Fields[4].Fields[0].Name != "x" {
+		t.Fatal("Entity.DeepCopy shares its fields")
+	}
+	var nilEntity *plugin.Entity
+	if nilEntity.DeepCopy() != nil {
+		t.Fatal("DeepCopy of a nil Entity")
+	}
+}

@@ -173,6 +173,16 @@ func TestConnectedAndPluginInfo(t *testing.T) {
 	if c.Functions["Add"].Input.Type != "[]float64" {
 		t.Fatal("DeepCopy(true) shares its entities")
 	}
+	// brpc's DeepCopy of a Function and of an Entity, with its signatures.
+	var fnCopy func(*brpc.Function) brpc.Function = (*brpc.Function).DeepCopy
+	var entityCopy func(*brpc.Entity) *brpc.Entity = (*brpc.Entity).DeepCopy
+	add = c.Functions["Add"]
+	if f := fnCopy(&add); !reflect.DeepEqual(f, add) || f.Input == add.Input {
+		t.Fatalf("Function.DeepCopy = %+v", f)
+	}
+	if e := entityCopy(add.Output); !reflect.DeepEqual(e, add.Output) || e == add.Output {
+		t.Fatalf("Entity.DeepCopy = %+v", e)
+	}
 }
 
 // TypeDescription is the SDK's, the one the handshake carries.
