@@ -295,3 +295,30 @@ func TestFunctionAndEntityDeepCopy(t *testing.T) {
 		t.Fatal("DeepCopy of a nil Entity")
 	}
 }
+
+type (
+	loopA struct {
+		*loopB
+		A int `json:"a"`
+	}
+	loopB struct {
+		*loopA
+		B int `json:"b"`
+	}
+)
+
+// Structs that embed each other are walked once each, as encoding/json
+// does, and the description ends.
+func TestTypeDescriptionEmbeddedCycle(t *testing.T) {
+	got := plugin.TypeDescription(loopA{})
+	want := &plugin.Entity{Type: "struct", Fields: []plugin.Entity{
+		{Name: "b", Type: "int", Mandatory: true}, {Name: "a", Type: "int", Mandatory: true},
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("TypeDescription(loopA) = %+v", got)
+	}
+	b, err := json.Marshal(loopA{loopB: &loopB{B: 1}, A: 2})
+	if err != nil || string(b) != `{"b":1,"a":2}` {
+		t.Fatalf("encoding/json writes %s, %v", b, err)
+	}
+}
