@@ -3,7 +3,9 @@ package brpc_test
 import (
 	"encoding/json"
 	"errors"
+	"net"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-rpc/switchboard/compat/brpc"
@@ -82,5 +84,48 @@ func TestCallEncodesAsEncodingJSON(t *testing.T) {
 	res, err := h.s.Call("", "calc", "Add", [2]float64{1.5, 2})
 	if err != nil || res != 3.5 {
 		t.Fatalf("Add = %#v, %v", res, err)
+	}
+}
+
+// Errors brpc has no fixed text for stay the socket's *CallError: a
+// connection lost in the middle of a call, a request past the message
+// limit (under every plugin's name in a Broadcast).
+func TestErrorsBrpcHasNoTextFor(t *testing.T) {
+	h := newHub(t)
+	h.connect(newCalc(), "calc")
+	big := strings.Repeat("x", socket.DefaultMaxMessage)
+	var ce *socket.CallError
+	if _, err := h.s.Call("", "calc", "Fail", big); !errors.Is(err, socket.ErrMessageTooLarge) || !errors.As(err, &ce) {
+		t.Fatalf("Call past the message limit: %v", err)
+	}
+	res, errs := h.s.Broadcast("", "Fail", big)
+	if len(res) != 0 || len(errs) != 1 || !errors.Is(errs["calc"], socket.ErrMessageTooLarge) {
+		t.Fatalf("Broadcast past the message limit: %v, %v", res, errs)
+	}
+
+	conn, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCalc()
+	defer close(c.release)
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		_ = new(brpc.Plugin).Start(c, &brpc.PluginInfo{Name: "lost"}, conn, nil)
+	}()
+	if !h.s.WaitFor("lost", deadline) {
+		t.Fatal("lost did not connect")
+	}
+	answer := make(chan error, 1)
+	go func() {
+		_, err := h.s.Call("", "lost", "Block", nil)
+		answer <- err
+	}()
+	recv(t, c.started, "Block starting")
+	_ = conn.Close()
+	err = recv(t, answer, "the call's error")
+	if !errors.Is(err, socket.ErrDisconnected) || !errors.As(err, &ce) || ce.Plugin != "lost" {
+		t.Fatalf("a call whose connection is lost: %v", err)
 	}
 }
