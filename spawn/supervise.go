@@ -3,6 +3,7 @@ package spawn
 import (
 	"errors"
 	"os/exec"
+	"strings"
 	"time"
 )
 
@@ -48,17 +49,17 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 		case restart:
 		case err != nil && !stopped:
 			p.log.Warn("plugin process exited", "pid", c.Process.Pid, "status", status, "err", err,
-				"restarts", p.Restarts())
-			s.finish(p, err)
+				"restarts", p.Restarts(), "output", strings.Join(p.Output(), "\n"))
+			s.finish(p, c, err)
 			return
 		default:
 			p.log.Info("plugin process exited", "pid", c.Process.Pid, "status", status)
-			s.finish(p, err)
+			s.finish(p, c, err)
 			return
 		}
 		delay = nextDelay(delay, time.Since(began))
 		p.log.Warn("plugin process exited; restarting", "pid", c.Process.Pid, "status", status, "err", err,
-			"restart_in", delay)
+			"restart_in", delay, "output", strings.Join(p.Output(), "\n"))
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
@@ -70,7 +71,7 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 		if p.killed || s.closed {
 			s.mu.Unlock()
 			p.log.Info("plugin process not restarted: stopped", "status", status)
-			s.finish(p, err)
+			s.finish(p, c, err)
 			return
 		}
 		next, serr := s.startLocked(p)
@@ -81,7 +82,7 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 		s.mu.Unlock()
 		if serr != nil {
 			p.log.Error("plugin process could not be restarted", "err", serr)
-			s.finish(p, err)
+			s.finish(p, c, err)
 			return
 		}
 		p.log.Info("plugin process restarted", "pid", next.Process.Pid, "restarts", n)
