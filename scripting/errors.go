@@ -154,6 +154,19 @@ func BadArgument(format string, args ...any) *Error {
 	return &Error{Code: CodeBadArgument, Err: badArgument(format, args...)}
 }
 
+// ArgumentError returns err, an error about an argument of a call of
+// plugin's method (broadcast's has no plugin), as an *Error with code
+// bad_argument that names the call; what, when not empty, names the
+// argument ("payload"). Its message is "plugin.method: what: cause".
+func ArgumentError(plugin, method, what string, err error) *Error {
+	if what != "" {
+		err = fmt.Errorf("%s: %w", what, err)
+	} else if se := (*Error)(nil); errors.As(err, &se) {
+		err = se.Err // the cause, which this Error names the call of
+	}
+	return &Error{Plugin: plugin, Method: method, Code: CodeBadArgument, Err: err}
+}
+
 // BadResponse returns an *Error with code bad_response about the answer
 // plugin gave to method; cause says what is wrong with it.
 func BadResponse(plugin, method string, cause error) *Error {
