@@ -86,15 +86,6 @@ func typeName(v goja.Value) string {
 	return "a value"
 }
 
-// callOpts decodes argument i as call options.
-func (e *Engine) callOpts(c goja.FunctionCall, i int) scripting.CallOptions {
-	o, err := scripting.ParseCallOptions(e.toJSON(c.Argument(i), "options"))
-	if err != nil {
-		e.throw(err)
-	}
-	return o
-}
-
 // duration decodes argument i as a duration (ms or "1.5s"); undefined is 0.
 func (e *Engine) duration(c goja.FunctionCall, i int) time.Duration {
 	d, err := scripting.ParseDuration(e.toJSON(c.Argument(i), "duration"))

@@ -97,14 +97,6 @@ func (e *Engine) pushResult(L *lua.LState, plugin, method string, b []byte) int 
 	return 1
 }
 
-func (e *Engine) callOpts(L *lua.LState, n int) scripting.CallOptions {
-	o, err := scripting.ParseCallOptions(e.json(L, n, "options"))
-	if err != nil {
-		e.raise(L, err)
-	}
-	return o
-}
-
 func (e *Engine) duration(L *lua.LState, n int) time.Duration {
 	d, err := scripting.ParseDuration(e.json(L, n, "duration"))
 	if err != nil {
