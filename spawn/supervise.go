@@ -48,8 +48,8 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 		switch {
 		case restart:
 		case err != nil && !stopped:
-			p.log.Warn("plugin process exited", "pid", c.Process.Pid, "status", status, "err", err,
-				"restarts", p.Restarts(), "output", strings.Join(p.Output(), "\n"))
+			attrs := []any{"pid", c.Process.Pid, "status", status, "err", err, "restarts", p.Restarts()}
+			p.log.Warn("plugin process exited", append(attrs, outputAttr(p)...)...)
 			s.finish(p, c, err)
 			return
 		default:
@@ -58,8 +58,8 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 			return
 		}
 		delay = nextDelay(delay, time.Since(began))
-		p.log.Warn("plugin process exited; restarting", "pid", c.Process.Pid, "status", status, "err", err,
-			"restart_in", delay, "output", strings.Join(p.Output(), "\n"))
+		attrs := []any{"pid", c.Process.Pid, "status", status, "err", err, "restart_in", delay}
+		p.log.Warn("plugin process exited; restarting", append(attrs, outputAttr(p)...)...)
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
@@ -88,6 +88,16 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 		p.log.Info("plugin process restarted", "pid", next.Process.Pid, "restarts", n)
 		c = next
 	}
+}
+
+// outputAttr is the log attribute with p's last lines of output, if it
+// wrote any: a child that dies at start says why in them.
+func outputAttr(p *Process) []any {
+	out := p.Output()
+	if len(out) == 0 {
+		return nil
+	}
+	return []any{"output", strings.Join(out, "\n")}
 }
 
 // nextDelay is the back-off before the next restart, after one of prev
