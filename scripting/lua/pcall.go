@@ -221,8 +221,9 @@ func (e *Engine) luaError(L *lua.LState) int {
 // the running Go function, skipping Go functions and going on into the
 // callers of protected calls, or "" if there is none.
 func (e *Engine) position(L *lua.LState, level int) string {
-	// level 0 is the running Go function (error); level 1 the first Lua
-	// function at or above level 1, as gopher-lua counts.
+	// Level 0 is the running Go function (error, a binding), 1 the
+	// function calling it, 2 that one's caller, as Lua 5.1 counts; a Go
+	// function there gives the next Lua function up, as gopher-lua does.
 	i := level
 	for L != nil {
 		dbg, ok := L.GetStack(i)
