@@ -28,6 +28,11 @@ func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte
 	}
 	out, err := rt.sock.CallJSON(ctx, opts.Trace, name, method, payload)
 	if err != nil {
+		if errors.Is(err, socket.ErrPluginNotFound) {
+			if ex := rt.exited(name, method, err); ex != nil {
+				return nil, ex
+			}
+		}
 		return nil, NewError(name, method, err)
 	}
 	return out, nil
@@ -169,7 +174,10 @@ func (rt *Runtime) Serve(ctx context.Context) error {
 // WaitFor waits until the plugin is connected, running the loop meanwhile,
 // for at most timeout (0: no bound but ctx). It returns true at once when
 // the plugin is connected already, false on timeout, and ctx's error when
-// ctx ends.
+// ctx ends. When the process tracked under name (see Track) has exited for
+// good, or exits while WaitFor waits, without the plugin connected, it
+// returns at once an *Error with code CodeExited whose cause is the
+// process's *spawn.ExitError (its status and last lines of output).
 func (rt *Runtime) WaitFor(ctx context.Context, name string, timeout time.Duration) (bool, error) {
 	if rt.sock == nil {
 		return false, NewError(name, "", socket.ErrPluginNotFound)
@@ -177,13 +185,17 @@ func (rt *Runtime) WaitFor(ctx context.Context, name string, timeout time.Durati
 	if rt.sock.PluginInfo(name) != nil {
 		return true, nil
 	}
+	proc := rt.process(name)
+	if ex := rt.exited(name, "", nil); ex != nil {
+		return false, ex
+	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	found := false
+	found, gone := false, false
 	finish := rt.loop.Reserve()
 	rt.goWork(func() {
 		err := rt.sock.WaitForContext(wctx, name)
@@ -193,8 +205,24 @@ func (rt *Runtime) WaitFor(ctx context.Context, name string, timeout time.Durati
 			}
 		})
 	})
-	if err := rt.loop.RunUntil(ctx, deadline, func() bool { return found }); err != nil {
+	if proc != nil {
+		finish := rt.loop.Reserve()
+		rt.goWork(func() {
+			select {
+			case <-proc.Done():
+			case <-wctx.Done():
+			}
+			finish(func() { gone = proc.Exit() != nil })
+		})
+	}
+	if err := rt.loop.RunUntil(ctx, deadline, func() bool { return found || gone }); err != nil {
 		return false, err
 	}
-	return found || rt.sock.PluginInfo(name) != nil, nil
+	if found || rt.sock.PluginInfo(name) != nil {
+		return true, nil
+	}
+	if gone {
+		return false, &Error{Plugin: name, Code: CodeExited, Err: proc.Exit()}
+	}
+	return false, nil
 }

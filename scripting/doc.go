@@ -63,6 +63,8 @@
 // errors.Is on the socket's sentinels:
 //
 //	not_connected     no plugin of that name (socket.ErrPluginNotFound)
+//	exited            no plugin of that name, and its tracked process has
+//	                  exited for good (spawn.ErrExited; see Runtime.Track)
 //	method_not_found  the plugin does not serve the method
 //	panic             the plugin's method panicked
 //	timeout           the call's timeout expired (context.DeadlineExceeded)
@@ -84,5 +86,10 @@
 // under their name, process groups, restarts). Config.Env adds variables
 // for every child (a host serving TLS passes SWITCHBOARD_CA). In scripts,
 // spawn(cmd, args, {restart: "on-failure", maxRestarts: n}) takes the
-// restart policy of spawn.Options.
+// restart policy of spawn.Options. The Runtime tracks each process under
+// its name (Runtime.Track; a host tracks the plugins it started itself):
+// WaitFor of that name ends as soon as the process has exited for good
+// without the plugin connected, and a call that finds the plugin not
+// connected says how the process ended, with its last lines of output,
+// both with code exited.
 package scripting

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-rpc/switchboard/socket"
+	"github.com/switchboard-rpc/switchboard/spawn"
 )
 
 // Errors of the binding layer, testable with errors.Is.
@@ -41,6 +42,10 @@ const (
 	CodeShutdown = "shutdown"
 	// CodeRemote: the plugin's method returned an error of its own.
 	CodeRemote = "remote"
+	// CodeExited: the plugin is not connected and the process this host
+	// started for it (spawn(), -spawn) has exited for good; the message
+	// says how it ended and what it printed last.
+	CodeExited = "exited"
 	// CodeBadArgument: the script passed something the binding cannot use,
 	// or a request too large for the plugin's message limit.
 	CodeBadArgument = "bad_argument"
@@ -62,6 +67,8 @@ func Code(err error) string {
 		return CodeBadResponse
 	case errors.Is(err, ErrBadArgument), errors.Is(err, socket.ErrMessageTooLarge):
 		return CodeBadArgument
+	case errors.Is(err, spawn.ErrExited):
+		return CodeExited
 	case errors.Is(err, socket.ErrPluginNotFound):
 		return CodeNotConnected
 	case errors.Is(err, socket.ErrMethodNotFound):
@@ -109,10 +116,15 @@ func NewError(plugin, method string, err error) *Error {
 	return &Error{Plugin: plugin, Method: method, Code: Code(err), Err: err}
 }
 
-// Error returns "plugin.method: cause" (or only the cause).
+// Error returns "plugin.method: cause" (or only the cause). A cause that
+// names the plugin first (`kv exited 4 at ...`) gets no "plugin: " before
+// it.
 func (e *Error) Error() string {
 	msg := e.Err.Error()
 	if e.Plugin == "" && e.Method == "" {
+		return msg
+	}
+	if e.Method == "" && strings.HasPrefix(msg, e.Plugin+" ") {
 		return msg
 	}
 	// socket.CallError already names the call.
@@ -140,6 +152,19 @@ func badArgument(format string, args ...any) error {
 // BadArgument returns an *Error with code bad_argument about what.
 func BadArgument(format string, args ...any) *Error {
 	return &Error{Code: CodeBadArgument, Err: badArgument(format, args...)}
+}
+
+// ArgumentError returns err, an error about an argument of a call of
+// plugin's method (broadcast's has no plugin), as an *Error with code
+// bad_argument that names the call; what, when not empty, names the
+// argument ("payload"). Its message is "plugin.method: what: cause".
+func ArgumentError(plugin, method, what string, err error) *Error {
+	if what != "" {
+		err = fmt.Errorf("%s: %w", what, err)
+	} else if se := (*Error)(nil); errors.As(err, &se) {
+		err = se.Err // the cause, which this Error names the call of
+	}
+	return &Error{Plugin: plugin, Method: method, Code: CodeBadArgument, Err: err}
 }
 
 // BadResponse returns an *Error with code bad_response about the answer

@@ -65,6 +65,9 @@ type Runtime struct {
 	wg          sync.WaitGroup // goroutines doing Go work for scripts
 
 	subs subscriptions
+
+	procsMu sync.Mutex
+	procs   map[string]*spawn.Process // the last process spawned or tracked under each name
 }
 
 // New returns a Runtime over sock configured by cfg. Close releases it.
@@ -93,6 +96,7 @@ func New(sock *socket.Socket, cfg Config) *Runtime {
 
 		calls:       calls,
 		cancelCalls: cancelCalls,
+		procs:       map[string]*spawn.Process{},
 	}
 	rt.subs.rt = rt
 	return rt

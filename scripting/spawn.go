@@ -15,14 +15,62 @@ import (
 // empty command or bad options, ErrClosed after Close.
 func (rt *Runtime) Spawn(cmd string, args []string, opts spawn.Options) (*spawn.Process, error) {
 	p, err := rt.spawn.Start(cmd, args, opts)
-	return p, spawnError(err)
+	if err != nil {
+		return nil, spawnError(err)
+	}
+	rt.Track(p)
+	return p, nil
 }
 
 // SpawnContext is Spawn with the command first passed through
 // Config.Resolve (when set) under ctx; spawn() in scripts uses it.
 func (rt *Runtime) SpawnContext(ctx context.Context, cmd string, args []string, opts spawn.Options) (*spawn.Process, error) {
 	p, err := rt.spawn.StartContext(ctx, cmd, args, opts)
-	return p, spawnError(err)
+	if err != nil {
+		return nil, spawnError(err)
+	}
+	rt.Track(p)
+	return p, nil
+}
+
+// Track makes WaitFor and Call know p as the process of the plugin named
+// p.Name: a WaitFor for that name ends as soon as p has exited for good
+// without the plugin connected, and a call to it that finds it not
+// connected says how p ended (code CodeExited). Spawn and SpawnContext
+// track what they start; a host tracks the plugins it started itself. The
+// last process tracked under a name is the one that counts. Safe from any
+// goroutine; it does not stop p when the Runtime closes.
+func (rt *Runtime) Track(p *spawn.Process) {
+	rt.procsMu.Lock()
+	defer rt.procsMu.Unlock()
+	rt.procs[p.Name] = p
+}
+
+// process returns the process tracked under name, or nil.
+func (rt *Runtime) process(name string) *spawn.Process {
+	rt.procsMu.Lock()
+	defer rt.procsMu.Unlock()
+	return rt.procs[name]
+}
+
+// exited returns the error for a plugin that is not connected whose
+// tracked process has exited for good: code CodeExited, the message
+// saying how it ended, wrapping cause (the socket's error, if any) too.
+// nil when no such process.
+func (rt *Runtime) exited(name, method string, cause error) *Error {
+	p := rt.process(name)
+	if p == nil {
+		return nil
+	}
+	ex := p.Exit()
+	if ex == nil {
+		return nil
+	}
+	var err error = ex
+	if cause != nil {
+		err = &alsoError{err: ex, also: cause}
+	}
+	return &Error{Plugin: name, Method: method, Code: CodeExited, Err: err}
 }
 
 // Wait waits for a spawned process to exit, running the loop meanwhile,

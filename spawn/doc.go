@@ -5,7 +5,9 @@
 // the Spawner closes.
 //
 // A Spawner starts children; each is a Process that can be waited for or
-// killed. A Builder turns a Go package directory into a program to start
+// killed, and that keeps its last lines of output: once it has exited for
+// good, Process.Exit describes how (an *ExitError, for the error that tells
+// a script why its plugin never came). A Builder turns a Go package directory into a program to start
 // (Config.Resolve), and SplitCommand splits a command line into the words
 // Start takes.
 //

@@ -12,6 +12,9 @@ var (
 	ErrBadArgument = errors.New("bad argument")
 	// ErrClosed means the Spawner has been closed.
 	ErrClosed = errors.New("spawner closed")
+	// ErrExited is matched by the *ExitError of a process that has
+	// exited for good.
+	ErrExited = errors.New("plugin process exited")
 )
 
 // Restart policies of Options.Restart.

@@ -5,11 +5,13 @@ import (
 	"log/slog"
 )
 
-// lineLogger logs what a child writes, one record per line.
+// lineLogger logs what a child writes, one record per line, and keeps the
+// last lines in tail.
 type lineLogger struct {
 	log    *slog.Logger
 	prefix string
 	stream string
+	tail   *tail
 	buf    []byte
 }
 
@@ -40,5 +42,6 @@ func (w *lineLogger) flush() {
 	}
 	line := string(bytes.TrimRight(w.buf, "\r"))
 	w.buf = w.buf[:0]
+	w.tail.add(line)
 	w.log.Info(w.prefix+": "+line, "stream", w.stream)
 }

@@ -29,7 +29,10 @@ type Process struct {
 	done     chan struct{} // closed when the last child has exited
 	stop     chan struct{} // closed by Kill: no more restarts
 	stopOnce sync.Once
-	err      error // the last child's Wait error; set before done is closed
+	err      error      // the last child's Wait error; set before done is closed
+	exit     *ExitError // its description; set before done is closed
+	outTail  tail       // the last lines of stdout
+	errTail  tail       // and of stderr
 
 	// Guarded by sp.mu.
 	cmd      *exec.Cmd // the current (or last) child
@@ -60,6 +63,29 @@ func (p *Process) Wait(ctx context.Context) (int, error) {
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
+}
+
+// Exit returns how the process ended once it has exited for good (see
+// Wait): its status, when, and its last lines of output; nil while it runs
+// or waits to be restarted. It does not block.
+func (p *Process) Exit() *ExitError {
+	select {
+	case <-p.done:
+		return p.exit
+	default:
+		return nil
+	}
+}
+
+// Output returns the last lines the process has written so far, oldest
+// first: those of stderr (where a program says why it fails), or of stdout
+// when it wrote nothing on stderr; at most MaxTailLines. Safe from any
+// goroutine.
+func (p *Process) Output() []string {
+	if lines := p.errTail.last(); len(lines) > 0 {
+		return lines
+	}
+	return p.outTail.last()
 }
 
 // ExitStatus returns the last exit status once the process has exited for

@@ -138,10 +138,10 @@ func (s *Spawner) Start(cmd string, args []string, opts Options) (*Process, erro
 	log := s.log.With("plugin", name)
 	p := &Process{
 		Name: name, sp: s, path: cmd, args: args, opts: opts, log: log,
-		out:  &lineLogger{log: log, prefix: name, stream: "stdout"},
-		errw: &lineLogger{log: log, prefix: name, stream: "stderr"},
 		done: make(chan struct{}), stop: make(chan struct{}),
 	}
+	p.out = &lineLogger{log: log, prefix: name, stream: "stdout", tail: &p.outTail}
+	p.errw = &lineLogger{log: log, prefix: name, stream: "stderr", tail: &p.errTail}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -235,8 +235,9 @@ func (s *Spawner) underReaper(c *exec.Cmd) error {
 }
 
 // finish records the last child's end and forgets p.
-func (s *Spawner) finish(p *Process, err error) {
+func (s *Spawner) finish(p *Process, c *exec.Cmd, err error) {
 	p.err = err
+	p.exit = p.exitError(c, err)
 	close(p.done)
 	s.mu.Lock()
 	delete(s.procs, p)

@@ -3,6 +3,7 @@ package spawn
 import (
 	"errors"
 	"os/exec"
+	"strings"
 	"time"
 )
 
@@ -47,18 +48,18 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 		switch {
 		case restart:
 		case err != nil && !stopped:
-			p.log.Warn("plugin process exited", "pid", c.Process.Pid, "status", status, "err", err,
-				"restarts", p.Restarts())
-			s.finish(p, err)
+			attrs := []any{"pid", c.Process.Pid, "status", status, "err", err, "restarts", p.Restarts()}
+			p.log.Warn("plugin process exited", append(attrs, outputAttr(p)...)...)
+			s.finish(p, c, err)
 			return
 		default:
 			p.log.Info("plugin process exited", "pid", c.Process.Pid, "status", status)
-			s.finish(p, err)
+			s.finish(p, c, err)
 			return
 		}
 		delay = nextDelay(delay, time.Since(began))
-		p.log.Warn("plugin process exited; restarting", "pid", c.Process.Pid, "status", status, "err", err,
-			"restart_in", delay)
+		attrs := []any{"pid", c.Process.Pid, "status", status, "err", err, "restart_in", delay}
+		p.log.Warn("plugin process exited; restarting", append(attrs, outputAttr(p)...)...)
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
@@ -70,7 +71,7 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 		if p.killed || s.closed {
 			s.mu.Unlock()
 			p.log.Info("plugin process not restarted: stopped", "status", status)
-			s.finish(p, err)
+			s.finish(p, c, err)
 			return
 		}
 		next, serr := s.startLocked(p)
@@ -81,12 +82,22 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 		s.mu.Unlock()
 		if serr != nil {
 			p.log.Error("plugin process could not be restarted", "err", serr)
-			s.finish(p, err)
+			s.finish(p, c, err)
 			return
 		}
 		p.log.Info("plugin process restarted", "pid", next.Process.Pid, "restarts", n)
 		c = next
 	}
+}
+
+// outputAttr is the log attribute with p's last lines of output, if it
+// wrote any: a child that dies at start says why in them.
+func outputAttr(p *Process) []any {
+	out := p.Output()
+	if len(out) == 0 {
+		return nil
+	}
+	return []any{"output", strings.Join(out, "\n")}
 }
 
 // nextDelay is the back-off before the next restart, after one of prev

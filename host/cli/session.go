@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,9 +29,10 @@ type session struct {
 	sock  *socket.Socket
 	build *spawn.Builder
 
-	// plugins supervises the plugins of -spawn; every engine has a
-	// runtime of its own in runtimes.
+	// plugins supervises the plugins of -spawn (procs); every engine has
+	// a runtime of its own in runtimes, which tracks procs.
 	plugins  *spawn.Spawner
+	procs    []*spawn.Process
 	runtimes []*scripting.Runtime
 }
 
@@ -128,6 +130,9 @@ func (s *session) newRuntime() *scripting.Runtime {
 		Reaper:      reaper(),
 		EventMemory: s.o.eventMemory,
 	})
+	for _, p := range s.procs {
+		rt.Track(p) // waitFor and call know how a -spawn plugin ended
+	}
 	s.runtimes = append(s.runtimes, rt)
 	return rt
 }
@@ -154,6 +159,7 @@ func (s *session) startPlugins(ctx context.Context) error {
 		}
 		procs = append(procs, p)
 	}
+	s.procs = procs
 	for _, name := range s.o.wait {
 		if err := s.waitFor(ctx, name, procs); err != nil {
 			return err
@@ -182,7 +188,11 @@ func (s *session) waitFor(ctx context.Context, name string, procs []*spawn.Proce
 			select {
 			case <-p.Done():
 				if code, _ := p.ExitStatus(); code != 0 {
-					cancel(fmt.Errorf("%w: %s (pid %d) exited with status %d", errSpawnFailed, p.Name, p.Pid, code))
+					err := fmt.Errorf("%w: %s (pid %d) exited with status %d", errSpawnFailed, p.Name, p.Pid, code)
+					if out := p.Output(); len(out) > 0 {
+						err = fmt.Errorf("%w: %q", err, strings.Join(out, "\n"))
+					}
+					cancel(err)
 				}
 			case <-wctx.Done():
 			}

@@ -2,6 +2,7 @@ package js
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/dop251/goja"
 
@@ -11,9 +12,11 @@ import (
 
 // ToJSON converts v the way JSON.stringify does (toJSON methods, undefined
 // and functions left out of objects, cycles and BigInts an error). It
-// returns nil for undefined, and for values JSON.stringify does not encode
-// (a function, a symbol). Errors wrap scripting.ErrBadArgument. It must be
-// called on the script's goroutine.
+// returns nil for undefined. A value JSON.stringify turns into undefined (a
+// function, a symbol, an object whose toJSON returns undefined) is an
+// error, as a function is for Lua's ToJSON: sent as no payload, it would
+// reach the plugin as null. Errors wrap scripting.ErrBadArgument. It must
+// be called on the script's goroutine.
 func (e *Engine) ToJSON(v goja.Value) ([]byte, error) {
 	if v == nil || goja.IsUndefined(v) {
 		return nil, nil
@@ -23,9 +26,22 @@ func (e *Engine) ToJSON(v goja.Value) ([]byte, error) {
 		return nil, scripting.BadArgument("not convertible to JSON: %v", exceptionText(err))
 	}
 	if goja.IsUndefined(out) {
-		return nil, nil
+		return nil, scripting.BadArgument("cannot convert %s to JSON", jsonless(v))
 	}
 	return []byte(out.String()), nil
+}
+
+// jsonless names a value JSON.stringify turns into undefined.
+func jsonless(v goja.Value) string {
+	switch {
+	case v.ExportType() != nil && v.ExportType().Kind() == reflect.Func:
+		return "a function"
+	default:
+		if _, ok := v.(*goja.Symbol); ok {
+			return "a symbol"
+		}
+	}
+	return "a value whose toJSON returns undefined"
 }
 
 // FromJSON converts JSON to plain JavaScript values as JSON.parse does

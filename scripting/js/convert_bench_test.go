@@ -22,8 +22,8 @@ func BenchmarkConvert(b *testing.B) {
 	e := newConverter(b)
 	result := scripttest.ConvertResult()
 	err := e.vm.Set("convert", func(c goja.FunctionCall) goja.Value {
-		_, _ = e.str(c, 0, "plugin"), e.str(c, 1, "method")
-		_, _ = e.toJSON(c.Argument(2), "payload"), e.callOpts(c, 3)
+		name, method := e.str(c, 0, "plugin"), e.str(c, 1, "method")
+		_, _ = e.callArgs(c, 2, name, method)
 		return e.fromJSON(result)
 	})
 	if err != nil {

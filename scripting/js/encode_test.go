@@ -1,14 +1,18 @@
 package js
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/dop251/goja"
+
+	"github.com/switchboard-rpc/switchboard/scripting"
 )
 
 // TestToJSONMatchesStringify: ToJSON writes what JSON.stringify writes,
-// byte for byte, and fails where it throws, with the same message.
+// byte for byte, and fails where it throws, with the same message, or
+// gives undefined for anything but undefined.
 func TestToJSONMatchesStringify(t *testing.T) {
 	e := newConverter(t)
 	for _, src := range []string{
@@ -55,6 +59,12 @@ func TestToJSONMatchesStringify(t *testing.T) {
 			werr = exceptionText(err)
 		} else if !goja.IsUndefined(out) {
 			want = []byte(out.String())
+		} else if !goja.IsUndefined(v) {
+			// JSON.stringify gives undefined: no JSON, an error
+			if !errors.Is(gerr, scripting.ErrBadArgument) || !strings.Contains(gerr.Error(), "cannot convert") {
+				t.Errorf("%s: %q, %v; want an error", src, got, gerr)
+			}
+			continue
 		}
 		if werr != "" {
 			if gerr == nil || !strings.HasSuffix(gerr.Error(), "not convertible to JSON: "+werr) {

@@ -86,15 +86,6 @@ func typeName(v goja.Value) string {
 	return "a value"
 }
 
-// callOpts decodes argument i as call options.
-func (e *Engine) callOpts(c goja.FunctionCall, i int) scripting.CallOptions {
-	o, err := scripting.ParseCallOptions(e.toJSON(c.Argument(i), "options"))
-	if err != nil {
-		e.throw(err)
-	}
-	return o
-}
-
 // duration decodes argument i as a duration (ms or "1.5s"); undefined is 0.
 func (e *Engine) duration(c goja.FunctionCall, i int) time.Duration {
 	d, err := scripting.ParseDuration(e.toJSON(c.Argument(i), "duration"))
@@ -104,9 +95,28 @@ func (e *Engine) duration(c goja.FunctionCall, i int) time.Duration {
 	return d
 }
 
+// callArgs converts the payload and options of a call of plugin's method,
+// arguments i and i+1; a failure is thrown as a bad_argument naming the
+// call.
+func (e *Engine) callArgs(c goja.FunctionCall, i int, plugin, method string) ([]byte, scripting.CallOptions) {
+	payload, err := e.ToJSON(c.Argument(i))
+	if err != nil {
+		e.throw(scripting.ArgumentError(plugin, method, "payload", err))
+	}
+	raw, err := e.ToJSON(c.Argument(i + 1))
+	if err != nil {
+		e.throw(scripting.ArgumentError(plugin, method, "options", err))
+	}
+	opts, err := scripting.ParseCallOptions(raw)
+	if err != nil {
+		e.throw(scripting.ArgumentError(plugin, method, "", err))
+	}
+	return payload, opts
+}
+
 func (e *Engine) jsCall(c goja.FunctionCall) goja.Value {
 	name, method := e.str(c, 0, "plugin"), e.str(c, 1, "method")
-	payload, opts := e.toJSON(c.Argument(2), "payload"), e.callOpts(c, 3)
+	payload, opts := e.callArgs(c, 2, name, method)
 	out, err := e.rt.Call(e.scope.Context(), name, method, payload, opts)
 	if err != nil {
 		e.throw(err)
@@ -116,7 +126,7 @@ func (e *Engine) jsCall(c goja.FunctionCall) goja.Value {
 
 func (e *Engine) jsCallAsync(c goja.FunctionCall) goja.Value {
 	name, method := e.str(c, 0, "plugin"), e.str(c, 1, "method")
-	payload, opts := e.toJSON(c.Argument(2), "payload"), e.callOpts(c, 3)
+	payload, opts := e.callArgs(c, 2, name, method)
 	return e.promise(name, method, func(done func([]byte, error)) {
 		e.rt.CallAsync(e.asyncCtx, name, method, payload, opts, done)
 	})
@@ -124,7 +134,7 @@ func (e *Engine) jsCallAsync(c goja.FunctionCall) goja.Value {
 
 func (e *Engine) jsBroadcast(c goja.FunctionCall) goja.Value {
 	method := e.str(c, 0, "method")
-	payload, opts := e.toJSON(c.Argument(1), "payload"), e.callOpts(c, 2)
+	payload, opts := e.callArgs(c, 1, "", method)
 	out, err := e.rt.Broadcast(e.scope.Context(), method, payload, opts)
 	if err != nil {
 		e.throw(err)
@@ -134,7 +144,7 @@ func (e *Engine) jsBroadcast(c goja.FunctionCall) goja.Value {
 
 func (e *Engine) jsBroadcastAsync(c goja.FunctionCall) goja.Value {
 	method := e.str(c, 0, "method")
-	payload, opts := e.toJSON(c.Argument(1), "payload"), e.callOpts(c, 2)
+	payload, opts := e.callArgs(c, 1, "", method)
 	return e.promise("", method, func(done func([]byte, error)) {
 		e.rt.BroadcastAsync(e.asyncCtx, method, payload, opts, done)
 	})

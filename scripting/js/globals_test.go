@@ -47,16 +47,28 @@ show(() => call("echo", "Echo", cyclic))
 show(() => call("echo", "Echo", 1, {timeout: "soon"}))
 show(() => call("echo", "Echo", 1, {timeuot: 5}))
 show(() => call(1, "Echo"))
+show(() => call("echo", "Echo", () => 1))
+show(() => call("echo", "Echo", Symbol("s")))
+show(() => call("echo", "Echo", {toJSON() { return undefined }}))
+show(() => call("echo", "Echo", {f: () => 1}))
+show(() => broadcast("Echo", () => 1))
+show(() => call("echo", "Echo", 1, () => 1))
 `, `true remote echo Fail echo.Fail: bad thing
 true not_connected nope Echo nope.Echo: plugin not connected
 true method_not_found echo Missing echo.Missing: method not found
 true panic echo Boom echo.Boom: panic: kaboom
 true timeout echo Hang echo.Hang: context deadline exceeded
 true timeout echo Hang echo.Hang: context deadline exceeded
-true bad_argument   payload: bad argument: not convertible to JSON: TypeError: Converting circular structure to JSON
-true bad_argument   bad argument: duration: time: invalid duration "soon"
-true bad_argument   bad argument: options: json: unknown field "timeuot"
-true bad_argument   bad argument: plugin must be a string, not int64`)
+true bad_argument echo Echo echo.Echo: payload: bad argument: not convertible to JSON: TypeError: Converting circular structure to JSON
+true bad_argument echo Echo echo.Echo: bad argument: duration: time: invalid duration "soon"
+true bad_argument echo Echo echo.Echo: bad argument: options: json: unknown field "timeuot"
+true bad_argument   bad argument: plugin must be a string, not int64
+true bad_argument echo Echo echo.Echo: payload: bad argument: cannot convert a function to JSON
+true bad_argument echo Echo echo.Echo: payload: bad argument: cannot convert a symbol to JSON
+true bad_argument echo Echo echo.Echo: payload: bad argument: cannot convert a value whose toJSON returns undefined to JSON
+no error
+true bad_argument  Echo Echo: payload: bad argument: cannot convert a function to JSON
+true bad_argument echo Echo echo.Echo: options: bad argument: cannot convert a function to JSON`)
 }
 
 func TestCallAsync(t *testing.T) {

@@ -22,8 +22,8 @@ func BenchmarkConvert(b *testing.B) {
 	e := newConverter(b)
 	result := scripttest.ConvertResult()
 	e.state.SetGlobal("convert", e.state.NewFunction(func(L *lua.LState) int {
-		_, _ = e.str(L, 1, "plugin"), e.str(L, 2, "method")
-		_, _ = e.json(L, 3, "payload"), e.callOpts(L, 4)
+		name, method := e.str(L, 1, "plugin"), e.str(L, 2, "method")
+		_, _ = e.callArgs(L, 3, name, method)
 		return e.push(L, result)
 	}))
 	src := `local arg = {a = 1, b = "two", c = {true, json.null}}
@@ -32,4 +32,26 @@ for i = 1, ` + strconv.Itoa(b.N) + ` do convert("p0", "Echo", arg) end`
 		_, err := e.Eval(context.Background(), src)
 		return err
 	})
+}
+
+// BenchmarkPcall is one pcall of a Lua function that returns, and one of a
+// function that raises, from a script loop ("pcall.go" runs each on a Lua
+// state of its own, kept for reuse).
+//
+//	go test -run '^$' -bench Pcall -benchmem ./scripting/lua/
+func BenchmarkPcall(b *testing.B) {
+	e := newConverter(b)
+	for _, c := range []struct{ name, body string }{
+		{"ok", `pcall(f, i)`},
+		{"error", `pcall(error, i)`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			src := `local function f(x) return x end
+for i = 1, ` + strconv.Itoa(b.N) + ` do ` + c.body + ` end`
+			b.ResetTimer()
+			if _, err := e.Eval(context.Background(), src); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
 }

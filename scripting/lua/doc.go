@@ -20,8 +20,14 @@
 //
 // Bounds (limits.go): string.rep, string.gsub and table.concat build at
 // most MaxStringBytes, string.gsub and string.gmatch find at most
-// MaxMatches, and coroutines resume one another at most
-// MaxCoroutineDepth deep; past either, an error pcall catches.
+// MaxMatches, coroutines resume one another at most MaxCoroutineDepth deep,
+// and pcalls nest as deep at most; past any, an error pcall catches.
+//
+// pcall and xpcall are the engine's (pcall.go), working around
+// yuin/gopher-lua#448: gopher-lua's own detach closures from the locals of
+// functions still running when they catch an error. The protected function
+// runs on a Lua state of its own; coroutine.yield inside it is an error, as
+// in Lua 5.1, and error's level counts as in Lua 5.1.
 //
 // A failing binding raises an error value that pcall catches: a table with
 // message, code, plugin, method and where ("file:line: "), which prints

@@ -43,6 +43,14 @@ type Engine struct {
 	asyncCtx context.Context
 	pending  error // an exit() during Drain, for the next Eval
 	subs     map[*func()]struct{}
+
+	// pcall's threads (see pcall.go)
+	spare     []*lua.LState          // idle threads
+	threads   map[*lua.LState]thread // busy threads
+	nested    int                    // protected calls in progress
+	errorFn   *lua.LFunction         // error
+	reraise   *lua.LFunction         // pcall's error handler
+	traceback *lua.LFunction         // gopher-lua's debug.traceback
 }
 
 // New returns a Lua engine over rt with the standard libraries, the json
@@ -55,6 +63,7 @@ func New(rt *scripting.Runtime) (*Engine, error) {
 	e.installGlobals()
 	e.installLimits()
 	e.installDropped()
+	e.installPcall()
 	return e, nil
 }
 

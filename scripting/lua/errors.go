@@ -2,7 +2,6 @@ package lua
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -45,24 +44,10 @@ func (e *Engine) raise(L *lua.LState, err error) {
 	t.RawSetString("code", lua.LString(se.Code))
 	t.RawSetString("plugin", lua.LString(se.Plugin))
 	t.RawSetString("method", lua.LString(se.Method))
-	t.RawSetString("where", lua.LString(where(L)))
+	t.RawSetString("where", lua.LString(strings.TrimPrefix(e.position(L, 1), "@")))
 	L.SetMetatable(t, e.errorMT)
 	e.lastErr, e.lastGo = t, se
 	L.Error(t, 0)
-}
-
-// where returns "file:line: " of the innermost Lua function on the stack
-// (pcall(call, ...) has Go functions above it), or "".
-func where(L *lua.LState) string {
-	for level := 1; ; level++ {
-		dbg, ok := L.GetStack(level)
-		if !ok {
-			return ""
-		}
-		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.CurrentLine > 0 {
-			return fmt.Sprintf("%s:%d: ", strings.TrimPrefix(dbg.Source, "@"), dbg.CurrentLine)
-		}
-	}
 }
 
 var locationRE = regexp.MustCompile(`^(.+?):(\d+): (?s)(.*)$`)

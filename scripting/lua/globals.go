@@ -97,14 +97,6 @@ func (e *Engine) pushResult(L *lua.LState, plugin, method string, b []byte) int 
 	return 1
 }
 
-func (e *Engine) callOpts(L *lua.LState, n int) scripting.CallOptions {
-	o, err := scripting.ParseCallOptions(e.json(L, n, "options"))
-	if err != nil {
-		e.raise(L, err)
-	}
-	return o
-}
-
 func (e *Engine) duration(L *lua.LState, n int) time.Duration {
 	d, err := scripting.ParseDuration(e.json(L, n, "duration"))
 	if err != nil {
@@ -113,9 +105,32 @@ func (e *Engine) duration(L *lua.LState, n int) time.Duration {
 	return d
 }
 
+// callArgs converts the payload and options of a call of plugin's method,
+// arguments n and n+1; a failure is raised as a bad_argument naming the
+// call.
+func (e *Engine) callArgs(L *lua.LState, n int, plugin, method string) ([]byte, scripting.CallOptions) {
+	var payload, raw []byte
+	var err error
+	if v := L.Get(n); v != lua.LNil {
+		if payload, err = e.ToJSON(v); err != nil {
+			e.raise(L, scripting.ArgumentError(plugin, method, "payload", err))
+		}
+	}
+	if v := L.Get(n + 1); v != lua.LNil {
+		if raw, err = e.ToJSON(v); err != nil {
+			e.raise(L, scripting.ArgumentError(plugin, method, "options", err))
+		}
+	}
+	opts, err := scripting.ParseCallOptions(raw)
+	if err != nil {
+		e.raise(L, scripting.ArgumentError(plugin, method, "", err))
+	}
+	return payload, opts
+}
+
 func (e *Engine) luaCall(L *lua.LState) int {
 	name, method := e.str(L, 1, "plugin"), e.str(L, 2, "method")
-	payload, opts := e.json(L, 3, "payload"), e.callOpts(L, 4)
+	payload, opts := e.callArgs(L, 3, name, method)
 	out, err := e.rt.Call(e.scope.Context(), name, method, payload, opts)
 	if err != nil {
 		e.raise(L, err)
@@ -125,7 +140,7 @@ func (e *Engine) luaCall(L *lua.LState) int {
 
 func (e *Engine) luaBroadcast(L *lua.LState) int {
 	method := e.str(L, 1, "method")
-	payload, opts := e.json(L, 2, "payload"), e.callOpts(L, 3)
+	payload, opts := e.callArgs(L, 2, "", method)
 	out, err := e.rt.Broadcast(e.scope.Context(), method, payload, opts)
 	if err != nil {
 		e.raise(L, err)

@@ -56,9 +56,9 @@ method_not_found	echo	Missing	echo.Missing: method not found
 panic	echo	Boom	echo.Boom: panic: kaboom
 timeout	echo	Hang	echo.Hang: context deadline exceeded
 timeout	echo	Hang	echo.Hang: context deadline exceeded
-bad_argument			payload: bad argument: cannot convert a table that contains itself to JSON
-bad_argument			payload: bad argument: cannot convert a function to JSON
-bad_argument			bad argument: duration: time: invalid duration "soon"
+bad_argument	echo	Echo	echo.Echo: payload: bad argument: cannot convert a table that contains itself to JSON
+bad_argument	echo	Echo	echo.Echo: payload: bad argument: cannot convert a function to JSON
+bad_argument	echo	Echo	echo.Echo: bad argument: duration: time: invalid duration "soon"
 bad_argument			bad argument: plugin must be a string, not number
 true	x`)
 }
@@ -367,4 +367,22 @@ print(coroutine.resume(co, 41))
 print(coroutine.resume(co))
 print(table.concat(got, ","))
 `, "true\t42\tremote\ntrue\tdone\n1,2")
+}
+
+// TestArgumentErrorsNameTheCall: a bad payload or bad options are a
+// bad_argument that names the call, as every call error does.
+func TestArgumentErrorsNameTheCall(t *testing.T) {
+	expect(t, `
+local function show(f, ...)
+  local ok, e = pcall(f, ...)
+  print(e.code, e.plugin, e.method, e.message)
+end
+show(call, "echo", "Echo", coroutine.create(print))
+show(call, "echo", "Echo", 1, {timeout = print})
+show(call, "echo", "Echo", 1, {bogus = 1})
+show(broadcast, "Echo", print)
+`, `bad_argument	echo	Echo	echo.Echo: payload: bad argument: cannot convert a thread to JSON
+bad_argument	echo	Echo	echo.Echo: options: bad argument: cannot convert a function to JSON
+bad_argument	echo	Echo	echo.Echo: bad argument: options: json: unknown field "bogus"
+bad_argument		Echo	Echo: payload: bad argument: cannot convert a function to JSON`)
 }
