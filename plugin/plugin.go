@@ -142,7 +142,10 @@ func (p *Plugin) handshake(v any, info *Info) error {
 	}
 	if p.hasHook {
 		hook := make(chan any)
+		// Under mu: a Stop during the handshake reads them (flushHook).
+		p.mu.Lock()
 		p.flush, p.hookQuit, p.hookDone = make(chan chan struct{}), make(chan struct{}), make(chan struct{})
+		p.mu.Unlock()
 		go p.forwardHook(hook)
 		reflect.ValueOf(v).MethodByName(hookMethod).Call([]reflect.Value{reflect.ValueOf(hook)})
 	}
@@ -410,13 +413,23 @@ func (p *Plugin) forwardHook(hook <-chan any) {
 }
 
 // flushHook waits until the async hook reader has sent what it received.
+//
+// A Stop that comes before the handshake has started the reader finds no
+// hook: the receiver has not been given its channel yet, so nothing can be
+// waiting in it.
 func (p *Plugin) flushHook() {
-	if p.flush == nil {
+	p.mu.Lock()
+	flush, done := p.flush, p.hookDone
+	p.mu.Unlock()
+	if flush == nil {
 		return
 	}
 	ack := make(chan struct{})
-	p.flush <- ack
-	<-ack
+	select {
+	case flush <- ack:
+		<-ack
+	case <-done:
+	}
 }
 
 // Stop stops the plugin as a stop request from the socket would: no new
