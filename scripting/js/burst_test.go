@@ -12,18 +12,6 @@ import (
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
-// burst is the figure of issue 13: async values from one plugin, as fast as
-// it can send them over loopback TCP.
-const burst = 100_000
-
-// floodEnv is a runtime with the default settings over a socket with the
-// plugins "flood" and "tcp" connected over TCP.
-func floodEnv(t testing.TB, cfg scripting.Config, opts ...socket.Option) *scripttest.Env {
-	s := scripttest.Socket(t, opts...)
-	scripttest.AttachFlooder(t, s)
-	return scripttest.NewEnv(t, s, cfg)
-}
-
 // counter is the handler the burst scripts share: it counts the values and
 // notes the first one out of order.
 const counter = `
@@ -45,7 +33,7 @@ func runBurst(t testing.TB, env *scripttest.Env, src string) string {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	path := scripttest.WriteFile(t, t.TempDir(), "burst.js", fmt.Sprintf("const N = %d\n", burst)+counter+src)
+	path := scripttest.WriteFile(t, t.TempDir(), "burst.js", fmt.Sprintf("const N = %d\n", scripttest.Burst)+counter+src)
 	if err := e.RunFile(scripttest.Context(t, 30*time.Second), path, nil); err != nil {
 		t.Fatalf("script failed: %v\nstdout:\n%s", err, env.Stdout)
 	}
@@ -56,13 +44,13 @@ func runBurst(t testing.TB, env *scripttest.Env, src string) string {
 // async hook while the script only waits reach its onAsync handler, all of
 // them, in order, with the default settings.
 func TestBurstReachesIdleHandler(t *testing.T) {
-	env := floodEnv(t, scripting.Config{})
+	env := scripttest.FloodEnv(t, scripting.Config{})
 	out := runBurst(t, env, `
 call("flood", "Start", N)
 idle()
 console.log(next - 1, bad || "in order", dropped())
 `)
-	if want := fmt.Sprintf("%d in order 0", burst); out != want {
+	if want := fmt.Sprintf("%d in order 0", scripttest.Burst); out != want {
 		t.Errorf("stdout %q, want %q; log:\n%s", out, want, env.Log)
 	}
 }
@@ -71,11 +59,11 @@ console.log(next - 1, bad || "in order", dropped())
 // a script awaiting callAsync of a method that sends 100,000 values before
 // it answers: every value has been handled when the promise settles.
 func TestBurstBeforeCallAsyncSettles(t *testing.T) {
-	env := floodEnv(t, scripting.Config{})
+	env := scripttest.FloodEnv(t, scripting.Config{})
 	out := runBurst(t, env, `
 callAsync("tcp", "Emit", N).then(n => console.log(n, next - 1, bad || "in order", dropped()))
 `)
-	if want := fmt.Sprintf("%d %d in order 0", burst, burst); out != want {
+	if want := fmt.Sprintf("%d %d in order 0", scripttest.Burst, scripttest.Burst); out != want {
 		t.Errorf("stdout %q, want %q; log:\n%s", out, want, env.Log)
 	}
 }
@@ -84,14 +72,14 @@ callAsync("tcp", "Emit", N).then(n => console.log(n, next - 1, bad || "in order"
 // synchronous call, the 100,000 values it sends wait for the script (the
 // bound is far away), and the next pass of the loop delivers them all.
 func TestBurstWaitsForBlockedCall(t *testing.T) {
-	env := floodEnv(t, scripting.Config{})
+	env := scripttest.FloodEnv(t, scripting.Config{})
 	out := runBurst(t, env, `
 const n = call("tcp", "Emit", N)
 const before = next - 1
 sleep(0)
 console.log(n, before, next - 1, bad || "in order", dropped())
 `)
-	if want := fmt.Sprintf("%d 0 %d in order 0", burst, burst); out != want {
+	if want := fmt.Sprintf("%d 0 %d in order 0", scripttest.Burst, scripttest.Burst); out != want {
 		t.Errorf("stdout %q, want %q; log:\n%s", out, want, env.Log)
 	}
 }
@@ -100,7 +88,7 @@ console.log(n, before, next - 1, bad || "in order", dropped())
 // dropped() says how many: what the handler got plus what was dropped is
 // what was sent, and the newest arrived.
 func TestDroppedVisibleToScript(t *testing.T) {
-	env := floodEnv(t, scripting.Config{EventMemory: 4096})
+	env := scripttest.FloodEnv(t, scripting.Config{EventMemory: 4096})
 	out := runBurst(t, env, `
 let got = 0, last = 0
 onAsync((name, v) => { got++; last = v })
@@ -121,17 +109,17 @@ console.log(dropped() > 0, got + dropped(), last)
 //
 //	go test -run '^$' -bench AsyncBurst ./scripting/js/
 func BenchmarkAsyncBurst(b *testing.B) {
-	env := floodEnv(b, scripting.Config{}, socket.WithLogger(slog.New(slog.DiscardHandler)))
+	env := scripttest.FloodEnv(b, scripting.Config{}, socket.WithLogger(slog.New(slog.DiscardHandler)))
 	for range b.N {
 		out := runBurst(b, env, `
 call("flood", "Start", N)
 idle()
 console.log(next - 1)
 `)
-		if !strings.HasSuffix(out, fmt.Sprint(burst)) {
+		if !strings.HasSuffix(out, fmt.Sprint(scripttest.Burst)) {
 			b.Fatalf("stdout %q", out)
 		}
 	}
-	b.ReportMetric(float64(burst*b.N)/b.Elapsed().Seconds(), "values/s")
+	b.ReportMetric(float64(scripttest.Burst*b.N)/b.Elapsed().Seconds(), "values/s")
 	b.ReportMetric(float64(env.RT.Dropped()), "lost")
 }

@@ -12,18 +12,6 @@ import (
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
-// burst is the figure of issue 13: async values from one plugin, as fast as
-// it can send them over loopback TCP.
-const burst = 100_000
-
-// floodEnv is a runtime with cfg over a socket with the plugins "flood"
-// and "tcp" connected over TCP.
-func floodEnv(t testing.TB, cfg scripting.Config, opts ...socket.Option) *scripttest.Env {
-	s := scripttest.Socket(t, opts...)
-	scripttest.AttachFlooder(t, s)
-	return scripttest.NewEnv(t, s, cfg)
-}
-
 // counter is the handler the burst scripts share: it counts the values and
 // notes the first one out of order; idle waits (at most about 20 s) for
 // all of them, doing nothing else.
@@ -48,7 +36,7 @@ func runBurst(t testing.TB, env *scripttest.Env, src string) string {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	path := scripttest.WriteFile(t, t.TempDir(), "burst.lua", fmt.Sprintf("local N = %d\n", burst)+counter+src)
+	path := scripttest.WriteFile(t, t.TempDir(), "burst.lua", fmt.Sprintf("local N = %d\n", scripttest.Burst)+counter+src)
 	if err := e.RunFile(scripttest.Context(t, 30*time.Second), path, nil); err != nil {
 		t.Fatalf("script failed: %v\nstdout:\n%s", err, env.Stdout)
 	}
@@ -59,13 +47,13 @@ func runBurst(t testing.TB, env *scripttest.Env, src string) string {
 // async hook while the script only waits reach its onAsync handler, all of
 // them, in order, with the default settings.
 func TestBurstReachesIdleHandler(t *testing.T) {
-	env := floodEnv(t, scripting.Config{})
+	env := scripttest.FloodEnv(t, scripting.Config{})
 	out := runBurst(t, env, `
 call("flood", "Start", N)
 idle()
 print(string.format("%d %s %d", nxt - 1, bad == "" and "in order" or bad, dropped()))
 `)
-	if want := fmt.Sprintf("%d in order 0", burst); out != want {
+	if want := fmt.Sprintf("%d in order 0", scripttest.Burst); out != want {
 		t.Errorf("stdout %q, want %q; log:\n%s", out, want, env.Log)
 	}
 }
@@ -74,14 +62,14 @@ print(string.format("%d %s %d", nxt - 1, bad == "" and "in order" or bad, droppe
 // synchronous call, the 100,000 values it sends wait for the script (the
 // bound is far away), and the next pass of the loop delivers them all.
 func TestBurstWaitsForBlockedCall(t *testing.T) {
-	env := floodEnv(t, scripting.Config{})
+	env := scripttest.FloodEnv(t, scripting.Config{})
 	out := runBurst(t, env, `
 local n = call("tcp", "Emit", N)
 local before = nxt - 1
 sleep(0)
 print(string.format("%d %d %d %s %d", n, before, nxt - 1, bad == "" and "in order" or bad, dropped()))
 `)
-	if want := fmt.Sprintf("%d 0 %d in order 0", burst, burst); out != want {
+	if want := fmt.Sprintf("%d 0 %d in order 0", scripttest.Burst, scripttest.Burst); out != want {
 		t.Errorf("stdout %q, want %q; log:\n%s", out, want, env.Log)
 	}
 }
@@ -90,7 +78,7 @@ print(string.format("%d %d %d %s %d", n, before, nxt - 1, bad == "" and "in orde
 // dropped() says how many: what the handler got plus what was dropped is
 // what was sent, and the newest arrived.
 func TestDroppedVisibleToScript(t *testing.T) {
-	env := floodEnv(t, scripting.Config{EventMemory: 4096})
+	env := scripttest.FloodEnv(t, scripting.Config{EventMemory: 4096})
 	out := runBurst(t, env, `
 local got, last = 0, 0
 onAsync(function(name, v) got = got + 1; last = v end)
@@ -111,17 +99,17 @@ print(string.format("%s %d %d", tostring(dropped() > 0), got + dropped(), last))
 //
 //	go test -run '^$' -bench AsyncBurst ./scripting/lua/
 func BenchmarkAsyncBurst(b *testing.B) {
-	env := floodEnv(b, scripting.Config{}, socket.WithLogger(slog.New(slog.DiscardHandler)))
+	env := scripttest.FloodEnv(b, scripting.Config{}, socket.WithLogger(slog.New(slog.DiscardHandler)))
 	for range b.N {
 		out := runBurst(b, env, `
 call("flood", "Start", N)
 idle()
 print(nxt - 1)
 `)
-		if !strings.HasSuffix(out, fmt.Sprint(burst)) {
+		if !strings.HasSuffix(out, fmt.Sprint(scripttest.Burst)) {
 			b.Fatalf("stdout %q", out)
 		}
 	}
-	b.ReportMetric(float64(burst*b.N)/b.Elapsed().Seconds(), "values/s")
+	b.ReportMetric(float64(scripttest.Burst*b.N)/b.Elapsed().Seconds(), "values/s")
 	b.ReportMetric(float64(env.RT.Dropped()), "lost")
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
+	"github.com/switchboard-rpc/switchboard/scripting"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -38,6 +39,18 @@ func (f *Flooder) Start(_ context.Context, n int) (int, error) {
 		}
 	}()
 	return n, nil
+}
+
+// Burst is how many async values the burst tests and benchmarks send: as
+// fast as one plugin can, over loopback TCP.
+const Burst = 100_000
+
+// FloodEnv is a runtime configured by cfg over a socket (made with opts)
+// with the plugins of AttachFlooder connected.
+func FloodEnv(t testing.TB, cfg scripting.Config, opts ...socket.Option) *Env {
+	s := Socket(t, opts...)
+	AttachFlooder(t, s)
+	return NewEnv(t, s, cfg)
 }
 
 // AttachFlooder connects a Flooder named "flood" and a test Plugin named
