@@ -87,7 +87,7 @@ func (e *Engine) scriptError(err error) *scripting.ScriptError {
 		}
 		return &scripting.ScriptError{Message: err.Error(), Err: err}
 	}
-	se := &scripting.ScriptError{Message: "Uncaught " + valueText(ex.Value()), Err: e.goError(ex.Value())}
+	se := &scripting.ScriptError{Message: "Uncaught " + e.valueText(ex.Value()), Err: e.goError(ex.Value())}
 	for _, f := range ex.Stack() {
 		if f.SrcName() != "<native>" && f.Position().Line > 0 {
 			se.File, se.Line = f.Position().Filename, f.Position().Line
@@ -138,7 +138,7 @@ func (e *Engine) stackOverflow(so *goja.StackOverflowError) *scripting.ScriptErr
 
 // rejectionError describes a promise rejection nobody handled.
 func (e *Engine) rejectionError(reason goja.Value) *scripting.ScriptError {
-	se := &scripting.ScriptError{Message: "Uncaught (in promise) " + valueText(reason), Err: e.goError(reason)}
+	se := &scripting.ScriptError{Message: "Uncaught (in promise) " + e.valueText(reason), Err: e.goError(reason)}
 	if obj, ok := reason.(*goja.Object); ok {
 		if st := obj.Get("stack"); st != nil && !goja.IsUndefined(st) {
 			stack := st.String()
@@ -151,10 +151,15 @@ func (e *Engine) rejectionError(reason goja.Value) *scripting.ScriptError {
 	return se
 }
 
-// valueText is how a thrown value reads in a message.
-func valueText(v goja.Value) string {
+// valueText is how a thrown value reads in a message: an Error as
+// "Name: message", another object as the REPL shows it ({ x: 1 }, not
+// [object Object]), a primitive as its string.
+func (e *Engine) valueText(v goja.Value) string {
 	if v == nil {
 		return "undefined"
+	}
+	if obj, ok := v.(*goja.Object); ok && obj.ClassName() != "Error" {
+		return e.Inspect(obj)
 	}
 	return v.String()
 }
