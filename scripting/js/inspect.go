@@ -1,9 +1,9 @@
 package js
 
 import (
-	"reflect"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode"

@@ -1,7 +1,6 @@
 package lua
 
 import (
-
 	lua "github.com/yuin/gopher-lua"
 )
 
