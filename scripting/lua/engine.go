@@ -33,6 +33,7 @@ type Engine struct {
 	arrayMT *lua.LTable    // marks tables that convert to JSON arrays
 	errorMT *lua.LTable    // metatable of the error values bindings raise
 	lastErr *lua.LTable    // the last error value raised, with its Go error
+	replSrc string         // the REPL entry being evaluated, for error messages
 	lastGo  error
 	stack   jsontok.Stack[lua.LValue] // FromJSON's scratch space
 	encBuf  []byte                    // ToJSON's scratch space
@@ -154,6 +155,7 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 		e.pending = nil
 		return "", err
 	}
+	e.replSrc = src
 	fn, err := e.state.Load(strings.NewReader("return "+src), "<repl>")
 	if err != nil {
 		fn, err = e.state.Load(strings.NewReader(src), "<repl>")
