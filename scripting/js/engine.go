@@ -85,6 +85,9 @@ func New(rt *scripting.Runtime) (*Engine, error) {
 	reg.RegisterNativeModule("util", e.utilModule)
 	reg.RegisterNativeModule("console", console.RequireWithPrinter(printer{rt.Config()}))
 	reg.Enable(vm)
+	if err := e.installRequire(); err != nil {
+		return nil, err
+	}
 	if err := vm.Set("console", require.Require(vm, "console")); err != nil {
 		return nil, fmt.Errorf("js: installing console: %w", err)
 	}

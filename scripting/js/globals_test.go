@@ -246,7 +246,7 @@ console.error(new Error("bad"))
 `, `{"a":[1,{"b":null}]} s 1 [1,"x"]
 x is 5 {"k":1}
 [Function: named]`)
-	if got := env.Stderr.String(); !strings.HasPrefix(got, "careful {\"w\":1}\nError: bad\n\tat ") {
+	if got := env.Stderr.String(); !strings.HasPrefix(got, "careful {\"w\":1}\nError: bad\n    at ") {
 		t.Errorf("stderr %q", got)
 	}
 }

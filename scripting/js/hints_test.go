@@ -1,6 +1,11 @@
 package js_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/switchboard-rpc/switchboard/scripting"
+)
 
 // Errors suggest the name meant, refuse payload fields the method does
 // not describe (unless told not to), and say a timeout's limit.
@@ -34,4 +39,37 @@ bad_argument echo.Add: bad argument: options: unknown field "timeuot" (did you m
 bad_argument bad argument: plugin must be a string, not number
 bad_argument bad argument: method must be a string, not number
 `)
+}
+
+// What a script's author reads has no Go in it: no native frames, no
+// program counters, no Go type names; require() names the module missing.
+func TestNoGoInternals(t *testing.T) {
+	env := setup(t, scripting.Config{})
+	_, err := run(t, env, "function f() { return call('echo', 'Fail', 'oops') }\nf()\n")
+	se := asScriptError(t, err)
+	if strings.Contains(se.Stack, "native") || strings.Contains(se.Stack, "github.com") || !strings.Contains(se.Stack, "    at f (") {
+		t.Errorf("stack of a failed call:\n%s", se.Stack)
+	}
+	if _, err := run(t, env, `
+try { call("echo", "Fail", "x") } catch (e) { console.log(e) }
+function g() { null.x }
+try { g() } catch (e) { console.log(e) }
+try { [1].map(() => { throw new Error("in map") }) } catch (e) { console.log(e) }
+try { require("./nosuch") } catch (e) { console.log(e.message, e.code) }
+`); err != nil {
+		t.Fatal(err)
+	}
+	out := env.Stdout.String()
+	for _, bad := range []string{"native", "github.com", ")(", "GoError", "Invalid module"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output has %q:\n%s", bad, out)
+		}
+	}
+	if !strings.Contains(out, "Cannot find module './nosuch' MODULE_NOT_FOUND") || !strings.Contains(out, "    at g (") {
+		t.Errorf("require of a missing module:\n%s", out)
+	}
+	_, err = run(t, env, "require('./gone.js')\n")
+	if se := asScriptError(t, err); se.Message != "Uncaught Error: Cannot find module './gone.js'" {
+		t.Errorf("uncaught: %q", se.Message)
+	}
 }

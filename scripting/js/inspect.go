@@ -76,7 +76,7 @@ func (in *inspector) object(obj *goja.Object, depth int) string {
 	switch obj.ClassName() {
 	case "Error":
 		if st := obj.Get("stack"); st != nil && !goja.IsUndefined(st) {
-			return st.String()
+			return cleanStack(st.String())
 		}
 		return obj.String()
 	case "Date":

@@ -121,7 +121,8 @@ func (e *Engine) scriptError(err error, stack bool) *scripting.ScriptError {
 	}
 	se.Message = msg
 	if stack {
-		se.Stack = api.StackTrace
+		// Spaces, not gopher-lua's tabs, which the host would escape.
+		se.Stack = strings.ReplaceAll(api.StackTrace, "\t", "    ")
 	}
 	return se
 }
