@@ -1,8 +1,11 @@
 package js_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-rpc/switchboard/scripting"
 )
@@ -71,5 +74,20 @@ try { require("./nosuch") } catch (e) { console.log(e.message, e.code) }
 	_, err = run(t, env, "require('./gone.js')\n")
 	if se := asScriptError(t, err); se.Message != "Uncaught Error: Cannot find module './gone.js'" {
 		t.Errorf("uncaught: %q", se.Message)
+	}
+}
+
+// Cancelling an entry (Ctrl-C) reads "canceled", not Go's "context
+// canceled", and is still context.Canceled.
+func TestCancelSaysCanceled(t *testing.T) {
+	e, _ := newREPL(t)
+	for _, src := range []string{"while (true) {}", `call("echo", "Hang")`, `try { call("echo", "Hang") } catch (e) { console.log(e.message); throw e }`} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(20*time.Millisecond, cancel)
+		_, err := e.Eval(ctx, src)
+		cancel()
+		if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "context canceled") || !strings.Contains(err.Error(), "canceled") {
+			t.Errorf("Eval(%q) cancelled = %v", src, err)
+		}
 	}
 }
