@@ -1,6 +1,7 @@
 package lua_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,11 @@ func TestEvalInspect(t *testing.T) {
 	got, err := e.Eval(ctx, `select(2, pcall(call, "echo", "Fail", "oops"))`)
 	if err != nil || !strings.Contains(got, "echo.Fail") || strings.Contains(got, "table: 0x") {
 		t.Errorf("call error = %q, %v", got, err)
+	}
+	// A spawn handle shows its fields, not table: 0x...
+	got, err = e.Eval(ctx, `spawn("sh", {"-c", "exit 0"}, {name = "brief"})`)
+	if err != nil || !regexp.MustCompile(`^\{ kill = <function>, name = "brief", pid = \d+, wait = <function> \}$`).MatchString(got) {
+		t.Errorf("spawn handle = %q, %v", got, err)
 	}
 	got, err = e.Eval(ctx, "local t = {} for i = 1, 150 do t[i] = i end return t")
 	if err != nil || !strings.HasSuffix(got, "  100,\n  ... 50 more\n}") {
