@@ -3,11 +3,13 @@ package js_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/scripting"
+	"github.com/switchboard-rpc/switchboard/scripting/internal/scripttest"
 )
 
 // Errors suggest the name meant, refuse payload fields the method does
@@ -89,5 +91,17 @@ func TestCancelSaysCanceled(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "context canceled") || !strings.Contains(err.Error(), "canceled") {
 			t.Errorf("Eval(%q) cancelled = %v", src, err)
 		}
+	}
+}
+
+// A module that does not compile is a SyntaxError naming its file and
+// line, not a GoError.
+func TestRequireSyntaxError(t *testing.T) {
+	env := setup(t, scripting.Config{})
+	mod := scripttest.WriteFile(t, t.TempDir(), "bad.js", "const ok = 1;\nlet = ;\n")
+	_, err := run(t, env, "require("+strconv.Quote(mod)+")\n")
+	se := asScriptError(t, err)
+	if want := "Uncaught SyntaxError: " + mod + ":2: Unexpected token ;"; se.Message != want {
+		t.Errorf("got %q, want %q", se.Message, want)
 	}
 }

@@ -119,7 +119,9 @@ func (e *Engine) scriptError(err error, stack bool) *scripting.ScriptError {
 	if msg == "attempt to call a non-function object" {
 		msg = e.calledName(se.File, se.Line, msg)
 	}
-	se.Message = msg
+	// require's "module x not found:" lists the paths tried on lines
+	// that start with a tab, which the host would print as \t.
+	se.Message = strings.ReplaceAll(msg, "\n\t", "\n    ")
 	if stack {
 		// Spaces, not gopher-lua's tabs, which the host would escape.
 		se.Stack = strings.ReplaceAll(api.StackTrace, "\t", "    ")

@@ -42,6 +42,10 @@ method_not_found	main.lua:5: echo.ad: method not found; did you mean Add?
 bad_argument	main.lua:7: echo.Add: unknown field "c" (did you mean "a"?)
 3
 `)
+	_, err = run(t, env, "require('nosuchmod')\n")
+	if se := asScriptError(t, err); strings.Contains(se.Message, "\t") || !strings.Contains(se.Message, "module nosuchmod not found") {
+		t.Errorf("require of a missing module: %q", se.Message)
+	}
 	// In the REPL too.
 	e, _ := newREPL(t)
 	ctx := scripttest.Context(t, 10*time.Second)
