@@ -75,10 +75,18 @@ func (in *inspector) object(obj *goja.Object, depth int) string {
 	}
 	switch obj.ClassName() {
 	case "Error":
+		// The stack, then the properties a call error carries (plugin,
+		// method, code), as Node shows an error's own properties.
+		text := obj.String()
 		if st := obj.Get("stack"); st != nil && !goja.IsUndefined(st) {
-			return cleanStack(st.String())
+			text = cleanStack(st.String())
 		}
-		return obj.String()
+		if depth > inspectDepth || in.seen[obj] {
+			return text
+		}
+		in.seen[obj] = true
+		defer delete(in.seen, obj)
+		return in.withProps(obj, depth, text, nil)
 	case "Date":
 		if t := obj.Get("toISOString"); t != nil {
 			if f, ok := goja.AssertFunction(t); ok {
@@ -194,7 +202,7 @@ func (in *inspector) withProps(obj *goja.Object, depth int, prefix string, items
 		open, close = "[", "]"
 	}
 	if len(items) == 0 {
-		if _, isFn := goja.AssertFunction(obj); isFn {
+		if _, isFn := goja.AssertFunction(obj); isFn || obj.ClassName() == "Error" {
 			return prefix
 		}
 		return joinPrefix(prefix, open+close)

@@ -38,6 +38,8 @@ func TestEvalInspect(t *testing.T) {
 		{"new Date(0)", "1970-01-01T00:00:00.000Z"},
 		{"/a+/g", "/a+/g"},
 		{"({get g() { throw new Error('no') }})", "[Uninspectable: Error: no"},
+		{"new Error('plain')", "Error: plain\n    at <repl>:1:1"},
+		{"let caught; try { call('echo', 'Fail', 'oops') } catch (e) { caught = e }; caught", "Error: echo.Fail: oops\n    at <repl>:1:"},
 	} {
 		got, err := e.Eval(ctx, c.src)
 		if err != nil || !strings.HasPrefix(got, c.want) {
@@ -49,7 +51,11 @@ func TestEvalInspect(t *testing.T) {
 func TestEvalInspectBounds(t *testing.T) {
 	e, _ := newREPL(t)
 	ctx := scripttest.Context(t, 10*time.Second)
-	got, err := e.Eval(ctx, "Array.from({length: 150}, (_, i) => i)")
+	got, err := e.Eval(ctx, "let c2; try { call('echo', 'Fail', 'oops') } catch (e) { c2 = e }; c2")
+	if err != nil || !strings.HasSuffix(got, " { plugin: 'echo', method: 'Fail', code: 'remote' }") {
+		t.Errorf("a call error: %q, %v", got, err)
+	}
+	got, err = e.Eval(ctx, "Array.from({length: 150}, (_, i) => i)")
 	if err != nil || !strings.HasSuffix(got, "  ... 50 more items\n]") || !strings.Contains(got, "\n  99,\n") {
 		t.Errorf("long array: %q, %v", got, err)
 	}
