@@ -198,7 +198,11 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 		return "", err
 	}
 	e.setLast(v)
-	return e.format(v), nil
+	out := e.format(v) // runs getters, which an interrupt can end
+	if err := e.evalErr(scope); err != nil {
+		return "", err
+	}
+	return out, nil
 }
 
 // evalErr is the error of an Eval's scope, without the stack.

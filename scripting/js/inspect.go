@@ -26,7 +26,25 @@ const (
 // JSON.stringify it loses nothing and never fails: a getter or Proxy that
 // throws is shown as the thrown value. It must be called on the script's
 // goroutine; it does not block.
-func (e *Engine) Inspect(v goja.Value) string {
+//
+// Inspect runs the value's getters and Proxy traps. When the run is
+// interrupted meanwhile (Ctrl-C, exit(), a timeout) or a getter recurses
+// past the call stack's bound, goja raises what no JavaScript catch sees;
+// Inspect then returns "[Interrupted]" (the caller finds the run's end in
+// its scope) or "[Uninspectable: Maximum call stack size exceeded]".
+func (e *Engine) Inspect(v goja.Value) (out string) {
+	defer func() {
+		if x := recover(); x != nil {
+			switch x.(type) {
+			case *goja.InterruptedError:
+				out = "[Interrupted]"
+			case *goja.StackOverflowError:
+				out = "[Uninspectable: Maximum call stack size exceeded]"
+			default:
+				panic(x)
+			}
+		}
+	}()
 	in := inspector{e: e, seen: map[*goja.Object]bool{}}
 	return in.value(v, 0, true)
 }

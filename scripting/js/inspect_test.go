@@ -1,6 +1,8 @@
 package js_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +154,24 @@ func TestThrowObject(t *testing.T) {
 	se := asScriptError(t, err)
 	if se.Message != "Uncaught { code: 5 }" || se.Line != 3 {
 		t.Errorf("script: throw {code: 5} = %q at line %d", se.Message, se.Line)
+	}
+}
+
+// A getter that never returns does not hang the REPL: Ctrl-C (here a
+// deadline) ends the entry, and the session goes on; one that recurses
+// forever is shown as uninspectable.
+func TestEvalInspectHostileGetters(t *testing.T) {
+	e, _ := newREPL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := e.Eval(ctx, "({get x() { while (true) {} }})"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("looping getter: %v, want the deadline", err)
+	}
+	ctx = scripttest.Context(t, 10*time.Second)
+	if got, err := e.Eval(ctx, "({get x() { return this.x }})"); err != nil || got != "[Uninspectable: Maximum call stack size exceeded]" {
+		t.Errorf("recursing getter: %q, %v", got, err)
+	}
+	if got, err := e.Eval(ctx, "1 + 1"); err != nil || got != "2" {
+		t.Errorf("after: %q, %v", got, err)
 	}
 }
