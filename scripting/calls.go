@@ -148,10 +148,23 @@ func (rt *Runtime) Broadcast(ctx context.Context, method string, payload []byte,
 			res.Results[name] = out
 		}
 		for name, err := range errs {
-			res.Errors[name] = errorText(name, method, err)
+			switch {
+			case errors.Is(err, context.DeadlineExceeded) && opts.Timeout > 0:
+				res.Errors[name] = "timed out after " + opts.Timeout.String()
+			case errors.Is(err, context.Canceled):
+				res.Errors[name] = "canceled"
+			default:
+				res.Errors[name] = errorText(name, method, err)
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil && len(res.Results) == 0 && len(res.Errors) > 0 {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) && opts.Timeout > 0:
+			err = &textError{err: err, text: "timed out after " + opts.Timeout.String()}
+		case errors.Is(err, context.Canceled):
+			err = &textError{err: err, text: "canceled"}
+		}
 		return nil, NewError("", method, err)
 	}
 	return json.Marshal(res)

@@ -28,6 +28,7 @@ show(() => call("echo", "Add", {A: 1, b: 2}))
 show(() => call("echo", "Add", {a: 1, b: 2, zzz: 3}, {checkFields: false}))
 show(() => call("echo", "Echo", {anything: 1}))
 show(() => call("echo", "Hang", null, {timeout: 25}))
+show(() => broadcast("Hang", null, {timeout: 25}))
 show(() => call("echo", "Add", 1, {timeuot: 5}))
 show(() => call(1, "Add"))
 show(() => call("echo", 2.5))
@@ -40,6 +41,7 @@ bad_argument echo.Add: unknown field "bb" (did you mean "b"?)
 3
 {"anything":1}
 timeout echo.Hang: timed out after 25ms
+timeout Hang: timed out after 25ms
 bad_argument echo.Add: bad argument: options: unknown field "timeuot" (did you mean "timeout"?)
 bad_argument bad argument: plugin must be a string, not number
 bad_argument bad argument: method must be a string, not number
