@@ -139,8 +139,11 @@ func (in *inspector) object(obj *goja.Object, depth int) string {
 	if obj.ClassName() == "Array" {
 		return in.array(obj, depth)
 	}
-	if kind := in.e.helper("kind", obj).String(); kind != "" {
+	switch kind := in.e.helper("kind", obj).String(); kind {
+	case "Map", "Set":
 		return in.collection(obj, kind, depth)
+	case "Typed":
+		return in.typed(obj, depth)
 	}
 	name := in.constructorName(obj, "")
 	prefix := ""
@@ -170,6 +173,23 @@ func (in *inspector) array(obj *goja.Object, depth int) string {
 		items = append(items, moreText(n-inspectItems, "item"))
 	}
 	return in.withProps(obj, depth, "", items)
+}
+
+// typed renders a typed array as Node does: Uint8Array(3) [ 1, 2, 3 ].
+func (in *inspector) typed(obj *goja.Object, depth int) string {
+	n := obj.Get("length").ToInteger()
+	var items []string
+	for i := int64(0); i < n && i < inspectItems; i++ {
+		items = append(items, in.nested(obj.Get(strconv.FormatInt(i, 10)), depth))
+	}
+	if n > inspectItems {
+		items = append(items, moreText(n-inspectItems, "item"))
+	}
+	name := in.constructorName(obj, "TypedArray") + "(" + strconv.FormatInt(n, 10) + ")"
+	if len(items) == 0 {
+		return name + " []"
+	}
+	return name + " " + layout("[", "]", items, depth)
 }
 
 // collection renders a Map (k => v) or Set, with its size.
@@ -373,13 +393,19 @@ func quoteJS(s string) string {
 // Array.from does not change how results print).
 const inspectHelpers = `(function () {
 	const from = Array.from;
+	const isView = ArrayBuffer.isView;
 	const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, "size").get;
 	const setSize = Object.getOwnPropertyDescriptor(Set.prototype, "size").get;
 	const is = function (size, x) {
 		try { size.call(x); return true; } catch (e) { return false; }
 	};
 	return {
-		kind: function (x) { return is(mapSize, x) ? "Map" : is(setSize, x) ? "Set" : ""; },
+		kind: function (x) {
+			if (is(mapSize, x)) return "Map";
+			if (is(setSize, x)) return "Set";
+			if (isView(x) && !(x instanceof DataView)) return "Typed";
+			return "";
+		},
 		entries: function (c) { return from(c); },
 		valueOf: function (w) { return w.valueOf(); },
 	};
