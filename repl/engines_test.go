@@ -79,7 +79,7 @@ call("nobody", "x")
 	if err := r.Run(context.Background()); !errors.Is(err, ErrFailed) {
 		t.Fatalf("Run = %v, want ErrFailed", err)
 	}
-	if want := "\"JS\"\n\"abab\"\n\"LUA\"\n"; out.String() != want {
+	if want := "'JS'\n'abab'\n\"LUA\"\n"; out.String() != want {
 		t.Errorf("out = %q, want %q", out.String(), want)
 	}
 	if got := errb.String(); strings.Count(got, "\n") != 1 || !strings.Contains(got, "nobody") {

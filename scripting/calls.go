@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/internal/jsontok"
+	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -21,6 +22,19 @@ func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte
 	if rt.sock == nil {
 		return nil, NewError(name, method, socket.ErrPluginNotFound)
 	}
+	var info *plugin.Info
+	if !opts.NoFieldCheck && hasFields(payload) {
+		// Only a payload with fields is checked, and only then is the
+		// description copied out of the socket.
+		if info = rt.sock.PluginInfo(name); info != nil {
+			if fn, ok := info.Functions[method]; ok {
+				if err := checkFields(fn.Input, payload); err != nil {
+					return nil, &Error{Plugin: name, Method: method, Code: CodeBadArgument, Err: err}
+				}
+			}
+		}
+	}
+	parent := ctx
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
@@ -33,9 +47,47 @@ func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte
 				return nil, ex
 			}
 		}
-		return nil, NewError(name, method, err)
+		return nil, NewError(name, method, rt.explain(parent, name, method, opts, info, err))
 	}
 	return out, nil
+}
+
+// explain makes a failed call's error say what a script author needs:
+// the closest plugin or method name to the one not found, the limit of a
+// timeout, "canceled" instead of Go's "context canceled". The error is
+// still errors.Is the socket's sentinel and the context's error.
+func (rt *Runtime) explain(parent context.Context, name, method string, opts CallOptions, info *plugin.Info, err error) error {
+	prefix := name + "." + method + ": "
+	switch {
+	case errors.Is(err, socket.ErrPluginNotFound):
+		names := make([]string, 0)
+		for n := range rt.sock.Connected(false) {
+			names = append(names, n)
+		}
+		if c := closest(name, names); c != "" {
+			return &hintError{err: err, hint: "did you mean " + c + "?"}
+		}
+	case errors.Is(err, socket.ErrMethodNotFound):
+		if info == nil {
+			info = rt.sock.PluginInfo(name)
+		}
+		if info != nil {
+			methods := make([]string, 0, len(info.Functions))
+			for m := range info.Functions {
+				methods = append(methods, m)
+			}
+			if c := closest(method, methods); c != "" {
+				return &hintError{err: err, hint: "did you mean " + c + "?"}
+			}
+		}
+	case errors.Is(err, context.DeadlineExceeded) && opts.Timeout > 0 && parent.Err() == nil:
+		return &textError{err: err, text: prefix + "timed out after " + opts.Timeout.String()}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &textError{err: err, text: prefix + "timed out"}
+	case errors.Is(err, context.Canceled):
+		return &textError{err: err, text: prefix + "canceled"}
+	}
+	return err
 }
 
 // CallAsync is Call on a goroutine of the runtime's: it reserves a slot on
@@ -96,10 +148,23 @@ func (rt *Runtime) Broadcast(ctx context.Context, method string, payload []byte,
 			res.Results[name] = out
 		}
 		for name, err := range errs {
-			res.Errors[name] = errorText(name, method, err)
+			switch {
+			case errors.Is(err, context.DeadlineExceeded) && opts.Timeout > 0:
+				res.Errors[name] = "timed out after " + opts.Timeout.String()
+			case errors.Is(err, context.Canceled):
+				res.Errors[name] = "canceled"
+			default:
+				res.Errors[name] = errorText(name, method, err)
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil && len(res.Results) == 0 && len(res.Errors) > 0 {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) && opts.Timeout > 0:
+			err = &textError{err: err, text: "timed out after " + opts.Timeout.String()}
+		case errors.Is(err, context.Canceled):
+			err = &textError{err: err, text: "canceled"}
+		}
 		return nil, NewError("", method, err)
 	}
 	return json.Marshal(res)

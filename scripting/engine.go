@@ -16,9 +16,11 @@ type Engine interface {
 	// returns nil, an *ExitError after exit(), a *ScriptError for an
 	// uncaught error, or an error wrapping ctx's error when ctx ends.
 	RunFile(ctx context.Context, path string, args []string) error
-	// Eval runs one REPL entry and returns its value as indented JSON (""
-	// for undefined/nil). Errors are as RunFile's; a *ScriptError from
-	// Eval has no stack, so that it prints on one line.
+	// Eval runs one REPL entry and returns its value as the REPL shows
+	// it: Node's REPL's way in JavaScript ("" for undefined), readable
+	// Lua values one a line ("" for an entry with no values); see the
+	// engines' Inspect. Errors are as RunFile's; a *ScriptError from Eval
+	// has no stack, so that it prints on one line.
 	Eval(ctx context.Context, src string) (string, error)
 	// Incomplete reports whether src is an unfinished statement that more
 	// lines could complete (an open brace, an unfinished function).

@@ -27,16 +27,8 @@ func Example() {
 	fmt.Println(out)
 	fmt.Println(luaEngine.Incomplete("function f()"), jsEngine.Incomplete("if (x) {"))
 	// Output:
-	// {
-	//   "sum": 6,
-	//   "ok": true
-	// }
-	// [
-	//   1,
-	//   2
-	// ]
-	// {
-	//   "n": 3
-	// }
+	// { sum: 6, ok: true }
+	// { 1, 2 }
+	// { n = 3 }
 	// true true
 }

@@ -3,7 +3,9 @@ package scripting
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -14,10 +16,16 @@ type CallOptions struct {
 	Timeout time.Duration
 	// Trace is the trace id sent with the request.
 	Trace string
+	// NoFieldCheck sends the payload without checking its fields against
+	// the method's described input (option checkFields: false). By
+	// default a field the description does not have is a bad_argument
+	// before anything is sent.
+	NoFieldCheck bool
 }
 
 // ParseCallOptions decodes the opts object of call and broadcast from its
-// JSON form: {"timeout": ms or "1.5s", "trace": "id"}. Empty input and
+// JSON form: {"timeout": ms or "1.5s", "trace": "id", "checkFields":
+// false}. Empty input and
 // null give the zero options. Unknown fields are an error wrapping
 // ErrBadArgument, so that a typo does not pass silently.
 func ParseCallOptions(raw []byte) (CallOptions, error) {
@@ -26,11 +34,15 @@ func ParseCallOptions(raw []byte) (CallOptions, error) {
 		return o, nil
 	}
 	var in struct {
-		Timeout json.RawMessage `json:"timeout"`
-		Trace   *string         `json:"trace"`
+		Timeout     json.RawMessage `json:"timeout"`
+		Trace       *string         `json:"trace"`
+		CheckFields *bool           `json:"checkFields"`
 	}
 	if err := decodeStrict(raw, &in); err != nil {
-		return o, badArgument("options: %v", err)
+		return o, badArgument("options: %v", optionsHint(err))
+	}
+	if in.CheckFields != nil {
+		o.NoFieldCheck = !*in.CheckFields
 	}
 	if in.Trace != nil {
 		o.Trace = *in.Trace
@@ -89,4 +101,17 @@ func decodeStrict(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
+}
+
+// optionsHint turns json's `json: unknown field "timeuot"` into `unknown
+// field "timeuot" (did you mean "timeout"?)`.
+func optionsHint(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	var name string
+	if _, e := fmt.Sscanf(msg, "unknown field %q", &name); e == nil {
+		if c := closest(name, []string{"timeout", "trace", "checkFields"}); c != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", c)
+		}
+	}
+	return msg
 }

@@ -78,9 +78,9 @@ func (s *Scope) Ended() bool {
 }
 
 // Err returns why the scope ended: the error of the first Exit or Fail; or,
-// when a context ended otherwise, an error wrapping context.Canceled,
-// context.DeadlineExceeded or ErrClosed (after CancelCalls, its cause); or
-// nil while it runs.
+// when a context ended otherwise, an error wrapping context.Canceled
+// (reading "canceled"), context.DeadlineExceeded ("timed out") or
+// ErrClosed (after CancelCalls, its cause); or nil while it runs.
 func (s *Scope) Err() error {
 	s.mu.Lock()
 	end := s.end
@@ -92,8 +92,15 @@ func (s *Scope) Err() error {
 		return nil
 	}
 	cause := context.Cause(s.ctx)
-	if errors.Is(cause, ErrClosed) {
+	switch {
+	case errors.Is(cause, ErrClosed):
 		return fmt.Errorf("script stopped: %w", cause)
+	case cause == context.Canceled:
+		// Ctrl-C in the REPL, a cancelled run: Go's "context canceled"
+		// says nothing more to a script's author.
+		return &textError{err: cause, text: "canceled"}
+	case cause == context.DeadlineExceeded:
+		return &textError{err: cause, text: "timed out"}
 	}
 	return fmt.Errorf("script interrupted: %w", cause)
 }

@@ -3,6 +3,11 @@ package scripting
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/spawn"
@@ -16,7 +21,7 @@ import (
 func (rt *Runtime) Spawn(cmd string, args []string, opts spawn.Options) (*spawn.Process, error) {
 	p, err := rt.spawn.Start(cmd, args, opts)
 	if err != nil {
-		return nil, spawnError(err)
+		return nil, spawnError(cmd, err)
 	}
 	rt.Track(p)
 	return p, nil
@@ -27,7 +32,7 @@ func (rt *Runtime) Spawn(cmd string, args []string, opts spawn.Options) (*spawn.
 func (rt *Runtime) SpawnContext(ctx context.Context, cmd string, args []string, opts spawn.Options) (*spawn.Process, error) {
 	p, err := rt.spawn.StartContext(ctx, cmd, args, opts)
 	if err != nil {
-		return nil, spawnError(err)
+		return nil, spawnError(cmd, err)
 	}
 	rt.Track(p)
 	return p, nil
@@ -117,7 +122,7 @@ func ParseSpawnOptions(raw []byte) (spawn.Options, error) {
 	}
 	o := spawn.Options(in)
 	if err := o.Validate(); err != nil {
-		return spawn.Options{}, spawnError(err)
+		return spawn.Options{}, spawnError("", err)
 	}
 	return o, nil
 }
@@ -125,14 +130,47 @@ func ParseSpawnOptions(raw []byte) (spawn.Options, error) {
 // spawnError adds this package's sentinel to an error of package spawn's,
 // keeping its text: ErrBadArgument to spawn.ErrBadArgument, ErrClosed to
 // spawn.ErrClosed. Other errors, and nil, are returned as they are.
-func spawnError(err error) error {
+func spawnError(cmd string, err error) error {
 	switch {
 	case errors.Is(err, spawn.ErrBadArgument):
 		return &alsoError{err: err, also: ErrBadArgument}
 	case errors.Is(err, spawn.ErrClosed):
 		return &alsoError{err: err, also: ErrClosed}
 	}
-	return err
+	return &textError{err: err, text: startFailure(cmd, err)}
+}
+
+// startFailure says why cmd did not start, naming it once and first (the
+// socket's, os/exec's and the builder's errors each name it again): "X is
+// a directory that is neither a Go package nor an executable", "X not
+// found in $PATH", "X did not build: ...".
+func startFailure(cmd string, err error) string {
+	msg := err.Error()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		// The builder's go build failed: its output follows.
+		if i := strings.Index(msg, "building "+cmd+": "); i >= 0 {
+			msg = msg[i+len("building "+cmd+": "):]
+		}
+		return cmd + " did not build: " + msg
+	case errors.Is(err, exec.ErrNotFound):
+		return cmd + " not found in $PATH"
+	case errors.Is(err, fs.ErrNotExist):
+		return cmd + " does not exist"
+	}
+	if fi, serr := os.Stat(cmd); serr == nil {
+		switch {
+		case fi.IsDir():
+			return cmd + " is a directory that is neither a Go package (it has no .go files) nor an executable"
+		case errors.Is(err, fs.ErrPermission):
+			return cmd + " is not executable"
+		}
+	}
+	for _, p := range []string{"spawn " + cmd + ": ", "exec: " + strconv.Quote(cmd) + ": "} {
+		msg = strings.ReplaceAll(msg, p, "")
+	}
+	return cmd + " did not start: " + msg
 }
 
 // alsoError is err that also matches the sentinel also.

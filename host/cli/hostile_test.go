@@ -133,8 +133,8 @@ call("evil", "Greet", {})
 		"[async evil] \"" + escapedHostile + "\"\n",
 		"evil " + escapedHostile + "\n",
 		`"version": "\u001b]0;pwned\u0007\u001b[2J\n[disconnect] kv stopped\u009b2J"`,
-		`"\u001b]0;pwned\u0007\u001b[2J\n[disconnect] kv stopped\u009b2J"`,
-		"\"done\"\n",
+		`'\x1b]0;pwned\x07\x1b[2J\n[disconnect] kv stopped\u009b2J'`,
+		"'done'\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)

@@ -161,7 +161,7 @@ func TestREPLOnTerminal(t *testing.T) {
 	term.send(`call("echo", "Up` + "\t")
 	term.expect(`"Upper`)
 	term.send(`", {text: "on a tty"})` + "\r")
-	term.expect(`"text": "ON A TTY"`)
+	term.expect(`{ text: 'ON A TTY' }`)
 	term.expect("js> ")
 
 	// An unfinished statement continues on a "..." prompt.

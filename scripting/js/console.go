@@ -58,7 +58,7 @@ func (e *Engine) inspect(v goja.Value) goja.Value {
 	}
 	if obj.ClassName() == "Error" {
 		if st := obj.Get("stack"); st != nil && !goja.IsUndefined(st) {
-			return st
+			return e.vm.ToValue(cleanStack(st.String()))
 		}
 		return e.vm.ToValue(obj.String())
 	}

@@ -113,15 +113,11 @@ func exceptionText(err error) string {
 	return err.Error()
 }
 
-// format renders a REPL result: indented JSON, "" for undefined, and the
-// value's string for what JSON cannot show (functions, cycles).
+// format renders a REPL result as Node's REPL does (see Inspect), "" for
+// undefined.
 func (e *Engine) format(v goja.Value) string {
 	if v == nil || goja.IsUndefined(v) {
 		return ""
 	}
-	out, err := e.stringify(e.json, v, goja.Null(), e.vm.ToValue(2))
-	if err != nil || goja.IsUndefined(out) {
-		return v.String()
-	}
-	return out.String()
+	return e.Inspect(v)
 }

@@ -36,6 +36,10 @@ type Engine struct {
 	errorCtor goja.Value
 	goErr     *goja.Symbol // hidden property of Error objects: the Go error
 
+	inspectors *goja.Object // Inspect's helpers
+	last       goja.Value   // the REPL's last result, the global _
+	ownLast    bool         // the script assigned _ itself
+
 	// State of the current RunFile, Eval or Drain.
 	scope    *scripting.Scope
 	asyncCtx context.Context // bounds Go work that outlives a blocking call
@@ -81,8 +85,17 @@ func New(rt *scripting.Runtime) (*Engine, error) {
 	reg.RegisterNativeModule("util", e.utilModule)
 	reg.RegisterNativeModule("console", console.RequireWithPrinter(printer{rt.Config()}))
 	reg.Enable(vm)
+	if err := e.installRequire(); err != nil {
+		return nil, err
+	}
 	if err := vm.Set("console", require.Require(vm, "console")); err != nil {
 		return nil, fmt.Errorf("js: installing console: %w", err)
+	}
+	if err := e.installStringify(); err != nil {
+		return nil, err
+	}
+	if err := e.installInspect(); err != nil {
+		return nil, err
 	}
 	if err := e.installGlobals(); err != nil {
 		return nil, err
@@ -170,7 +183,7 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 		return "", e.evalErr(scope)
 	}
 	e.checkRejections()
-	if p, ok := v.Export().(*goja.Promise); ok && !scope.Ended() {
+	if p, ok := promise(v); ok && !scope.Ended() {
 		_ = e.loop.RunUntil(scope.Context(), noDeadline, func() bool { return p.State() != goja.PromiseStatePending })
 		e.forget(p)
 		if p.State() == goja.PromiseStateRejected {
@@ -184,7 +197,12 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 	if err := e.evalErr(scope); err != nil {
 		return "", err
 	}
-	return e.format(v), nil
+	e.setLast(v)
+	out := e.format(v) // runs getters, which an interrupt can end
+	if err := e.evalErr(scope); err != nil {
+		return "", err
+	}
+	return out, nil
 }
 
 // evalErr is the error of an Eval's scope, without the stack.

@@ -34,7 +34,10 @@ func (e *Engine) errorValue(err error, site []goja.StackFrame) *goja.Object {
 		var b strings.Builder
 		b.WriteString("Error: " + se.Error())
 		for i := range site {
-			b.WriteString("\n\tat ")
+			if isNative(&site[i]) {
+				continue
+			}
+			b.WriteString("\n    at ")
 			var fb strings.Builder
 			writeFrame(&fb, &site[i])
 			b.WriteString(fb.String())
@@ -44,13 +47,13 @@ func (e *Engine) errorValue(err error, site []goja.StackFrame) *goja.Object {
 	return obj
 }
 
+// writeFrame writes one frame of the script's. Callers leave out the
+// native frames (isNative): their names are Go's, such as
+// github.com/.../js.(*Engine).jsCall-fm, which say nothing to a script's
+// author.
 func writeFrame(b *strings.Builder, f *goja.StackFrame) {
 	pos := f.Position()
 	name := f.FuncName()
-	if f.SrcName() == "<native>" {
-		b.WriteString(name + " (native)")
-		return
-	}
 	loc := fmt.Sprintf("%s:%d:%d", pos.Filename, pos.Line, pos.Column)
 	if name == "" || name == "<anonymous>" {
 		b.WriteString(loc)
@@ -87,23 +90,54 @@ func (e *Engine) scriptError(err error) *scripting.ScriptError {
 		}
 		return &scripting.ScriptError{Message: err.Error(), Err: err}
 	}
-	se := &scripting.ScriptError{Message: "Uncaught " + valueText(ex.Value()), Err: e.goError(ex.Value())}
+	se := &scripting.ScriptError{Message: "Uncaught " + e.valueText(ex.Value()), Err: e.goError(ex.Value())}
 	for _, f := range ex.Stack() {
 		if f.SrcName() != "<native>" && f.Position().Line > 0 {
 			se.File, se.Line = f.Position().Filename, f.Position().Line
 			break
 		}
 	}
+	se.Stack = stackText(ex.Stack(), len(ex.Stack()))
+	return se
+}
+
+// isNative reports whether f is a frame of a Go function.
+func isNative(f *goja.StackFrame) bool { return f.SrcName() == "<native>" }
+
+// stackText is up to n script frames of stack, one "    at ..." a line
+// as Node writes them (spaces: a tab would be escaped where the host
+// prints the error), without the native ones.
+func stackText(stack []goja.StackFrame, n int) string {
 	var b strings.Builder
-	for i, f := range ex.Stack() {
-		if i > 0 {
+	for i := range stack {
+		if n == 0 {
+			break
+		}
+		if isNative(&stack[i]) {
+			continue
+		}
+		if b.Len() > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString("\tat ")
-		writeFrame(&b, &f)
+		b.WriteString("    at ")
+		writeFrame(&b, &stack[i])
+		n--
 	}
-	se.Stack = b.String()
-	return se
+	return b.String()
+}
+
+var (
+	pcSuffixRE   = regexp.MustCompile(`(:\d+:\d+)\(\d+\)`)
+	nativeLineRE = regexp.MustCompile(`(?m)^[ \t]*at (?:[^\n]* \(native\)|native)[ \t]*(?:\n|$)`)
+)
+
+// cleanStack removes from a stack text goja wrote (an Error's stack
+// property) what only Go knows: the program counter it appends to each
+// position ("x.js:1:27(4)") and the frames of Go functions.
+func cleanStack(s string) string {
+	s = pcSuffixRE.ReplaceAllString(s, "$1")
+	s = strings.ReplaceAll(s, "\tat ", "    at ")
+	return strings.TrimRight(nativeLineRE.ReplaceAllString(s, ""), "\n")
 }
 
 // stackOverflow describes a recursion past MaxCallStack. goja raises it as
@@ -124,24 +158,16 @@ func (e *Engine) stackOverflow(so *goja.StackOverflowError) *scripting.ScriptErr
 			break
 		}
 	}
-	var b strings.Builder
-	for i := range min(len(stack), 10) {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString("\tat ")
-		writeFrame(&b, &stack[i])
-	}
-	se.Stack = b.String()
+	se.Stack = stackText(stack, 10)
 	return se
 }
 
 // rejectionError describes a promise rejection nobody handled.
 func (e *Engine) rejectionError(reason goja.Value) *scripting.ScriptError {
-	se := &scripting.ScriptError{Message: "Uncaught (in promise) " + valueText(reason), Err: e.goError(reason)}
+	se := &scripting.ScriptError{Message: "Uncaught (in promise) " + e.valueText(reason), Err: e.goError(reason)}
 	if obj, ok := reason.(*goja.Object); ok {
 		if st := obj.Get("stack"); st != nil && !goja.IsUndefined(st) {
-			stack := st.String()
+			stack := cleanStack(st.String())
 			if i := strings.Index(stack, "\n"); i >= 0 {
 				se.Stack = stack[i+1:]
 			}
@@ -151,10 +177,15 @@ func (e *Engine) rejectionError(reason goja.Value) *scripting.ScriptError {
 	return se
 }
 
-// valueText is how a thrown value reads in a message.
-func valueText(v goja.Value) string {
+// valueText is how a thrown value reads in a message: an Error as
+// "Name: message", another object as the REPL shows it ({ x: 1 }, not
+// [object Object]), a primitive as its string.
+func (e *Engine) valueText(v goja.Value) string {
 	if v == nil {
 		return "undefined"
+	}
+	if obj, ok := v.(*goja.Object); ok && obj.ClassName() != "Error" {
+		return e.Inspect(obj)
 	}
 	return v.String()
 }

@@ -90,12 +90,20 @@ func FuzzJSValueToJSON(f *testing.F) {
 		fired := make(chan struct{})
 		stop := context.AfterFunc(ctx, func() { e.vm.Interrupt(ctx.Err()); close(fired) })
 		v, err := e.vm.RunString(src)
+		shown := ""
+		if err == nil {
+			// The REPL's printer never panics and shows everything.
+			shown = e.Inspect(v)
+		}
 		if !stop() {
 			<-fired
 		}
 		e.vm.ClearInterrupt()
 		if err != nil {
 			return
+		}
+		if shown == "" {
+			t.Fatalf("Inspect(%s) is empty", src)
 		}
 		out, err := e.ToJSON(v)
 		if err != nil {

@@ -79,11 +79,26 @@ func typeName(v goja.Value) string {
 		return "undefined"
 	case goja.IsNull(v):
 		return "null"
+	case goja.IsNumber(v):
+		return "number"
+	case goja.IsBigInt(v):
+		return "bigint"
+	case goja.IsString(v):
+		return "string"
 	}
-	if t := v.ExportType(); t != nil {
-		return t.String()
+	switch v := v.(type) {
+	case *goja.Symbol:
+		return "symbol"
+	case *goja.Object:
+		if _, ok := goja.AssertFunction(v); ok {
+			return "function"
+		}
+		if v.ClassName() == "Array" {
+			return "array"
+		}
+		return "object"
 	}
-	return "a value"
+	return "boolean"
 }
 
 // duration decodes argument i as a duration (ms or "1.5s"); undefined is 0.

@@ -57,12 +57,12 @@ show(() => call("echo", "Echo", 1, () => 1))
 true not_connected nope Echo nope.Echo: plugin not connected
 true method_not_found echo Missing echo.Missing: method not found
 true panic echo Boom echo.Boom: panic: kaboom
-true timeout echo Hang echo.Hang: context deadline exceeded
-true timeout echo Hang echo.Hang: context deadline exceeded
+true timeout echo Hang echo.Hang: timed out after 20ms
+true timeout echo Hang echo.Hang: timed out after 20ms
 true bad_argument echo Echo echo.Echo: payload: bad argument: not convertible to JSON: TypeError: Converting circular structure to JSON
 true bad_argument echo Echo echo.Echo: bad argument: duration: time: invalid duration "soon"
-true bad_argument echo Echo echo.Echo: bad argument: options: json: unknown field "timeuot"
-true bad_argument   bad argument: plugin must be a string, not int64
+true bad_argument echo Echo echo.Echo: bad argument: options: unknown field "timeuot" (did you mean "timeout"?)
+true bad_argument   bad argument: plugin must be a string, not number
 true bad_argument echo Echo echo.Echo: payload: bad argument: cannot convert a function to JSON
 true bad_argument echo Echo echo.Echo: payload: bad argument: cannot convert a symbol to JSON
 true bad_argument echo Echo echo.Echo: payload: bad argument: cannot convert a value whose toJSON returns undefined to JSON
@@ -246,7 +246,7 @@ console.error(new Error("bad"))
 `, `{"a":[1,{"b":null}]} s 1 [1,"x"]
 x is 5 {"k":1}
 [Function: named]`)
-	if got := env.Stderr.String(); !strings.HasPrefix(got, "careful {\"w\":1}\nError: bad\n\tat ") {
+	if got := env.Stderr.String(); !strings.HasPrefix(got, "careful {\"w\":1}\nError: bad\n    at ") {
 		t.Errorf("stderr %q", got)
 	}
 }

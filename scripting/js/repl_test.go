@@ -30,13 +30,13 @@ func TestEval(t *testing.T) {
 	ctx := scripttest.Context(t, 10*time.Second)
 	for _, c := range []struct{ src, want string }{
 		{"1 + 2", "3"},
-		{"({a: [1, null], b: 'x'})", "{\n  \"a\": [\n    1,\n    null\n  ],\n  \"b\": \"x\"\n}"},
+		{"({a: [1, null], b: 'x'})", "{ a: [ 1, null ], b: 'x' }"},
 		{"undefined", ""},
 		{"let x = 5", ""},
 		{"x * 2", "10"},
 		{`call("echo", "Add", {a: 1, b: 2})`, "3"},
-		{`callAsync("echo", "Echo", "later")`, `"later"`},
-		{"(function named() {})", "function named() {}"},
+		{`callAsync("echo", "Echo", "later")`, `'later'`},
+		{"(function named() {})", "[Function: named]"},
 	} {
 		got, err := e.Eval(ctx, c.src)
 		if err != nil || got != c.want {
@@ -55,7 +55,7 @@ func TestEvalErrors(t *testing.T) {
 			t.Errorf("Eval(%q): error on more than one line: %q", src, err)
 		}
 	}
-	if got, err := e.Eval(ctx, "'still alive'"); err != nil || got != `"still alive"` {
+	if got, err := e.Eval(ctx, "'still alive'"); err != nil || got != `'still alive'` {
 		t.Errorf("after errors: %q, %v", got, err)
 	}
 }

@@ -33,6 +33,7 @@ type Engine struct {
 	arrayMT *lua.LTable    // marks tables that convert to JSON arrays
 	errorMT *lua.LTable    // metatable of the error values bindings raise
 	lastErr *lua.LTable    // the last error value raised, with its Go error
+	replSrc string         // the REPL entry being evaluated, for error messages
 	lastGo  error
 	stack   jsontok.Stack[lua.LValue] // FromJSON's scratch space
 	encBuf  []byte                    // ToJSON's scratch space
@@ -154,6 +155,7 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 		e.pending = nil
 		return "", err
 	}
+	e.replSrc = src
 	fn, err := e.state.Load(strings.NewReader("return "+src), "<repl>")
 	if err != nil {
 		fn, err = e.state.Load(strings.NewReader(src), "<repl>")
@@ -172,9 +174,6 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 	for i := top + 1; i <= e.state.GetTop(); i++ {
 		out = append(out, e.format(e.state.Get(i)))
 	}
-	if len(out) == 1 && out[0] == "nil" {
-		out = nil // a lone nil shows as nothing, as undefined does in JS
-	}
 	e.state.SetTop(top)
 	if err := scope.Err(); err != nil {
 		return "", err
@@ -182,18 +181,8 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 	return strings.Join(out, "\n"), nil
 }
 
-// format renders a REPL value as indented JSON, or with tostring when JSON
-// cannot show it.
-func (e *Engine) format(v lua.LValue) string {
-	if v == lua.LNil {
-		return "nil"
-	}
-	b, err := e.ToJSON(v)
-	if err != nil {
-		return e.state.ToStringMeta(v).String()
-	}
-	return indent(b)
-}
+// format renders a REPL value; see Inspect.
+func (e *Engine) format(v lua.LValue) string { return e.Inspect(v) }
 
 // Drain runs queued events once; see scripting.Engine.
 func (e *Engine) Drain() {

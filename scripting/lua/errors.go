@@ -2,6 +2,8 @@ package lua
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -29,6 +31,37 @@ func (e *Engine) installErrors() {
 	}))
 	mt.RawSetString("__concat", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LString(text(L.Get(1)) + text(L.Get(2))))
+		return 1
+	}))
+	// err:find(...), err:match(...), err:lower() and the other string
+	// methods work on the error's text, as they do on a string error.
+	strlib := L.GetGlobal("string")
+	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		lib, ok := strlib.(*lua.LTable)
+		if !ok {
+			return 0
+		}
+		fn, ok := lib.RawGetString(L.CheckString(2)).(*lua.LFunction)
+		if !ok {
+			return 0
+		}
+		L.Push(L.NewFunction(func(L *lua.LState) int {
+			args := make([]lua.LValue, L.GetTop())
+			for i := range args {
+				args[i] = L.Get(i + 1)
+			}
+			if len(args) > 0 {
+				if t, ok := args[0].(*lua.LTable); ok && t.Metatable == mt {
+					args[0] = lua.LString(text(t))
+				}
+			}
+			L.Push(fn)
+			for _, a := range args {
+				L.Push(a)
+			}
+			L.Call(len(args), lua.MultRet)
+			return L.GetTop() - len(args)
+		}))
 		return 1
 	}))
 	e.errorMT = mt
@@ -73,13 +106,25 @@ func (e *Engine) scriptError(err error, stack bool) *scripting.ScriptError {
 		se.Message = msg
 		return se
 	}
+	if t, ok := api.Object.(*lua.LTable); ok && e.state.GetMetaField(t, "__tostring") == lua.LNil {
+		// error({code = 5}): the table as the REPL shows it, where error
+		// was called (Lua adds no position to a table).
+		msg = e.Inspect(t)
+		se.File, se.Line = stackLocation(api.StackTrace)
+	}
 	if m := locationRE.FindStringSubmatch(msg); m != nil {
 		se.File, msg = m[1], m[3]
 		se.Line, _ = strconv.Atoi(m[2])
 	}
-	se.Message = msg
+	if msg == "attempt to call a non-function object" {
+		msg = e.calledName(se.File, se.Line, msg)
+	}
+	// require's "module x not found:" lists the paths tried on lines
+	// that start with a tab, which the host would print as \t.
+	se.Message = strings.ReplaceAll(msg, "\n\t", "\n    ")
 	if stack {
-		se.Stack = api.StackTrace
+		// Spaces, not gopher-lua's tabs, which the host would escape.
+		se.Stack = strings.ReplaceAll(api.StackTrace, "\t", "    ")
 	}
 	return se
 }
@@ -89,4 +134,61 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+var frameRE = regexp.MustCompile(`(?m)^\s*([^\[\s][^:\n]*):(\d+): in `)
+
+// stackLocation is the first file:line of the script's in a traceback.
+func stackLocation(trace string) (string, int) {
+	if m := frameRE.FindStringSubmatch(trace); m != nil {
+		line, _ := strconv.Atoi(m[2])
+		return m[1], line
+	}
+	return "", 0
+}
+
+var (
+	calleeRE = regexp.MustCompile(`\b([A-Za-z_]\w*)\s*(?:\(|"|'|\{|\[\[)`)
+	stringRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`)
+)
+
+// calledName makes gopher-lua's "attempt to call a non-function object"
+// say which global it was, as Lua 5.1 does ("attempt to call global
+// 'calll' (a nil value)"): the first name on the line that is called and
+// whose global is not a function. gopher-lua's message names nothing
+// (vm.go, OP_CALL), so the line is read back: the REPL entry, or the file.
+// Without a match msg is returned unchanged.
+func (e *Engine) calledName(file string, line int, msg string) string {
+	if line <= 0 {
+		return msg
+	}
+	var src string
+	if file == "<repl>" {
+		src = e.replSrc
+	} else if b, err := os.ReadFile(file); err == nil {
+		src = string(b)
+	}
+	lines := strings.Split(src, "\n")
+	if line > len(lines) {
+		return msg
+	}
+	code := stringRE.ReplaceAllStringFunc(lines[line-1], func(q string) string { return q[:1] + q[:1] })
+	for _, m := range calleeRE.FindAllStringSubmatchIndex(code, -1) {
+		name := code[m[2]:m[3]]
+		if m[2] > 0 && (code[m[2]-1] == '.' || code[m[2]-1] == ':') {
+			continue // a field or method, not a global
+		}
+		if luaKeywords[name] {
+			continue
+		}
+		v := e.state.GetGlobal(name)
+		if _, isFn := v.(*lua.LFunction); isFn {
+			continue
+		}
+		if t := e.state.GetMetaField(v, "__call"); t != lua.LNil {
+			continue
+		}
+		return fmt.Sprintf("attempt to call global '%s' (a %s value)", name, v.Type())
+	}
+	return msg
 }

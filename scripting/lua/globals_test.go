@@ -54,8 +54,8 @@ print(tostring(e):match("main.lua:%d+: echo.Fail: where") ~= nil, ("x" .. e):sub
 not_connected	nope	Echo	nope.Echo: plugin not connected
 method_not_found	echo	Missing	echo.Missing: method not found
 panic	echo	Boom	echo.Boom: panic: kaboom
-timeout	echo	Hang	echo.Hang: context deadline exceeded
-timeout	echo	Hang	echo.Hang: context deadline exceeded
+timeout	echo	Hang	echo.Hang: timed out after 20ms
+timeout	echo	Hang	echo.Hang: timed out after 20ms
 bad_argument	echo	Echo	echo.Echo: payload: bad argument: cannot convert a table that contains itself to JSON
 bad_argument	echo	Echo	echo.Echo: payload: bad argument: cannot convert a function to JSON
 bad_argument	echo	Echo	echo.Echo: bad argument: duration: time: invalid duration "soon"
@@ -383,6 +383,6 @@ show(call, "echo", "Echo", 1, {bogus = 1})
 show(broadcast, "Echo", print)
 `, `bad_argument	echo	Echo	echo.Echo: payload: bad argument: cannot convert a thread to JSON
 bad_argument	echo	Echo	echo.Echo: options: bad argument: cannot convert a function to JSON
-bad_argument	echo	Echo	echo.Echo: bad argument: options: json: unknown field "bogus"
+bad_argument	echo	Echo	echo.Echo: bad argument: options: unknown field "bogus"
 bad_argument		Echo	Echo: payload: bad argument: cannot convert a function to JSON`)
 }

@@ -1,9 +1,6 @@
 package lua
 
 import (
-	"bytes"
-	"encoding/json"
-
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -52,13 +49,4 @@ func (e *Engine) installJSON() {
 	if loaded, ok := L.GetField(L.Get(lua.RegistryIndex), "_LOADED").(*lua.LTable); ok {
 		loaded.RawSetString("json", mod)
 	}
-}
-
-// indent returns JSON indented by two spaces.
-func indent(b []byte) string {
-	var out bytes.Buffer
-	if err := json.Indent(&out, b, "", "  "); err != nil {
-		return string(b)
-	}
-	return out.String()
 }

@@ -30,19 +30,16 @@ func TestEval(t *testing.T) {
 	ctx := scripttest.Context(t, 10*time.Second)
 	for _, c := range []struct{ src, want string }{
 		{"1 + 2", "3"},
-		{"{a = {1, json.null}, b = 'x'}", "{\n  \"a\": [\n    1,\n    null\n  ],\n  \"b\": \"x\"\n}"},
+		{"{a = {1, json.null}, b = 'x'}", `{ a = { 1, json.null }, b = "x" }`},
 		{"x = 5", ""},
 		{"x * 2", "10"},
-		{"nil", ""},
+		{"nil", "nil"},
 		{"nil, 1", "nil\n1"},
 		{"1, 'two'", "1\n\"two\""},
 		{`call("echo", "Add", {a = 1, b = 2})`, "3"},
-		{"print", "function: builtin"},
+		{"print", "<function>"},
 	} {
 		got, err := e.Eval(ctx, c.src)
-		if c.src == "print" {
-			got = strings.Split(got, ":")[0] + ": builtin"
-		}
 		if err != nil || got != c.want {
 			t.Errorf("Eval(%q) = %q, %v; want %q", c.src, got, err, c.want)
 		}

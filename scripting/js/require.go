@@ -1,0 +1,58 @@
+package js
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/require"
+)
+
+// installRequire wraps goja_nodejs's require so that a module it cannot
+// find is named, as Node does ("Cannot find module './lib'"), instead of
+// "GoError: Invalid module". Modules see the wrapper too: goja_nodejs
+// hands each module the global require.
+func (e *Engine) installRequire() error {
+	orig, ok := goja.AssertFunction(e.vm.Get("require"))
+	if !ok {
+		return errors.New("js: require missing")
+	}
+	return e.vm.Set("require", func(call goja.FunctionCall) goja.Value {
+		v, err := orig(goja.Undefined(), call.Arguments...)
+		if err != nil {
+			var syn *goja.CompilerSyntaxError
+			if errors.As(err, &syn) {
+				panic(e.requireSyntaxError(syn))
+			}
+			if errors.Is(err, require.InvalidModuleError) {
+				msg := fmt.Sprintf("Cannot find module '%s'", call.Argument(0).String())
+				obj, jerr := e.vm.New(e.errorCtor, e.vm.ToValue(msg))
+				if jerr != nil {
+					panic(jerr)
+				}
+				_ = obj.Set("code", "MODULE_NOT_FOUND")
+				panic(obj)
+			}
+			panic(err)
+		}
+		return v
+	})
+}
+
+var requireSyntaxRE = regexp.MustCompile(`^(?:SyntaxError: )?(.+?): Line (\d+):\d+ (.*?)(?: \(and \d+ more errors?\))?$`)
+
+// requireSyntaxError is a SyntaxError for a module that does not compile,
+// "SyntaxError: lib.js:3: Unexpected token ;", instead of goja_nodejs's
+// GoError (whose column counts the wrapper it puts around the module).
+func (e *Engine) requireSyntaxError(syn *goja.CompilerSyntaxError) goja.Value {
+	msg := syn.Error()
+	if m := requireSyntaxRE.FindStringSubmatch(msg); m != nil {
+		msg = m[1] + ":" + m[2] + ": " + m[3]
+	}
+	obj, err := e.vm.New(e.vm.Get("SyntaxError"), e.vm.ToValue(msg))
+	if err != nil {
+		return e.vm.ToValue(msg)
+	}
+	return obj
+}
