@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/peterh/liner"
 )
@@ -73,7 +74,8 @@ type promptResult struct {
 }
 
 // loop prompts, reads and evaluates until the input ends, the session is
-// ended, or ctx is done. Events are printed before every prompt.
+// ended, or ctx is done. Events are printed before every prompt, and while
+// it waits (see await).
 //
 // The prompt runs on a goroutine of its own so that ctx can end the session
 // while a prompt waits for input; that goroutine ends when its prompt
@@ -103,20 +105,23 @@ func (r *REPL) loop(ctx context.Context, p prompter) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var got promptResult
 		select {
 		case asks <- r.prompt():
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		select {
-		case got = <-answers:
-		case <-ctx.Done():
-			return ctx.Err()
+		got, err := r.await(ctx, answers)
+		if err != nil {
+			return err
 		}
 		switch {
 		case errors.Is(got.err, liner.ErrPromptAborted):
 			r.pending = "" // Ctrl-C drops the line being typed
+			continue
+		case errors.Is(got.err, io.EOF) && r.cfg.Terminal && r.pending != "":
+			// Ctrl-D on a "..." line drops the unfinished entry.
+			r.pending = ""
+			fmt.Fprintln(r.cfg.Out)
 			continue
 		case errors.Is(got.err, io.EOF):
 			return r.finish(ctx)
@@ -126,6 +131,45 @@ func (r *REPL) loop(ctx context.Context, p prompter) error {
 		if stop, err := r.feed(ctx, got.line); stop {
 			r.flushEvents()
 			return err
+		}
+	}
+}
+
+// await waits for the prompt's answer. Meanwhile every engine runs its
+// callbacks and timers as they come due (Idle, each on a goroutine of its
+// own, all stopped before await returns) and the socket's events are
+// printed as they arrive: on a terminal above the line being typed. It
+// returns ctx's error when ctx ends first, and a script's exit() request
+// made meanwhile.
+func (r *REPL) await(ctx context.Context, answers <-chan promptResult) (promptResult, error) {
+	idle, stop := context.WithCancel(ctx)
+	exits := make(chan error, len(r.engines))
+	var wg sync.WaitGroup
+	for _, e := range r.engines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := e.Idle(idle); err != nil {
+				exits <- err
+			}
+		}()
+	}
+	r.screen.setPrompting(r.cfg.Terminal)
+	defer func() {
+		r.screen.setPrompting(false)
+		stop()
+		wg.Wait()
+	}()
+	for {
+		select {
+		case got := <-answers:
+			return got, nil
+		case <-r.events.notify:
+			r.printEvents()
+		case err := <-exits:
+			return promptResult{}, err
+		case <-ctx.Done():
+			return promptResult{}, ctx.Err()
 		}
 	}
 }

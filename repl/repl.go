@@ -15,7 +15,9 @@ import (
 
 // Engine is what the REPL needs of a scripting engine; the engines of
 // scripting/js and scripting/lua satisfy it (it is scripting.Engine without
-// RunFile). All its methods are called from the goroutine that runs Run.
+// RunFile). Its methods are called one at a time: Idle on a goroutine of
+// its own while the REPL waits for input, the others from the goroutine
+// that runs Run.
 type Engine interface {
 	// Lang returns "js" or "lua".
 	Lang() string
@@ -28,6 +30,10 @@ type Engine interface {
 	Globals() []string
 	// Drain runs the script callbacks that are queued, without blocking.
 	Drain()
+	// Idle runs the script callbacks and timers as they come due until
+	// ctx is done; it returns a script's exit() request at once. The
+	// REPL calls it, on a goroutine of its own, while it waits for input.
+	Idle(ctx context.Context) error
 	// Close releases the engine.
 	Close() error
 }
@@ -43,10 +49,12 @@ type Hub interface {
 type Config struct {
 	// Hub is the socket the engines are bound to. Required.
 	Hub Hub
-	// NewEngine makes an engine for "js" or "lua"; the REPL calls it for
-	// the first language and again when .lang or .load asks for the other.
-	// Required.
-	NewEngine func(lang string) (Engine, error)
+	// NewEngine makes an engine for "js" or "lua" that prints to out and
+	// errw (the REPL's own writers over Out and Err, which put what is
+	// printed while a prompt waits above the line being typed); the REPL
+	// calls it for the first language and again when .lang or .load asks
+	// for the other. Required.
+	NewEngine func(lang string, out, errw io.Writer) (Engine, error)
 	// Lang is the language to start in, "js" (the default) or "lua".
 	Lang string
 	// In is read line by line when Terminal is false.
@@ -57,6 +65,11 @@ type Config struct {
 	// Terminal selects line editing with liner, which reads os.Stdin and
 	// writes os.Stdout itself (In is then not used).
 	Terminal bool
+	// Redraw, when set, asks the line editor to draw the prompt and the
+	// line being typed again (the host raises SIGWINCH, on which liner
+	// redraws); the REPL calls it after printing above the prompt. It
+	// must not block.
+	Redraw func()
 	// HistoryFile is where the history is read from at the start and
 	// appended to as each line is entered (terminal only); it is only ever
 	// rewritten atomically, to trim it. "" keeps no history.
@@ -85,6 +98,7 @@ type REPL struct {
 	lang    string
 	unsub   func()
 	events  *eventBuffer
+	screen  screen
 	failed  bool   // a statement failed
 	pending string // the lines of an unfinished statement, each ending in \n
 
@@ -119,6 +133,8 @@ func New(cfg Config) (*REPL, error) {
 		cfg.EventMemory = socket.DefaultEventMemory
 	}
 	r := &REPL{cfg: cfg, engines: map[string]Engine{}, events: newEventBuffer(cfg.EventMemory)}
+	r.screen.redraw = cfg.Redraw
+	r.cfg.Out, r.cfg.Err = r.screen.writer(cfg.Out), r.screen.writer(cfg.Err)
 	if _, err := r.engine(cfg.Lang); err != nil {
 		return nil, err
 	}
@@ -135,7 +151,7 @@ func (r *REPL) engine(lang string) (Engine, error) {
 	if lang != "js" && lang != "lua" {
 		return nil, fmt.Errorf("repl: unknown language %q (js or lua)", lang)
 	}
-	e, err := r.cfg.NewEngine(lang)
+	e, err := r.cfg.NewEngine(lang, r.cfg.Out, r.cfg.Err)
 	if err != nil {
 		return nil, fmt.Errorf("repl: starting %s: %w", lang, err)
 	}

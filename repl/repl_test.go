@@ -88,6 +88,11 @@ func (e *fakeEngine) Drain() {
 	e.mu.Unlock()
 }
 
+func (e *fakeEngine) Idle(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
+}
+
 func (e *fakeEngine) Close() error {
 	e.mu.Lock()
 	e.closed = true
@@ -155,7 +160,7 @@ func newSession(t *testing.T, input string) *session {
 	s := &session{hub: newFakeHub(), engines: map[string]*fakeEngine{}}
 	r, err := New(Config{
 		Hub: s.hub,
-		NewEngine: func(lang string) (Engine, error) {
+		NewEngine: func(lang string, _, _ io.Writer) (Engine, error) {
 			e := &fakeEngine{lang: lang, started: make(chan struct{}, 1)}
 			s.engines[lang] = e
 			return e, nil

@@ -272,3 +272,38 @@ func TestREPLHistorySurvivesHangup(t *testing.T) {
 		t.Errorf("history after SIGHUP:\n%s\nwant the old 100 lines and 40 + 2", b)
 	}
 }
+
+// TestREPLPrintsAboveTheLineBeingTyped: a timer's output comes while a
+// line is half typed; it is printed above the prompt, the prompt and the
+// half line are drawn again under it, and finishing the line evaluates all
+// of it. Ctrl-D on a "..." line drops the unfinished entry.
+func TestREPLPrintsAboveTheLineBeingTyped(t *testing.T) {
+	cmd, master, term := startOnTerminal(t, "repl", "-history", "off")
+
+	term.expect("js> ")
+	term.send(`const iv = setInterval(() => console.log("beat"), 20)` + "\r")
+	term.expect("js> ")
+	term.send("20 +")
+	term.expect("20 +")
+	term.expect("beat\r\n") // after the half line was shown
+	term.expect("js> 20 +") // drawn again under it
+	term.send(" 3\r")
+	term.expect("23")
+	term.send("clearInterval(iv)\r")
+	term.expect("js> ")
+
+	term.send("function g() {\r")
+	term.expect("... ")
+	term.send("\x04")
+	term.expect("js> ")
+	term.send(`typeof g === "undefined"` + "\r")
+	term.expect("true")
+	term.expect("js> ")
+
+	term.send("\x04")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
+	}
+	master.Close()
+	<-term.done
+}

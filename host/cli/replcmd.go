@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -91,9 +92,10 @@ func runRepl(st *state, o *options, args []string) error {
 	defer sess.close()
 	r, err = repl.New(repl.Config{
 		Hub: sess.sock,
-		NewEngine: func(lang string) (repl.Engine, error) {
-			return sess.newEngine(lang)
+		NewEngine: func(lang string, stdout, stderr io.Writer) (repl.Engine, error) {
+			return sess.newEngine(lang, stdout, stderr)
 		},
+		Redraw:      redrawLine,
 		Lang:        o.lang,
 		In:          st.stdin,
 		Out:         st.stdout,

@@ -117,12 +117,13 @@ func (st *state) startSession(ctx context.Context, o *options, sigs *signals) (*
 }
 
 // newRuntime returns a scripting runtime over the session's socket, whose
-// spawn() children dial the session's listener; close closes it.
-func (s *session) newRuntime() *scripting.Runtime {
+// spawn() children dial the session's listener, printing to stdout and
+// stderr; close closes it.
+func (s *session) newRuntime(stdout, stderr io.Writer) *scripting.Runtime {
 	rt := scripting.New(s.sock, scripting.Config{
 		Logger:      s.log,
-		Stdout:      s.st.stdout,
-		Stderr:      s.st.stderr,
+		Stdout:      stdout,
+		Stderr:      stderr,
 		Addr:        s.lis.addr,
 		Token:       s.o.token,
 		Env:         s.lis.env,
@@ -138,9 +139,9 @@ func (s *session) newRuntime() *scripting.Runtime {
 }
 
 // newEngine returns an engine for lang ("js" or "lua") on a runtime of its
-// own.
-func (s *session) newEngine(lang string) (scripting.Engine, error) {
-	return newLangEngine(lang, s.newRuntime())
+// own, printing to stdout and stderr.
+func (s *session) newEngine(lang string, stdout, stderr io.Writer) (scripting.Engine, error) {
+	return newLangEngine(lang, s.newRuntime(stdout, stderr))
 }
 
 // startPlugins starts the plugins of -spawn, then waits for those of -wait.

@@ -211,6 +211,33 @@ func (e *Engine) Drain() {
 	}
 }
 
+// Idle runs the loop while a REPL waits for input: events and timers run
+// as they come due, until ctx is done (a callback running then finishes
+// first). An error escaping a callback is printed to the runtime's Stderr
+// and the loop goes on; an exit() ends Idle with its *scripting.ExitError.
+// It blocks.
+func (e *Engine) Idle(ctx context.Context) error {
+	if err := e.pending; err != nil {
+		e.pending = nil
+		return err
+	}
+	for ctx.Err() == nil && e.rt.Context().Err() == nil {
+		scope := e.begin(e.rt.Context(), true)
+		_ = e.loop.RunUntil(ctx, noDeadline, func() bool { return scope.RunContext().Err() != nil })
+		err := scope.Err()
+		e.end()
+		var exit *scripting.ExitError
+		switch {
+		case err == nil:
+		case errors.As(err, &exit):
+			return err
+		default:
+			fmt.Fprintln(e.rt.Config().Stderr, err)
+		}
+	}
+	return nil
+}
+
 // Close ends the engine's subscriptions and closes the Lua state. The
 // Runtime stays open.
 func (e *Engine) Close() error {
