@@ -114,6 +114,20 @@ func (r *REPL) loop(ctx context.Context, p prompter) error {
 		if err != nil {
 			return err
 		}
+		if r.editing && got.err != nil {
+			aborted := errors.Is(got.err, liner.ErrPromptAborted)
+			if !aborted && !errors.Is(got.err, io.EOF) {
+				return fmt.Errorf("repl: reading input: %w", got.err)
+			}
+			if stop, err := r.endEditor(ctx, aborted); stop {
+				r.flushEvents()
+				return err
+			}
+			if !aborted && !r.cfg.Terminal {
+				return r.finish(ctx) // the input has ended
+			}
+			continue
+		}
 		switch {
 		case errors.Is(got.err, liner.ErrPromptAborted):
 			r.pending = "" // Ctrl-C drops the line being typed
@@ -193,6 +207,9 @@ func (r *REPL) finish(ctx context.Context) error {
 
 // prompt returns the prompt for the next line.
 func (r *REPL) prompt() string {
+	if r.editing {
+		return ""
+	}
 	if r.pending != "" {
 		return continuation
 	}

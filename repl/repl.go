@@ -86,6 +86,9 @@ type Config struct {
 	EventMemory int
 }
 
+// savedEntry is an entry evaluated without error, for .save.
+type savedEntry struct{ lang, src string }
+
 // ErrFailed is returned by Run, without a terminal, when at least one
 // statement failed; each failure has been printed already.
 var ErrFailed = errors.New("repl: a statement failed")
@@ -99,8 +102,11 @@ type REPL struct {
 	unsub   func()
 	events  *eventBuffer
 	screen  screen
-	failed  bool   // a statement failed
-	pending string // the lines of an unfinished statement, each ending in \n
+	failed   bool   // a statement failed
+	failures int    // how many failed
+	pending  string // the lines of an unfinished statement, each ending in \n
+	editing  bool   // in .editor: lines gather in pending until Ctrl-D
+	entries  []savedEntry
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the entry being evaluated, or nil

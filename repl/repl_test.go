@@ -230,7 +230,7 @@ func TestPromptShowsContinuation(t *testing.T) {
 }
 
 func TestMetaCommands(t *testing.T) {
-	s := newSession(t, ".plugins\n.info kv\n.info nope\n.lang lua\nx\n.lang\n.lang js\ny\n.exit\nnot read\n")
+	s := newSession(t, ".plugins\n.info -raw kv\n.info nope\n.lang lua\nx\n.lang\n.lang js\ny\n.exit\nnot read\n")
 	// .info nope fails; .exit ends the session before the end of input.
 	if err := s.r.Run(context.Background()); !errors.Is(err, ErrFailed) {
 		t.Fatalf("Run = %v, want ErrFailed", err)
