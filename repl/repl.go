@@ -96,12 +96,12 @@ var ErrFailed = errors.New("repl: a statement failed")
 // REPL is one interactive session. Make it with New, call Run once, then
 // Close.
 type REPL struct {
-	cfg     Config
-	engines map[string]Engine
-	lang    string
-	unsub   func()
-	events  *eventBuffer
-	screen  screen
+	cfg      Config
+	engines  map[string]Engine
+	lang     string
+	unsub    func()
+	events   *eventBuffer
+	screen   screen
 	failed   bool   // a statement failed
 	failures int    // how many failed
 	pending  string // the lines of an unfinished statement, each ending in \n
