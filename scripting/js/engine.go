@@ -162,9 +162,18 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 		e.pending = nil
 		return "", err
 	}
+	if wrapped, ok := wrapAwait(src); ok {
+		src = wrapped // top-level await: its promise is awaited below
+	}
+	// Compiled apart, a syntax error is goja's, not an exception that
+	// would read "SyntaxError: SyntaxError: ...".
+	prg, err := goja.Compile("<repl>", src, false)
+	if err != nil {
+		return "", syntaxError("<repl>", err)
+	}
 	scope := e.begin(ctx, true)
 	defer e.end(false)
-	v, err := e.vm.RunScript("<repl>", src)
+	v, err := e.vm.RunProgram(prg)
 	if err != nil {
 		e.uncaught(err)
 		return "", e.evalErr(scope)
