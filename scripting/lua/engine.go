@@ -85,6 +85,7 @@ func (e *Engine) Incomplete(src string) bool {
 	if strings.TrimSpace(src) == "" {
 		return false
 	}
+	src = shorthand(src)
 	if _, err := parse.Parse(strings.NewReader("return "+src), "<repl>"); err == nil {
 		return false // an expression, which Eval shows
 	}
@@ -154,9 +155,10 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 		e.pending = nil
 		return "", err
 	}
+	src = shorthand(src) // =expr
 	fn, err := e.state.Load(strings.NewReader("return "+src), "<repl>")
 	if err != nil {
-		fn, err = e.state.Load(strings.NewReader(src), "<repl>")
+		fn, err = e.state.Load(strings.NewReader(keepLocals(src)), "<repl>")
 	}
 	if err != nil {
 		return "", e.scriptError(err, false)
