@@ -87,7 +87,7 @@ call("nobody", "x")
 		t.Errorf("err = %q, want one line about nobody", got)
 	}
 	// Completion sees the real plugin and the engine's globals.
-	if _, got, _ := r.complete(`call("up", "U`, 13); !equal(got, []string{"Upper"}) {
+	if _, got, _ := r.complete(`call("up", "U`, 13); !equal(got, []string{`Upper"`}) {
 		t.Errorf("method completion = %q", got)
 	}
 	if _, got, _ := r.complete("waitF", 5); !equal(got, []string{"waitFor"}) {

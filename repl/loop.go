@@ -85,6 +85,9 @@ func (r *REPL) loop(ctx context.Context, p prompter) error {
 	answers := make(chan promptResult)
 	done := make(chan struct{})
 	defer close(done)
+	r.looping.Store(true)
+	defer close(r.loopDone)
+	defer r.looping.Store(false)
 	go func() {
 		for {
 			select {
@@ -151,28 +154,39 @@ func (r *REPL) loop(ctx context.Context, p prompter) error {
 
 // await waits for the prompt's answer. Meanwhile every engine runs its
 // callbacks and timers as they come due (Idle, each on a goroutine of its
-// own, all stopped before await returns) and the socket's events are
-// printed as they arrive: on a terminal above the line being typed. It
+// own, all stopped before await returns), the socket's events are printed
+// as they arrive (on a terminal above the line being typed), and
+// completion asks the engine for names (the engines pause meanwhile). It
 // returns ctx's error when ctx ends first, and a script's exit() request
 // made meanwhile.
 func (r *REPL) await(ctx context.Context, answers <-chan promptResult) (promptResult, error) {
-	idle, stop := context.WithCancel(ctx)
 	exits := make(chan error, len(r.engines))
-	var wg sync.WaitGroup
-	for _, e := range r.engines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := e.Idle(idle); err != nil {
-				exits <- err
-			}
-		}()
+	var (
+		wg   sync.WaitGroup
+		stop context.CancelFunc
+	)
+	start := func() {
+		var idle context.Context
+		idle, stop = context.WithCancel(ctx)
+		for _, e := range r.engines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := e.Idle(idle); err != nil {
+					exits <- err
+				}
+			}()
+		}
 	}
+	pause := func() {
+		stop()
+		wg.Wait()
+	}
+	start()
 	r.screen.setPrompting(r.cfg.Terminal)
 	defer func() {
 		r.screen.setPrompting(false)
-		stop()
-		wg.Wait()
+		pause()
 	}()
 	for {
 		select {
@@ -180,12 +194,64 @@ func (r *REPL) await(ctx context.Context, answers <-chan promptResult) (promptRe
 			return got, nil
 		case <-r.events.notify:
 			r.printEvents()
+		case req := <-r.nameReqs:
+			pause()
+			req.reply <- r.engineNames(req.word)
+			start()
 		case err := <-exits:
 			return promptResult{}, err
 		case <-ctx.Done():
 			return promptResult{}, ctx.Err()
 		}
 	}
+}
+
+// Completer is what an engine may have besides Engine, for completion
+// (those of scripting/js and scripting/lua do): the names that complete
+// word, globals or, after dots, members ("JSON.str" gives
+// "JSON.stringify"). It is called between the engine's other methods.
+type Completer interface {
+	Complete(word string) []string
+}
+
+// nameRequest asks the REPL's loop for the names that complete word.
+type nameRequest struct {
+	word  string
+	reply chan []string
+}
+
+// names returns the names that complete word; it is called on the
+// prompt's goroutine and asks the loop, which owns the engines (before
+// Run, the engines are asked directly).
+func (r *REPL) names(word string) []string {
+	if !r.looping.Load() {
+		return r.engineNames(word)
+	}
+	req := nameRequest{word, make(chan []string, 1)}
+	select {
+	case r.nameReqs <- req:
+	case <-r.loopDone:
+		return nil
+	}
+	select {
+	case names := <-req.reply:
+		return names
+	case <-r.loopDone:
+		return nil
+	}
+}
+
+// engineNames asks the current engine for the names that complete word:
+// through Completer, or among its globals.
+func (r *REPL) engineNames(word string) []string {
+	e := r.current()
+	if c, ok := e.(Completer); ok {
+		return c.Complete(word)
+	}
+	if strings.Contains(word, ".") {
+		return nil
+	}
+	return e.Globals()
 }
 
 // finish evaluates what is left at the end of the input (an unfinished

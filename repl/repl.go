@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/socket"
@@ -107,6 +108,9 @@ type REPL struct {
 	pending  string // the lines of an unfinished statement, each ending in \n
 	editing  bool   // in .editor: lines gather in pending until Ctrl-D
 	entries  []savedEntry
+	nameReqs chan nameRequest // completion's questions to the loop
+	loopDone chan struct{}    // closed when the loop has ended
+	looping  atomic.Bool      // the loop has started
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the entry being evaluated, or nil
@@ -140,6 +144,7 @@ func New(cfg Config) (*REPL, error) {
 	}
 	r := &REPL{cfg: cfg, engines: map[string]Engine{}, events: newEventBuffer(cfg.EventMemory)}
 	r.screen.redraw = cfg.Redraw
+	r.nameReqs, r.loopDone = make(chan nameRequest), make(chan struct{})
 	r.cfg.Out, r.cfg.Err = r.screen.writer(cfg.Out), r.screen.writer(cfg.Err)
 	if _, err := r.engine(cfg.Lang); err != nil {
 		return nil, err

@@ -112,7 +112,7 @@ type fakeHub struct {
 func newFakeHub() *fakeHub {
 	return &fakeHub{plugins: map[string]*plugin.Info{
 		"echo": {Name: "echo", Version: "1.0.0", Functions: map[string]plugin.Function{
-			"Echo": {Name: "Echo"}, "Upper": {Name: "Upper"}, "Reverse": {Name: "Reverse"}}},
+			"Echo": {Name: "Echo"}, "Upper": {Name: "Upper", Input: &plugin.Entity{Type: "struct", Fields: []plugin.Entity{{Name: "text", Type: "string", Mandatory: true}}}}, "Reverse": {Name: "Reverse"}}},
 		"kv": {Name: "kv", Version: "1.0.0", Functions: map[string]plugin.Function{
 			"Get": {Name: "Get"}, "Set": {Name: "Set"}}},
 	}}

@@ -157,10 +157,13 @@ func TestREPLOnTerminal(t *testing.T) {
 		"-wait", "echo", "-wait", "chaos")
 
 	term.expect("js> ")
-	// Tab completes the method name from the plugin's description.
+	// Tab completes the method name from the plugin's description, with
+	// its closing quote, then the field of its input.
 	term.send(`call("echo", "Up` + "\t")
-	term.expect(`"Upper`)
-	term.send(`", {text: "on a tty"})` + "\r")
+	term.expect(`"Upper"`)
+	term.send(`, {` + "\t")
+	term.expect(`{text: `)
+	term.send(`"on a tty"})` + "\r")
 	term.expect(`"text": "ON A TTY"`)
 	term.expect("js> ")
 
