@@ -48,23 +48,39 @@ func (r *REPL) runTerminal(ctx context.Context) error {
 	ln.SetCtrlCAborts(true)
 	ln.SetTabCompletionStyle(liner.TabPrints)
 	ln.SetWordCompleter(r.complete)
-	h := &history{path: r.cfg.HistoryFile, log: r.cfg.Logger}
-	h.load(ln)
-	return r.loop(ctx, historyPrompter{ln, h})
+	return r.loop(ctx, &historyPrompter{r: r, ln: ln})
 }
 
-// historyPrompter adds every line typed to the history, and its file.
+// historyPrompter adds every line typed to the history of the current
+// language, and its file; the history liner offers is the current
+// language's.
 type historyPrompter struct {
-	ln *liner.State
-	h  *history
+	r    *REPL
+	ln   *liner.State
+	lang string // whose history ln holds
+	h    *history
 }
 
-func (p historyPrompter) Prompt(prompt string) (string, error) {
+func (p *historyPrompter) Prompt(prompt string) (string, error) {
+	if lang := p.r.lang; lang != p.lang || p.h == nil {
+		p.lang = lang
+		p.ln.ClearHistory()
+		p.h = &history{path: p.r.historyFile(lang), log: p.r.cfg.Logger}
+		p.h.load(p.ln)
+	}
 	line, err := p.ln.Prompt(prompt)
 	if err == nil && strings.TrimSpace(line) != "" {
 		p.h.add(p.ln, line)
 	}
 	return line, err
+}
+
+// historyFile returns the history file of lang.
+func (r *REPL) historyFile(lang string) string {
+	if r.cfg.HistoryFor != nil {
+		return r.cfg.HistoryFor(lang)
+	}
+	return r.cfg.HistoryFile
 }
 
 // promptResult is what a prompt produced.

@@ -71,6 +71,10 @@ type Config struct {
 	// redraws); the REPL calls it after printing above the prompt. It
 	// must not block.
 	Redraw func()
+	// HistoryFor, when set, names the history file of each language
+	// ("js", "lua"), "" for none; it takes the place of HistoryFile, and
+	// the history shown switches with .lang.
+	HistoryFor func(lang string) string
 	// HistoryFile is where the history is read from at the start and
 	// appended to as each line is entered (terminal only); it is only ever
 	// rewritten atomically, to trim it. "" keeps no history.

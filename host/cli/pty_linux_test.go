@@ -310,3 +310,44 @@ func TestREPLPrintsAboveTheLineBeingTyped(t *testing.T) {
 	master.Close()
 	<-term.done
 }
+
+// TestREPLHistoryPerLanguage: without -history, each language's lines go
+// to its own file under $XDG_STATE_HOME/switchboard, and after .lang the
+// history offered (Up) is the other language's.
+func TestREPLHistoryPerLanguage(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	cmd, master, term := startOnTerminal(t, "repl")
+
+	term.expect("js> ")
+	term.send("6 * 7\r")
+	term.expect("42")
+	term.expect("js> ")
+	term.send(".lang lua\r")
+	term.expect("lua> ")
+	term.send("=5 + 6\r")
+	term.expect("11")
+	term.expect("lua> ")
+	term.send(".lang js\r")
+	term.expect("js> ")
+	term.send("\x1b[A\x1b[A") // Up twice: .lang lua, then 6 * 7
+	term.expect("6 * 7")
+	term.send("\r")
+	term.expect("42")
+	term.expect("js> ")
+	term.send("\x04")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
+	}
+	master.Close()
+	<-term.done
+	for lang, want := range map[string]string{
+		"js":  "6 * 7\n.lang lua\n6 * 7\n",
+		"lua": "=5 + 6\n.lang js\n",
+	} {
+		b, err := os.ReadFile(filepath.Join(state, "switchboard", "history."+lang))
+		if err != nil || string(b) != want {
+			t.Errorf("history.%s = %q, %v; want %q", lang, b, err, want)
+		}
+	}
+}

@@ -22,9 +22,9 @@ Repl listens for plugins like run does, then reads statements, evaluates
 them in JavaScript (or Lua, with -lang lua) and prints their results as
 JSON. The script API is the one of run: call, broadcast, onAsync, spawn...
 
-On a terminal lines are edited with history (kept in the user's state
-directory: $XDG_STATE_HOME/switchboard/repl_history, or the user config
-directory), tab completion of globals, plugin names and methods, and a "..."
+On a terminal lines are edited with history (one per language, kept in
+the user's state directory: $XDG_STATE_HOME/switchboard/history.js, or
+~/.local/state/switchboard/history.js), tab completion of globals, plugin names and methods, and a "..."
 prompt while a statement is incomplete. Ctrl-C drops the line or cancels the
 call in flight, Ctrl-D ends the session and stops the plugins it spawned.
 Events from plugins are printed before the next prompt. Type .help for the
@@ -41,10 +41,11 @@ the exit status is 1 if any statement failed.
 	run: runRepl,
 }
 
-// historyFile returns where the REPL keeps its history: -history, else
-// $XDG_STATE_HOME/switchboard/repl_history, else the same under the user
-// config directory; "" for none.
-func historyFile(st *state, o *options) string {
+// historyFile returns where the REPL keeps the history of lang: the file
+// of -history (for every language), else the state directory's
+// switchboard/history.LANG, the state directory being $XDG_STATE_HOME,
+// else ~/.local/state; "" for none.
+func historyFile(st *state, o *options, lang string) string {
 	switch o.history {
 	case "off":
 		return ""
@@ -52,13 +53,15 @@ func historyFile(st *state, o *options) string {
 	default:
 		return o.history
 	}
-	if dir := st.getenv("XDG_STATE_HOME"); dir != "" {
-		return filepath.Join(dir, programName, "repl_history")
+	dir := st.getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home := st.getenv("HOME")
+		if home == "" {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
 	}
-	if dir, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(dir, programName, "repl_history")
-	}
-	return ""
+	return filepath.Join(dir, programName, "history."+lang)
 }
 
 func runRepl(st *state, o *options, args []string) error {
@@ -101,7 +104,7 @@ func runRepl(st *state, o *options, args []string) error {
 		Out:         st.stdout,
 		Err:         st.stderr,
 		Terminal:    st.terminal,
-		HistoryFile: historyFile(st, o),
+		HistoryFor:  func(lang string) string { return historyFile(st, o, lang) },
 		EventMemory: o.eventMemory,
 		ExitCode: func(err error) (int, bool) {
 			var e *scripting.ExitError
