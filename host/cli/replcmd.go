@@ -93,6 +93,9 @@ func runRepl(st *state, o *options, args []string) error {
 		return sigs.status(err)
 	}
 	defer sess.close()
+	// A call to a plugin of -spawn (or of spawn()) still starting waits
+	// for it, as -wait would have.
+	sess.startTimeout = o.waitTimeout
 	r, err = repl.New(repl.Config{
 		Hub: sess.sock,
 		NewEngine: func(lang string, stdout, stderr io.Writer) (repl.Engine, error) {

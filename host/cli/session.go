@@ -34,6 +34,11 @@ type session struct {
 	plugins  *spawn.Spawner
 	procs    []*spawn.Process
 	runtimes []*scripting.Runtime
+
+	// startTimeout is the runtimes' StartTimeout: how long a call to a
+	// plugin the session spawned that is still starting waits for it (the
+	// REPL's -wait-timeout; 0, no wait, for run).
+	startTimeout time.Duration
 }
 
 // announceBuild says on stderr that the Go package directory dir is being
@@ -130,6 +135,8 @@ func (s *session) newRuntime(stdout, stderr io.Writer) *scripting.Runtime {
 		Resolve:     s.build.Resolve,
 		Reaper:      reaper(),
 		EventMemory: s.o.eventMemory,
+
+		StartTimeout: s.startTimeout,
 	})
 	for _, p := range s.procs {
 		rt.Track(p) // waitFor and call know how a -spawn plugin ended
