@@ -64,6 +64,11 @@ func (r *REPL) endEditor(ctx context.Context, drop bool) (stop bool, err error) 
 // evaluation can be cancelled with Interrupt. A script's exit() stops the
 // session.
 func (r *REPL) eval(ctx context.Context, e Engine, src string) (stop bool, err error) {
+	return r.evalWith(ctx, func(ctx context.Context) (string, error) { return e.Eval(ctx, src) })
+}
+
+// evalWith is eval of what run evaluates.
+func (r *REPL) evalWith(ctx context.Context, run func(ctx context.Context) (string, error)) (stop bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	r.mu.Lock()
 	r.cancel = cancel
@@ -74,7 +79,7 @@ func (r *REPL) eval(ctx context.Context, e Engine, src string) (stop bool, err e
 		r.mu.Unlock()
 		cancel()
 	}()
-	out, err := e.Eval(ctx, src)
+	out, err := run(ctx)
 	if err != nil {
 		if _, ok := r.cfg.ExitCode(err); ok {
 			return true, err

@@ -191,5 +191,17 @@ func (r *REPL) load(ctx context.Context, path string) (stop bool, err error) {
 		r.fail(err)
 		return false, nil
 	}
+	if n, ok := e.(NamedEvaler); ok {
+		return r.evalWith(ctx, func(ctx context.Context) (string, error) {
+			return n.EvalNamed(ctx, path, string(src))
+		})
+	}
 	return r.eval(ctx, e, string(src))
+}
+
+// NamedEvaler is what an engine may have besides Engine so that the
+// errors of a .load point at the file's lines (those of scripting/js and
+// scripting/lua do): Eval of src read from the file name.
+type NamedEvaler interface {
+	EvalNamed(ctx context.Context, name, src string) (string, error)
 }

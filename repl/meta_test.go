@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
+	"github.com/switchboard-rpc/switchboard/plugintest"
 )
 
 func TestUnknownMetaCommand(t *testing.T) {
@@ -108,5 +109,37 @@ func TestInfoPrintsSignatures(t *testing.T) {
 `
 	if got := s.out.String(); got != want {
 		t.Errorf("out =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestLoadErrorsPointAtTheFile: an error in a loaded file names the file
+// and its line, in both languages, syntax errors too.
+func TestLoadErrorsPointAtTheFile(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"run.js":     "var a = 1;\n\nthrow new Error(\"bad\");\n",
+		"syntax.js":  "var a = 1;\nvar = ;\n",
+		"run.lua":    "local a = 1\nerror(\"bad\")\n",
+		"syntax.lua": "x = 1\nlocal = 2\n",
+	}
+	want := map[string]string{"run.js": ":3", "syntax.js": ":2", "run.lua": ":2", "syntax.lua": ":2"}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name := range files {
+		t.Run(name, func(t *testing.T) {
+			s := newLiveSession(t, "js", plugintest.NewSocket(t))
+			path := filepath.Join(dir, name)
+			s.send(".load " + path)
+			if err := s.end(); !errors.Is(err, ErrFailed) {
+				t.Fatalf("Run = %v, want ErrFailed", err)
+			}
+			got := s.err.String()
+			if !strings.Contains(got, path) || !strings.Contains(got, want[name]) || strings.Contains(got, "<repl>") {
+				t.Errorf("error = %q, want %s and %s", got, path, want[name])
+			}
+		})
 	}
 }

@@ -158,6 +158,12 @@ func (e *Engine) RunFile(ctx context.Context, path string, args []string) error 
 // and its value printed; after serve() the entry runs the loop until ctx
 // ends.
 func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
+	return e.EvalNamed(ctx, "<repl>", src)
+}
+
+// EvalNamed is Eval of src read from the file name (a REPL's .load): its
+// errors point at name's lines.
+func (e *Engine) EvalNamed(ctx context.Context, name, src string) (string, error) {
 	if err := e.pending; err != nil {
 		e.pending = nil
 		return "", err
@@ -167,9 +173,9 @@ func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
 	}
 	// Compiled apart, a syntax error is goja's, not an exception that
 	// would read "SyntaxError: SyntaxError: ...".
-	prg, err := goja.Compile("<repl>", src, false)
+	prg, err := goja.Compile(name, src, false)
 	if err != nil {
-		return "", syntaxError("<repl>", err)
+		return "", syntaxError(name, err)
 	}
 	scope := e.begin(ctx, true)
 	defer e.end(false)

@@ -151,14 +151,20 @@ func (e *Engine) addPath(dir string) {
 // Eval runs one REPL entry: an expression (its values are shown) or a
 // statement.
 func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
+	return e.EvalNamed(ctx, "<repl>", src)
+}
+
+// EvalNamed is Eval of src read from the file name (a REPL's .load): its
+// errors point at name's lines.
+func (e *Engine) EvalNamed(ctx context.Context, name, src string) (string, error) {
 	if err := e.pending; err != nil {
 		e.pending = nil
 		return "", err
 	}
 	src = shorthand(src) // =expr
-	fn, err := e.state.Load(strings.NewReader("return "+src), "<repl>")
+	fn, err := e.state.Load(strings.NewReader("return "+src), name)
 	if err != nil {
-		fn, err = e.state.Load(strings.NewReader(keepLocals(src)), "<repl>")
+		fn, err = e.state.Load(strings.NewReader(keepLocals(src)), name)
 	}
 	if err != nil {
 		return "", e.scriptError(err, false)
