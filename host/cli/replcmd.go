@@ -24,11 +24,14 @@ JSON. The script API is the one of run: call, broadcast, onAsync, spawn...
 
 On a terminal lines are edited with history (one per language, kept in
 the user's state directory: $XDG_STATE_HOME/switchboard/history.js, or
-~/.local/state/switchboard/history.js), tab completion of globals, plugin names and methods, and a "..."
-prompt while a statement is incomplete. Ctrl-C drops the line or cancels the
-call in flight, Ctrl-D ends the session and stops the plugins it spawned.
-Events from plugins are printed before the next prompt. Type .help for the
-meta-commands (.plugins, .info NAME, .lang js|lua, .load FILE, .exit).
+~/.local/state/switchboard/history.js), tab completion of names, members,
+plugin names, methods and payload fields, and a "..." prompt while a
+statement is incomplete. Ctrl-C drops the line or cancels the call in
+flight, Ctrl-D ends the session and stops the plugins it spawned. Timers
+and events from plugins are printed as they come, above the line being
+typed. A call to a plugin of -spawn still starting waits for it, up to
+-wait-timeout. Type .help for the meta-commands (.plugins, .info NAME,
+.lang js|lua, .load FILE, .editor, .save FILE, .exit).
 
 Without a terminal, statements are read line by line and results printed;
 the exit status is 1 if any statement failed.
