@@ -16,7 +16,7 @@ var metaCommands = []struct{ name, args, help string }{
 	{".help", "", "show this help"},
 	{".plugins", "", "list the connected plugins"},
 	{".info", "[-raw] NAME", "a plugin's methods, one signature a line (-raw: its description as JSON)"},
-	{".lang", "js|lua", "switch language (each keeps its own variables)"},
+	{".lang", "js|lua", "switch language (each keeps its own variables and history)"},
 	{".load", "FILE", "evaluate a .js or .lua file in its language"},
 	{".editor", "", "enter a multi-line entry, ended by Ctrl-D (Ctrl-C drops it)"},
 	{".break", "", "drop the unfinished entry (also .clear)"},
@@ -102,7 +102,7 @@ func (r *REPL) printHelp() {
 	fmt.Fprintln(w, "Ctrl-C drops the line or cancels the call in flight; Ctrl-D ends the session.")
 	fmt.Fprintln(w)
 	for _, m := range metaCommands {
-		fmt.Fprintf(w, "  %-16s %s\n", strings.TrimSpace(m.name+" "+m.args), m.help)
+		fmt.Fprintf(w, "  %-18s %s\n", strings.TrimSpace(m.name+" "+m.args), m.help)
 	}
 }
 
