@@ -115,8 +115,9 @@ func TestCompleteMembersOfTheRealEngines(t *testing.T) {
 		lang, define string
 		words        map[string]string // word: a completion it must offer
 	}{
-		{"js", "var myValue = {deep: {answer: 42}}", map[string]string{
+		{"js", "var myValue = {deep: {answer: 42}}; let myLet = 1; const myConst = 2", map[string]string{
 			"JSON.str": "JSON.stringify", "console.l": "console.log", "myV": "myValue",
+			"myL": "myLet", "myC": "myConst",
 			"myValue.deep.an": "myValue.deep.answer", "[1].ma": "",
 		}},
 		{"lua", "myValue = {deep = {answer = 42}}", map[string]string{

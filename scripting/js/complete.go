@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/ast"
+	"github.com/dop251/goja/parser"
 )
 
 // Complete returns the names that complete word, for a REPL's tab
@@ -23,6 +25,7 @@ func (e *Engine) Complete(word string) (names []string) {
 	path, prefix, dotted := cutLast(word, ".")
 	if !dotted {
 		all := append(e.Globals(), e.vm.GlobalObject().GetOwnPropertyNames()...)
+		all = append(all, e.lexical...)
 		return startingWith(all, "", word)
 	}
 	parts := strings.Split(path, ".")
@@ -63,4 +66,32 @@ func startingWith(names []string, head, prefix string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// noteLexical remembers the names src declares at its top level with let,
+// const or class, which are not properties of the global object, for
+// Complete.
+func (e *Engine) noteLexical(src string) {
+	prg, err := parser.ParseFile(nil, "", src, 0)
+	if err != nil {
+		return
+	}
+	for _, st := range prg.Body {
+		switch st := st.(type) {
+		case *ast.LexicalDeclaration:
+			for _, b := range st.List {
+				if id, ok := b.Target.(*ast.Identifier); ok {
+					e.lexical = append(e.lexical, id.Name.String())
+				}
+			}
+		case *ast.ClassDeclaration:
+			if st.Class.Name != nil {
+				e.lexical = append(e.lexical, st.Class.Name.Name.String())
+			}
+		}
+	}
+	if len(e.lexical) > 256 {
+		slices.Sort(e.lexical)
+		e.lexical = slices.Compact(e.lexical)
+	}
 }

@@ -50,6 +50,8 @@ type Engine struct {
 
 	timers map[uint64]struct{}
 	subs   map[*func()]struct{}
+
+	lexical []string // top-level let, const and class names of REPL entries, for Complete
 }
 
 // New returns a JavaScript engine over rt with every global of the script
@@ -177,6 +179,7 @@ func (e *Engine) EvalNamed(ctx context.Context, name, src string) (string, error
 	if err != nil {
 		return "", syntaxError(name, err)
 	}
+	e.noteLexical(src)
 	scope := e.begin(ctx, true)
 	defer e.end(false)
 	v, err := e.vm.RunProgram(prg)
