@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -45,8 +46,8 @@ func TestRealEngines(t *testing.T) {
 	var out, errb strings.Builder
 	r, err := New(Config{
 		Hub: sock,
-		NewEngine: func(lang string) (Engine, error) {
-			rt := scripting.New(sock, scripting.Config{Stdout: &out, Stderr: &errb, Logger: discardLogger()})
+		NewEngine: func(lang string, stdout, stderr io.Writer) (Engine, error) {
+			rt := scripting.New(sock, scripting.Config{Stdout: stdout, Stderr: stderr, Logger: discardLogger()})
 			runtimes = append(runtimes, rt)
 			if lang == "lua" {
 				return lua.New(rt)
@@ -86,7 +87,7 @@ call("nobody", "x")
 		t.Errorf("err = %q, want one line about nobody", got)
 	}
 	// Completion sees the real plugin and the engine's globals.
-	if _, got, _ := r.complete(`call("up", "U`, 13); !equal(got, []string{"Upper"}) {
+	if _, got, _ := r.complete(`call("up", "U`, 13); !equal(got, []string{`Upper"`}) {
 		t.Errorf("method completion = %q", got)
 	}
 	if _, got, _ := r.complete("waitF", 5); !equal(got, []string{"waitFor"}) {

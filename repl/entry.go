@@ -13,14 +13,21 @@ func (r *REPL) current() Engine { return r.engines[r.lang] }
 // evaluated; one that does not is kept for the next. stop is true when the
 // session ends, err then being what Run returns.
 func (r *REPL) feed(ctx context.Context, line string) (stop bool, err error) {
+	if r.editing {
+		r.pending += line + "\n"
+		return false, nil
+	}
+	trimmed := strings.TrimSpace(line)
 	if r.pending == "" {
-		trimmed := strings.TrimSpace(line)
 		if trimmed == "" {
 			return false, nil
 		}
-		if strings.HasPrefix(trimmed, ".") && isMetaName(trimmed) {
+		if isMetaName(trimmed) {
 			return r.meta(ctx, trimmed)
 		}
+	} else if trimmed == ".break" || trimmed == ".clear" {
+		r.pending = ""
+		return false, nil
 	}
 	src := r.pending + line
 	if r.current().Incomplete(src) {
@@ -28,13 +35,40 @@ func (r *REPL) feed(ctx context.Context, line string) (stop bool, err error) {
 		return false, nil
 	}
 	r.pending = ""
-	return r.eval(ctx, r.current(), src)
+	return r.evalEntry(ctx, src)
+}
+
+// evalEntry evaluates an entry typed in the current language and keeps it
+// for .save when it did not fail.
+func (r *REPL) evalEntry(ctx context.Context, src string) (stop bool, err error) {
+	before := r.failures
+	stop, err = r.eval(ctx, r.current(), src)
+	if !stop && r.failures == before {
+		r.entries = append(r.entries, savedEntry{r.lang, src})
+	}
+	return stop, err
+}
+
+// endEditor ends .editor mode: the lines typed are evaluated as one entry
+// (Ctrl-D), or dropped (drop, for Ctrl-C).
+func (r *REPL) endEditor(ctx context.Context, drop bool) (stop bool, err error) {
+	src := r.pending
+	r.pending, r.editing = "", false
+	if drop || strings.TrimSpace(src) == "" {
+		return false, nil
+	}
+	return r.evalEntry(ctx, src)
 }
 
 // eval evaluates src in e and prints the result or the error. The
 // evaluation can be cancelled with Interrupt. A script's exit() stops the
 // session.
 func (r *REPL) eval(ctx context.Context, e Engine, src string) (stop bool, err error) {
+	return r.evalWith(ctx, func(ctx context.Context) (string, error) { return e.Eval(ctx, src) })
+}
+
+// evalWith is eval of what run evaluates.
+func (r *REPL) evalWith(ctx context.Context, run func(ctx context.Context) (string, error)) (stop bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	r.mu.Lock()
 	r.cancel = cancel
@@ -45,7 +79,7 @@ func (r *REPL) eval(ctx context.Context, e Engine, src string) (stop bool, err e
 		r.mu.Unlock()
 		cancel()
 	}()
-	out, err := e.Eval(ctx, src)
+	out, err := run(ctx)
 	if err != nil {
 		if _, ok := r.cfg.ExitCode(err); ok {
 			return true, err
@@ -63,6 +97,7 @@ func (r *REPL) eval(ctx context.Context, e Engine, src string) (stop bool, err e
 // it), and remembers that a statement failed.
 func (r *REPL) fail(err error) {
 	r.failed = true
+	r.failures++
 	fmt.Fprintf(r.cfg.Err, "error: %s\n", Escape(oneLine(err.Error())))
 }
 

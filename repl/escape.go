@@ -11,7 +11,7 @@ import (
 // other invisible characters such as U+202E) is replaced with its Go escape
 // (\x1b, \n, \u009b, \u202e), and every byte that is not UTF-8 with \xNN.
 // Printable Unicode, the space and the backslash are kept as they are, so
-// plain text, and the JSON the REPL prints, come out unchanged. It returns
+// plain text, and the results the REPL prints, come out unchanged. It returns
 // s itself when nothing needs escaping. Text that plugins supply (names,
 // versions, async values, results, error messages, completion candidates)
 // goes through it before the REPL or the host prints it.
@@ -57,7 +57,7 @@ func needsEscape(r rune, n int) bool {
 }
 
 // escapeLines escapes each line of s and keeps the line breaks, for
-// multi-line text whose lines are the REPL's own (indented JSON).
+// multi-line text whose lines are the REPL's own (a printed result).
 func escapeLines(s string) string {
 	if Escape(s) == s {
 		return s

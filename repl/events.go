@@ -30,7 +30,8 @@ func eventSize(e event) int { return eventOverhead + e.size }
 // and formats them. It holds events up to a bound in bytes and counts the
 // ones it had to drop, oldest first.
 type eventBuffer struct {
-	q *queue.Queue[event]
+	q      *queue.Queue[event]
+	notify chan struct{} // receives when events were added
 
 	// The REPL's goroutine only.
 	reported uint64 // drops already reported
@@ -39,7 +40,7 @@ type eventBuffer struct {
 
 // newEventBuffer returns a buffer holding at most limit bytes of events.
 func newEventBuffer(limit int) *eventBuffer {
-	return &eventBuffer{q: queue.New(limit, eventSize, nil)}
+	return &eventBuffer{q: queue.New(limit, eventSize, nil), notify: make(chan struct{}, 1)}
 }
 
 // handlers returns the socket handlers that fill the buffer. They run on
@@ -63,7 +64,13 @@ func (b *eventBuffer) handlers() socket.Handlers {
 	}
 }
 
-func (b *eventBuffer) add(e event) { b.q.Push(e) }
+func (b *eventBuffer) add(e event) {
+	b.q.Push(e)
+	select {
+	case b.notify <- struct{}{}:
+	default:
+	}
+}
 
 // take returns the events kept so far as lines, preceded by a note on
 // dropped ones, and empties the buffer.
@@ -118,7 +125,15 @@ func (r *REPL) flushEvents() {
 	for _, e := range r.engines {
 		e.Drain()
 	}
-	for _, line := range r.events.take() {
-		fmt.Fprintln(r.cfg.Out, line)
+	r.printEvents()
+}
+
+// printEvents prints the socket events that arrived, in one write (above
+// the prompt when one is shown).
+func (r *REPL) printEvents() {
+	lines := r.events.take()
+	if len(lines) == 0 {
+		return
 	}
+	fmt.Fprint(r.cfg.Out, strings.Join(lines, "\n")+"\n")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,45 +12,67 @@ import (
 	"github.com/peterh/liner"
 )
 
+// historyReadLimit bounds the bytes of a history file read at the start:
+// its tail, from which liner keeps the last liner.HistoryLimit lines.
+const historyReadLimit = 4 << 20
+
 // history keeps the lines typed on a terminal in a file, so that a session
 // never loses the ones before it: each line is appended to the file as it
-// is entered, and the file is only ever rewritten whole into a temporary
-// file that then replaces it (when it has grown past liner.HistoryLimit
-// lines, at load). A session ended by a signal, or by the terminal
-// closing, leaves the file as it was plus the lines typed.
+// is entered, and the file is never rewritten nor truncated. A session
+// ended by a signal, or by the terminal closing, leaves the file as it was
+// plus the lines typed. At the start the last liner.HistoryLimit lines are
+// offered, read from at most the last 4 MiB of the file.
 type history struct {
 	path string // "" keeps none
 	log  *slog.Logger
 	last string // the last line added, which liner does not repeat
 }
 
-// load reads the file into ln, if there is one, and rewrites it with the
-// last liner.HistoryLimit lines when it holds more.
+// load reads the end of the file into ln, if there is one.
 func (h *history) load(ln *liner.State) {
 	if h.path == "" {
 		return
 	}
-	b, err := os.ReadFile(h.path)
+	b, err := readTail(h.path, historyReadLimit)
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
 			h.log.Warn("history not read", "err", err)
 		}
 		return
 	}
-	n, err := ln.ReadHistory(bytes.NewReader(b))
-	if err != nil {
+	if _, err := ln.ReadHistory(bytes.NewReader(b)); err != nil {
 		h.log.Warn("history not read", "err", err)
 		return
-	}
-	if n > liner.HistoryLimit {
-		if err := rewriteHistory(h.path, ln); err != nil {
-			h.log.Warn("history not trimmed", "err", err)
-		}
 	}
 	var buf bytes.Buffer
 	_, _ = ln.WriteHistory(&buf)
 	lines := bytes.Split(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("\n"))
 	h.last = string(lines[len(lines)-1])
+}
+
+// readTail returns the whole lines of the last limit bytes of the file at
+// path.
+func readTail(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	off := max(fi.Size()-limit, 0)
+	b := make([]byte, fi.Size()-off)
+	if _, err := f.ReadAt(b, off); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if off > 0 {
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[i+1:] // a line cut in two
+		}
+	}
+	return b, nil
 }
 
 // add adds line to ln's history and appends it to the file. Blank lines and
@@ -83,35 +106,6 @@ func appendHistory(path, line string) error {
 		return fmt.Errorf("writing history: %w", err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing history: %w", err)
-	}
-	return nil
-}
-
-// rewriteHistory replaces the file at path with the history of ln, through
-// a temporary file in the same directory renamed over it: the file is
-// either the old one or the new one, never a part of either.
-func rewriteHistory(path string, ln *liner.State) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("writing history: %w", err)
-	}
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing history: %w", err)
-	}
-	_, err = ln.WriteHistory(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
 		return fmt.Errorf("writing history: %w", err)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/peterh/liner"
 )
@@ -47,23 +48,39 @@ func (r *REPL) runTerminal(ctx context.Context) error {
 	ln.SetCtrlCAborts(true)
 	ln.SetTabCompletionStyle(liner.TabPrints)
 	ln.SetWordCompleter(r.complete)
-	h := &history{path: r.cfg.HistoryFile, log: r.cfg.Logger}
-	h.load(ln)
-	return r.loop(ctx, historyPrompter{ln, h})
+	return r.loop(ctx, &historyPrompter{r: r, ln: ln})
 }
 
-// historyPrompter adds every line typed to the history, and its file.
+// historyPrompter adds every line typed to the history of the current
+// language, and its file; the history liner offers is the current
+// language's.
 type historyPrompter struct {
-	ln *liner.State
-	h  *history
+	r    *REPL
+	ln   *liner.State
+	lang string // whose history ln holds
+	h    *history
 }
 
-func (p historyPrompter) Prompt(prompt string) (string, error) {
+func (p *historyPrompter) Prompt(prompt string) (string, error) {
+	if lang := p.r.lang; lang != p.lang || p.h == nil {
+		p.lang = lang
+		p.ln.ClearHistory()
+		p.h = &history{path: p.r.historyFile(lang), log: p.r.cfg.Logger}
+		p.h.load(p.ln)
+	}
 	line, err := p.ln.Prompt(prompt)
 	if err == nil && strings.TrimSpace(line) != "" {
 		p.h.add(p.ln, line)
 	}
 	return line, err
+}
+
+// historyFile returns the history file of lang.
+func (r *REPL) historyFile(lang string) string {
+	if r.cfg.HistoryFor != nil {
+		return r.cfg.HistoryFor(lang)
+	}
+	return r.cfg.HistoryFile
 }
 
 // promptResult is what a prompt produced.
@@ -73,7 +90,8 @@ type promptResult struct {
 }
 
 // loop prompts, reads and evaluates until the input ends, the session is
-// ended, or ctx is done. Events are printed before every prompt.
+// ended, or ctx is done. Events are printed before every prompt, and while
+// it waits (see await).
 //
 // The prompt runs on a goroutine of its own so that ctx can end the session
 // while a prompt waits for input; that goroutine ends when its prompt
@@ -83,6 +101,9 @@ func (r *REPL) loop(ctx context.Context, p prompter) error {
 	answers := make(chan promptResult)
 	done := make(chan struct{})
 	defer close(done)
+	r.looping.Store(true)
+	defer close(r.loopDone)
+	defer r.looping.Store(false)
 	go func() {
 		for {
 			select {
@@ -103,20 +124,37 @@ func (r *REPL) loop(ctx context.Context, p prompter) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var got promptResult
 		select {
 		case asks <- r.prompt():
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		select {
-		case got = <-answers:
-		case <-ctx.Done():
-			return ctx.Err()
+		got, err := r.await(ctx, answers)
+		if err != nil {
+			return err
+		}
+		if r.editing && got.err != nil {
+			aborted := errors.Is(got.err, liner.ErrPromptAborted)
+			if !aborted && !errors.Is(got.err, io.EOF) {
+				return fmt.Errorf("repl: reading input: %w", got.err)
+			}
+			if stop, err := r.endEditor(ctx, aborted); stop {
+				r.flushEvents()
+				return err
+			}
+			if !aborted && !r.cfg.Terminal {
+				return r.finish(ctx) // the input has ended
+			}
+			continue
 		}
 		switch {
 		case errors.Is(got.err, liner.ErrPromptAborted):
 			r.pending = "" // Ctrl-C drops the line being typed
+			continue
+		case errors.Is(got.err, io.EOF) && r.cfg.Terminal && r.pending != "":
+			// Ctrl-D on a "..." line drops the unfinished entry.
+			r.pending = ""
+			fmt.Fprintln(r.cfg.Out)
 			continue
 		case errors.Is(got.err, io.EOF):
 			return r.finish(ctx)
@@ -128,6 +166,108 @@ func (r *REPL) loop(ctx context.Context, p prompter) error {
 			return err
 		}
 	}
+}
+
+// await waits for the prompt's answer. Meanwhile every engine runs its
+// callbacks and timers as they come due (Idle, each on a goroutine of its
+// own, all stopped before await returns), the socket's events are printed
+// as they arrive (on a terminal above the line being typed), and
+// completion asks the engine for names (the engines pause meanwhile). It
+// returns ctx's error when ctx ends first, and a script's exit() request
+// made meanwhile.
+func (r *REPL) await(ctx context.Context, answers <-chan promptResult) (promptResult, error) {
+	exits := make(chan error, len(r.engines))
+	var (
+		wg   sync.WaitGroup
+		stop context.CancelFunc
+	)
+	start := func() {
+		var idle context.Context
+		idle, stop = context.WithCancel(ctx)
+		for _, e := range r.engines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := e.Idle(idle); err != nil {
+					exits <- err
+				}
+			}()
+		}
+	}
+	pause := func() {
+		stop()
+		wg.Wait()
+	}
+	start()
+	r.screen.setPrompting(r.cfg.Terminal)
+	defer func() {
+		r.screen.setPrompting(false)
+		pause()
+	}()
+	for {
+		select {
+		case got := <-answers:
+			return got, nil
+		case <-r.events.notify:
+			r.printEvents()
+		case req := <-r.nameReqs:
+			pause()
+			req.reply <- r.engineNames(req.word)
+			start()
+		case err := <-exits:
+			return promptResult{}, err
+		case <-ctx.Done():
+			return promptResult{}, ctx.Err()
+		}
+	}
+}
+
+// Completer is what an engine may have besides Engine, for completion
+// (those of scripting/js and scripting/lua do): the names that complete
+// word, globals or, after dots, members ("JSON.str" gives
+// "JSON.stringify"). It is called between the engine's other methods.
+type Completer interface {
+	Complete(word string) []string
+}
+
+// nameRequest asks the REPL's loop for the names that complete word.
+type nameRequest struct {
+	word  string
+	reply chan []string
+}
+
+// names returns the names that complete word; it is called on the
+// prompt's goroutine and asks the loop, which owns the engines (before
+// Run, the engines are asked directly).
+func (r *REPL) names(word string) []string {
+	if !r.looping.Load() {
+		return r.engineNames(word)
+	}
+	req := nameRequest{word, make(chan []string, 1)}
+	select {
+	case r.nameReqs <- req:
+	case <-r.loopDone:
+		return nil
+	}
+	select {
+	case names := <-req.reply:
+		return names
+	case <-r.loopDone:
+		return nil
+	}
+}
+
+// engineNames asks the current engine for the names that complete word:
+// through Completer, or among its globals.
+func (r *REPL) engineNames(word string) []string {
+	e := r.current()
+	if c, ok := e.(Completer); ok {
+		return c.Complete(word)
+	}
+	if strings.Contains(word, ".") {
+		return nil
+	}
+	return e.Globals()
 }
 
 // finish evaluates what is left at the end of the input (an unfinished
@@ -149,6 +289,9 @@ func (r *REPL) finish(ctx context.Context) error {
 
 // prompt returns the prompt for the next line.
 func (r *REPL) prompt() string {
+	if r.editing {
+		return ""
+	}
 	if r.pending != "" {
 		return continuation
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -14,15 +15,25 @@ import (
 var metaCommands = []struct{ name, args, help string }{
 	{".help", "", "show this help"},
 	{".plugins", "", "list the connected plugins"},
-	{".info", "NAME", "describe a plugin: its methods and their arguments"},
-	{".lang", "js|lua", "switch language (each keeps its own variables)"},
+	{".info", "[-raw] NAME", "a plugin's methods, one signature a line (-raw: its description as JSON)"},
+	{".lang", "js|lua", "switch language (each keeps its own variables and history)"},
 	{".load", "FILE", "evaluate a .js or .lua file in its language"},
+	{".editor", "", "enter a multi-line entry, ended by Ctrl-D (Ctrl-C drops it)"},
+	{".break", "", "drop the unfinished entry (also .clear)"},
+	{".clear", "", "drop the unfinished entry (also .break)"},
+	{".save", "FILE", "write the entries evaluated without error in this language to FILE"},
 	{".exit", "", "end the session (as Ctrl-D does)"},
 }
 
-// isMetaName reports whether line starts with a meta-command's name.
-func isMetaName(line string) bool {
-	name, _, _ := strings.Cut(line, " ")
+// metaWord matches a line that reads as a meta-command: a dot and a name
+// (".5 + 1" is JavaScript).
+var metaWord = regexp.MustCompile(`^\.[A-Za-z][A-Za-z0-9_-]*(\s|$)`)
+
+// isMetaName reports whether line reads as a meta-command, known or not.
+func isMetaName(line string) bool { return metaWord.MatchString(line) }
+
+// isMetaCommand reports whether name is a known meta-command.
+func isMetaCommand(name string) bool {
 	for _, m := range metaCommands {
 		if m.name == name {
 			return true
@@ -34,6 +45,7 @@ func isMetaName(line string) bool {
 // meta runs a meta-command line.
 func (r *REPL) meta(ctx context.Context, line string) (stop bool, err error) {
 	name, arg, _ := strings.Cut(line, " ")
+	name = strings.TrimSpace(name)
 	arg = strings.TrimSpace(arg)
 	switch name {
 	case ".help":
@@ -46,20 +58,51 @@ func (r *REPL) meta(ctx context.Context, line string) (stop bool, err error) {
 		r.switchLang(arg)
 	case ".load":
 		return r.load(ctx, arg)
+	case ".editor":
+		r.editing = true
+		fmt.Fprintln(r.cfg.Out, "// editor mode: Ctrl-D evaluates the entry, Ctrl-C drops it")
+	case ".break", ".clear":
+		r.pending = ""
+	case ".save":
+		r.save(arg)
 	case ".exit":
 		return true, nil
+	default:
+		r.fail(fmt.Errorf("%s: unknown command (try .help)", name))
 	}
 	return false, nil
 }
 
+// save writes the entries of the current language that were evaluated
+// without error to path, one after the other: a script that redoes the
+// session.
+func (r *REPL) save(path string) {
+	if path == "" {
+		r.fail(fmt.Errorf(".save needs a file name"))
+		return
+	}
+	var b strings.Builder
+	for _, e := range r.entries {
+		if e.lang == r.lang {
+			b.WriteString(strings.TrimRight(e.src, "\n"))
+			b.WriteByte('\n')
+		}
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		r.fail(err)
+		return
+	}
+	fmt.Fprintf(r.cfg.Out, "saved %s\n", path)
+}
+
 func (r *REPL) printHelp() {
 	w := r.cfg.Out
-	fmt.Fprintln(w, "Enter a statement to evaluate it; its result is printed as JSON.")
+	fmt.Fprintln(w, "Enter a statement to evaluate it; its result is printed as the language shows values (JavaScript as Node's REPL does).")
 	fmt.Fprintln(w, "An unfinished statement continues on a \"...\" line. Tab completes names.")
 	fmt.Fprintln(w, "Ctrl-C drops the line or cancels the call in flight; Ctrl-D ends the session.")
 	fmt.Fprintln(w)
 	for _, m := range metaCommands {
-		fmt.Fprintf(w, "  %-16s %s\n", strings.TrimSpace(m.name+" "+m.args), m.help)
+		fmt.Fprintf(w, "  %-18s %s\n", strings.TrimSpace(m.name+" "+m.args), m.help)
 	}
 }
 
@@ -79,7 +122,12 @@ func (r *REPL) printPlugins() {
 	}
 }
 
-func (r *REPL) printInfo(name string) {
+func (r *REPL) printInfo(arg string) {
+	raw := false
+	if rest, ok := strings.CutPrefix(arg, "-raw"); ok && (rest == "" || rest[0] == ' ') {
+		raw, arg = true, strings.TrimSpace(rest)
+	}
+	name := arg
 	if name == "" {
 		r.fail(fmt.Errorf(".info needs a plugin name"))
 		return
@@ -87,6 +135,13 @@ func (r *REPL) printInfo(name string) {
 	info := r.cfg.Hub.PluginInfo(name)
 	if info == nil {
 		r.fail(fmt.Errorf("no plugin %q is connected", name))
+		return
+	}
+	if !raw {
+		fmt.Fprintln(r.cfg.Out, strings.TrimSpace(Escape(info.Name)+" "+Escape(info.Version)))
+		for _, line := range signatures(info) {
+			fmt.Fprintln(r.cfg.Out, "  "+Escape(line))
+		}
 		return
 	}
 	b, err := json.MarshalIndent(info, "", "  ")
@@ -116,22 +171,37 @@ func (r *REPL) load(ctx context.Context, path string) (stop bool, err error) {
 		r.fail(fmt.Errorf(".load needs a file name"))
 		return false, nil
 	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		r.fail(err)
-		return false, nil
-	}
-	lang := r.lang
+	var lang string
 	switch filepath.Ext(path) {
 	case ".js":
 		lang = "js"
 	case ".lua":
 		lang = "lua"
+	default:
+		r.fail(fmt.Errorf(".load %s: cannot run a %q file (.js or .lua)", path, filepath.Ext(path)))
+		return false, nil
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		r.fail(err)
+		return false, nil
 	}
 	e, err := r.engine(lang)
 	if err != nil {
 		r.fail(err)
 		return false, nil
 	}
+	if n, ok := e.(NamedEvaler); ok {
+		return r.evalWith(ctx, func(ctx context.Context) (string, error) {
+			return n.EvalNamed(ctx, path, string(src))
+		})
+	}
 	return r.eval(ctx, e, string(src))
+}
+
+// NamedEvaler is what an engine may have besides Engine so that the
+// errors of a .load point at the file's lines (those of scripting/js and
+// scripting/lua do): Eval of src read from the file name.
+type NamedEvaler interface {
+	EvalNamed(ctx context.Context, name, src string) (string, error)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/socket"
@@ -15,11 +16,14 @@ import (
 
 // Engine is what the REPL needs of a scripting engine; the engines of
 // scripting/js and scripting/lua satisfy it (it is scripting.Engine without
-// RunFile). All its methods are called from the goroutine that runs Run.
+// RunFile). Its methods are called one at a time: Idle on a goroutine of
+// its own while the REPL waits for input, the others from the goroutine
+// that runs Run.
 type Engine interface {
 	// Lang returns "js" or "lua".
 	Lang() string
-	// Eval evaluates one entry and returns its result as indented JSON,
+	// Eval evaluates one entry and returns its result as the engine shows
+	// values (for JavaScript, as Node's REPL does),
 	// or "" when there is nothing to show.
 	Eval(ctx context.Context, src string) (string, error)
 	// Incomplete reports whether src is an unfinished statement.
@@ -28,6 +32,10 @@ type Engine interface {
 	Globals() []string
 	// Drain runs the script callbacks that are queued, without blocking.
 	Drain()
+	// Idle runs the script callbacks and timers as they come due until
+	// ctx is done; it returns a script's exit() request at once. The
+	// REPL calls it, on a goroutine of its own, while it waits for input.
+	Idle(ctx context.Context) error
 	// Close releases the engine.
 	Close() error
 }
@@ -43,10 +51,12 @@ type Hub interface {
 type Config struct {
 	// Hub is the socket the engines are bound to. Required.
 	Hub Hub
-	// NewEngine makes an engine for "js" or "lua"; the REPL calls it for
-	// the first language and again when .lang or .load asks for the other.
-	// Required.
-	NewEngine func(lang string) (Engine, error)
+	// NewEngine makes an engine for "js" or "lua" that prints to out and
+	// errw (the REPL's own writers over Out and Err, which put what is
+	// printed while a prompt waits above the line being typed); the REPL
+	// calls it for the first language and again when .lang or .load asks
+	// for the other. Required.
+	NewEngine func(lang string, out, errw io.Writer) (Engine, error)
 	// Lang is the language to start in, "js" (the default) or "lua".
 	Lang string
 	// In is read line by line when Terminal is false.
@@ -57,6 +67,15 @@ type Config struct {
 	// Terminal selects line editing with liner, which reads os.Stdin and
 	// writes os.Stdout itself (In is then not used).
 	Terminal bool
+	// Redraw, when set, asks the line editor to draw the prompt and the
+	// line being typed again (the host raises SIGWINCH, on which liner
+	// redraws); the REPL calls it after printing above the prompt. It
+	// must not block.
+	Redraw func()
+	// HistoryFor, when set, names the history file of each language
+	// ("js", "lua"), "" for none; it takes the place of HistoryFile, and
+	// the history shown switches with .lang.
+	HistoryFor func(lang string) string
 	// HistoryFile is where the history is read from at the start and
 	// appended to as each line is entered (terminal only); it is only ever
 	// rewritten atomically, to trim it. "" keeps no history.
@@ -73,6 +92,9 @@ type Config struct {
 	EventMemory int
 }
 
+// savedEntry is an entry evaluated without error, for .save.
+type savedEntry struct{ lang, src string }
+
 // ErrFailed is returned by Run, without a terminal, when at least one
 // statement failed; each failure has been printed already.
 var ErrFailed = errors.New("repl: a statement failed")
@@ -80,13 +102,20 @@ var ErrFailed = errors.New("repl: a statement failed")
 // REPL is one interactive session. Make it with New, call Run once, then
 // Close.
 type REPL struct {
-	cfg     Config
-	engines map[string]Engine
-	lang    string
-	unsub   func()
-	events  *eventBuffer
-	failed  bool   // a statement failed
-	pending string // the lines of an unfinished statement, each ending in \n
+	cfg      Config
+	engines  map[string]Engine
+	lang     string
+	unsub    func()
+	events   *eventBuffer
+	screen   screen
+	failed   bool   // a statement failed
+	failures int    // how many failed
+	pending  string // the lines of an unfinished statement, each ending in \n
+	editing  bool   // in .editor: lines gather in pending until Ctrl-D
+	entries  []savedEntry
+	nameReqs chan nameRequest // completion's questions to the loop
+	loopDone chan struct{}    // closed when the loop has ended
+	looping  atomic.Bool      // the loop has started
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the entry being evaluated, or nil
@@ -119,6 +148,9 @@ func New(cfg Config) (*REPL, error) {
 		cfg.EventMemory = socket.DefaultEventMemory
 	}
 	r := &REPL{cfg: cfg, engines: map[string]Engine{}, events: newEventBuffer(cfg.EventMemory)}
+	r.screen.redraw = cfg.Redraw
+	r.nameReqs, r.loopDone = make(chan nameRequest), make(chan struct{})
+	r.cfg.Out, r.cfg.Err = r.screen.writer(cfg.Out), r.screen.writer(cfg.Err)
 	if _, err := r.engine(cfg.Lang); err != nil {
 		return nil, err
 	}
@@ -135,7 +167,7 @@ func (r *REPL) engine(lang string) (Engine, error) {
 	if lang != "js" && lang != "lua" {
 		return nil, fmt.Errorf("repl: unknown language %q (js or lua)", lang)
 	}
-	e, err := r.cfg.NewEngine(lang)
+	e, err := r.cfg.NewEngine(lang, r.cfg.Out, r.cfg.Err)
 	if err != nil {
 		return nil, fmt.Errorf("repl: starting %s: %w", lang, err)
 	}

@@ -88,6 +88,11 @@ func (e *fakeEngine) Drain() {
 	e.mu.Unlock()
 }
 
+func (e *fakeEngine) Idle(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
+}
+
 func (e *fakeEngine) Close() error {
 	e.mu.Lock()
 	e.closed = true
@@ -107,7 +112,7 @@ type fakeHub struct {
 func newFakeHub() *fakeHub {
 	return &fakeHub{plugins: map[string]*plugin.Info{
 		"echo": {Name: "echo", Version: "1.0.0", Functions: map[string]plugin.Function{
-			"Echo": {Name: "Echo"}, "Upper": {Name: "Upper"}, "Reverse": {Name: "Reverse"}}},
+			"Echo": {Name: "Echo"}, "Upper": {Name: "Upper", Input: &plugin.Entity{Type: "struct", Fields: []plugin.Entity{{Name: "text", Type: "string", Mandatory: true}}}}, "Reverse": {Name: "Reverse"}}},
 		"kv": {Name: "kv", Version: "1.0.0", Functions: map[string]plugin.Function{
 			"Get": {Name: "Get"}, "Set": {Name: "Set"}}},
 	}}
@@ -155,7 +160,7 @@ func newSession(t *testing.T, input string) *session {
 	s := &session{hub: newFakeHub(), engines: map[string]*fakeEngine{}}
 	r, err := New(Config{
 		Hub: s.hub,
-		NewEngine: func(lang string) (Engine, error) {
+		NewEngine: func(lang string, _, _ io.Writer) (Engine, error) {
 			e := &fakeEngine{lang: lang, started: make(chan struct{}, 1)}
 			s.engines[lang] = e
 			return e, nil
@@ -225,7 +230,7 @@ func TestPromptShowsContinuation(t *testing.T) {
 }
 
 func TestMetaCommands(t *testing.T) {
-	s := newSession(t, ".plugins\n.info kv\n.info nope\n.lang lua\nx\n.lang\n.lang js\ny\n.exit\nnot read\n")
+	s := newSession(t, ".plugins\n.info -raw kv\n.info nope\n.lang lua\nx\n.lang\n.lang js\ny\n.exit\nnot read\n")
 	// .info nope fails; .exit ends the session before the end of input.
 	if err := s.r.Run(context.Background()); !errors.Is(err, ErrFailed) {
 		t.Fatalf("Run = %v, want ErrFailed", err)
@@ -423,11 +428,10 @@ func TestHistoryRoundTrip(t *testing.T) {
 	}
 }
 
-// TestHistoryTrimmedAtomically: a file past liner's limit is rewritten
-// with its last lines, through a temporary file that replaces it.
-func TestHistoryTrimmedAtomically(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "history")
+// TestHistoryNeverTruncated: a file past liner's limit is left as it is;
+// liner offers its last lines.
+func TestHistoryNeverTruncated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history")
 	var b strings.Builder
 	for i := range liner.HistoryLimit + 10 {
 		fmt.Fprintf(&b, "line %d\n", i)
@@ -435,24 +439,36 @@ func TestHistoryTrimmedAtomically(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	before, _ := os.Stat(path)
 	ln := liner.NewLiner()
 	defer ln.Close()
-	(&history{path: path, log: discardLogger()}).load(ln)
+	h := &history{path: path, log: discardLogger()}
+	h.load(ln)
+	h.add(ln, "one more")
 	got, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
-	if len(lines) != liner.HistoryLimit || lines[0] != "line 10" {
-		t.Errorf("trimmed history has %d lines from %q, want %d from \"line 10\"", len(lines), lines[0], liner.HistoryLimit)
+	if want := b.String() + "one more\n"; string(got) != want {
+		t.Errorf("history file has %d bytes, want %d: truncated", len(got), len(want))
 	}
-	after, _ := os.Stat(path)
-	if os.SameFile(before, after) {
-		t.Error("the history file was rewritten in place, not replaced")
+	var mem strings.Builder
+	ln.WriteHistory(&mem)
+	lines := strings.Split(strings.TrimSuffix(mem.String(), "\n"), "\n")
+	if len(lines) != liner.HistoryLimit || lines[0] != "line 11" {
+		t.Errorf("liner holds %d lines from %q, want %d from \"line 11\"", len(lines), lines[0], liner.HistoryLimit)
 	}
-	if left, _ := filepath.Glob(filepath.Join(dir, "*tmp*")); len(left) > 0 {
-		t.Errorf("temporary files left: %v", left)
+}
+
+// TestHistoryReadsTheTail: only the end of a large file is read, from a
+// whole line on.
+func TestHistoryReadsTheTail(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history")
+	if err := os.WriteFile(path, []byte("first line\nsecond\nthird\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readTail(path, 10)
+	if err != nil || string(got) != "third\n" {
+		t.Errorf("readTail = %q, %v; want %q", got, err, "third\n")
 	}
 }
 

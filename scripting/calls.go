@@ -41,6 +41,9 @@ func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte
 		defer cancel()
 	}
 	out, err := rt.sock.CallJSON(ctx, opts.Trace, name, method, payload)
+	if errors.Is(err, socket.ErrPluginNotFound) && rt.awaitStarting(ctx, name) {
+		out, err = rt.sock.CallJSON(ctx, opts.Trace, name, method, payload)
+	}
 	if err != nil {
 		if errors.Is(err, socket.ErrPluginNotFound) {
 			if ex := rt.exited(name, method, err); ex != nil {

@@ -32,6 +32,11 @@ type Engine interface {
 	// to the runtime's Stderr; an exit() there makes the next Eval return
 	// the *ExitError.
 	Drain()
+	// Idle runs the queued events and timers as they come due until ctx
+	// is done (a REPL calls it while it waits for input), printing errors
+	// in callbacks to the runtime's Stderr; it returns the *ExitError of
+	// an exit() at once. It blocks.
+	Idle(ctx context.Context) error
 	// Close releases the interpreter and ends its subscriptions. It does
 	// not close the Runtime.
 	Close() error

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/switchboard-rpc/switchboard/socket"
 	"github.com/switchboard-rpc/switchboard/spawn"
@@ -41,6 +42,12 @@ type Config struct {
 	// Reaper, when set, runs every spawned child under a reaper (see
 	// spawn.Config.Reaper).
 	Reaper []string
+	// StartTimeout, when positive, makes a call to a plugin that is not
+	// connected, but whose tracked process (see Track) still runs, wait
+	// up to this long for it to connect before it fails not_connected:
+	// the plugin is still starting. A REPL sets it, so that an entry
+	// typed right after -spawn finds its plugin.
+	StartTimeout time.Duration
 }
 
 // Runtime is the engine-neutral binding layer of the scripting engines: it

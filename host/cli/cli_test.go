@@ -119,13 +119,16 @@ func TestHelpDoesNotShowTheToken(t *testing.T) {
 func TestHistoryFile(t *testing.T) {
 	st, _, _ := fakeState()
 	st.environ = append(st.environ, "XDG_STATE_HOME=/state")
-	if got := historyFile(st, &options{}); got != "/state/switchboard/repl_history" {
+	if got := historyFile(st, &options{}, "js"); got != "/state/switchboard/history.js" {
 		t.Errorf("historyFile = %q", got)
 	}
-	if got := historyFile(st, &options{history: "/h"}); got != "/h" {
+	if got := historyFile(st, &options{}, "lua"); got != "/state/switchboard/history.lua" {
+		t.Errorf("historyFile of lua = %q", got)
+	}
+	if got := historyFile(st, &options{history: "/h"}, "lua"); got != "/h" {
 		t.Errorf("historyFile with -history = %q", got)
 	}
-	if got := historyFile(st, &options{history: "off"}); got != "" {
+	if got := historyFile(st, &options{history: "off"}, "js"); got != "" {
 		t.Errorf("historyFile with -history off = %q", got)
 	}
 }

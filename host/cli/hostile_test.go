@@ -116,7 +116,7 @@ func TestHostileTextIsEscaped(t *testing.T) {
 	input := `spawn("hostile", ["late"]); waitFor("late", 10000)
 call("evil", "Shout", {})
 .plugins
-.info evil
+.info -raw evil
 call("evil", "Greet", {})
 "done"
 `

@@ -70,7 +70,7 @@ func setSharedFlags(fs *flag.FlagSet, o *options) {
 	fs.Var(stringsFlag{&o.spawn}, "spawn",
 		"start the plugin `'cmd args'` before the script (repeatable; a Go package directory is built first)")
 	fs.Var(stringsFlag{&o.wait}, "wait", "wait until the plugin `name` is connected before the script (repeatable)")
-	fs.DurationVar(&o.waitTimeout, "wait-timeout", 30*time.Second, "how long -wait waits for each plugin")
+	fs.DurationVar(&o.waitTimeout, "wait-timeout", 30*time.Second, "how long -wait waits for each plugin (in repl, also a call to a spawned plugin still starting)")
 	fs.IntVar(&o.maxPlugins, "max-plugins", socket.DefaultMaxPlugins,
 		"refuse plugins past `n` connected at once")
 	fs.IntVar(&o.maxInFlight, "max-in-flight", socket.DefaultMaxInFlight,

@@ -157,10 +157,13 @@ func TestREPLOnTerminal(t *testing.T) {
 		"-wait", "echo", "-wait", "chaos")
 
 	term.expect("js> ")
-	// Tab completes the method name from the plugin's description.
+	// Tab completes the method name from the plugin's description, with
+	// its closing quote, then the field of its input.
 	term.send(`call("echo", "Up` + "\t")
-	term.expect(`"Upper`)
-	term.send(`", {text: "on a tty"})` + "\r")
+	term.expect(`"Upper"`)
+	term.send(`, {` + "\t")
+	term.expect(`{text: `)
+	term.send(`"on a tty"})` + "\r")
 	term.expect(`{ text: 'ON A TTY' }`)
 	term.expect("js> ")
 
@@ -270,5 +273,81 @@ func TestREPLHistorySurvivesHangup(t *testing.T) {
 	<-term.done
 	if b, _ := os.ReadFile(history); string(b) != want {
 		t.Errorf("history after SIGHUP:\n%s\nwant the old 100 lines and 40 + 2", b)
+	}
+}
+
+// TestREPLPrintsAboveTheLineBeingTyped: a timer's output comes while a
+// line is half typed; it is printed above the prompt, the prompt and the
+// half line are drawn again under it, and finishing the line evaluates all
+// of it. Ctrl-D on a "..." line drops the unfinished entry.
+func TestREPLPrintsAboveTheLineBeingTyped(t *testing.T) {
+	cmd, master, term := startOnTerminal(t, "repl", "-history", "off")
+
+	term.expect("js> ")
+	term.send(`const iv = setInterval(() => console.log("beat"), 20)` + "\r")
+	term.expect("js> ")
+	term.send("20 +")
+	term.expect("20 +")
+	term.expect("beat\r\n") // after the half line was shown
+	term.expect("js> 20 +") // drawn again under it
+	term.send(" 3\r")
+	term.expect("23")
+	term.send("clearInterval(iv)\r")
+	term.expect("js> ")
+
+	term.send("function g() {\r")
+	term.expect("... ")
+	term.send("\x04")
+	term.expect("js> ")
+	term.send(`typeof g === "undefined"` + "\r")
+	term.expect("true")
+	term.expect("js> ")
+
+	term.send("\x04")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
+	}
+	master.Close()
+	<-term.done
+}
+
+// TestREPLHistoryPerLanguage: without -history, each language's lines go
+// to its own file under $XDG_STATE_HOME/switchboard, and after .lang the
+// history offered (Up) is the other language's.
+func TestREPLHistoryPerLanguage(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	cmd, master, term := startOnTerminal(t, "repl")
+
+	term.expect("js> ")
+	term.send("6 * 7\r")
+	term.expect("42")
+	term.expect("js> ")
+	term.send(".lang lua\r")
+	term.expect("lua> ")
+	term.send("=5 + 6\r")
+	term.expect("11")
+	term.expect("lua> ")
+	term.send(".lang js\r")
+	term.expect("js> ")
+	term.send("\x1b[A\x1b[A") // Up twice: .lang lua, then 6 * 7
+	term.expect("6 * 7")
+	term.send("\r")
+	term.expect("42")
+	term.expect("js> ")
+	term.send("\x04")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
+	}
+	master.Close()
+	<-term.done
+	for lang, want := range map[string]string{
+		"js":  "6 * 7\n.lang lua\n6 * 7\n",
+		"lua": "=5 + 6\n.lang js\n",
+	} {
+		b, err := os.ReadFile(filepath.Join(state, "switchboard", "history."+lang))
+		if err != nil || string(b) != want {
+			t.Errorf("history.%s = %q, %v; want %q", lang, b, err, want)
+		}
 	}
 }

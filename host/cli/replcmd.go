@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -21,13 +22,16 @@ Repl listens for plugins like run does, then reads statements, evaluates
 them in JavaScript (or Lua, with -lang lua) and prints their results as
 JSON. The script API is the one of run: call, broadcast, onAsync, spawn...
 
-On a terminal lines are edited with history (kept in the user's state
-directory: $XDG_STATE_HOME/switchboard/repl_history, or the user config
-directory), tab completion of globals, plugin names and methods, and a "..."
-prompt while a statement is incomplete. Ctrl-C drops the line or cancels the
-call in flight, Ctrl-D ends the session and stops the plugins it spawned.
-Events from plugins are printed before the next prompt. Type .help for the
-meta-commands (.plugins, .info NAME, .lang js|lua, .load FILE, .exit).
+On a terminal lines are edited with history (one per language, kept in
+the user's state directory: $XDG_STATE_HOME/switchboard/history.js, or
+~/.local/state/switchboard/history.js), tab completion of names, members,
+plugin names, methods and payload fields, and a "..." prompt while a
+statement is incomplete. Ctrl-C drops the line or cancels the call in
+flight, Ctrl-D ends the session and stops the plugins it spawned. Timers
+and events from plugins are printed as they come, above the line being
+typed. A call to a plugin of -spawn still starting waits for it, up to
+-wait-timeout. Type .help for the meta-commands (.plugins, .info NAME,
+.lang js|lua, .load FILE, .editor, .save FILE, .exit).
 
 Without a terminal, statements are read line by line and results printed;
 the exit status is 1 if any statement failed.
@@ -40,10 +44,11 @@ the exit status is 1 if any statement failed.
 	run: runRepl,
 }
 
-// historyFile returns where the REPL keeps its history: -history, else
-// $XDG_STATE_HOME/switchboard/repl_history, else the same under the user
-// config directory; "" for none.
-func historyFile(st *state, o *options) string {
+// historyFile returns where the REPL keeps the history of lang: the file
+// of -history (for every language), else the state directory's
+// switchboard/history.LANG, the state directory being $XDG_STATE_HOME,
+// else ~/.local/state; "" for none.
+func historyFile(st *state, o *options, lang string) string {
 	switch o.history {
 	case "off":
 		return ""
@@ -51,13 +56,15 @@ func historyFile(st *state, o *options) string {
 	default:
 		return o.history
 	}
-	if dir := st.getenv("XDG_STATE_HOME"); dir != "" {
-		return filepath.Join(dir, programName, "repl_history")
+	dir := st.getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home := st.getenv("HOME")
+		if home == "" {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
 	}
-	if dir, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(dir, programName, "repl_history")
-	}
-	return ""
+	return filepath.Join(dir, programName, "history."+lang)
 }
 
 func runRepl(st *state, o *options, args []string) error {
@@ -89,17 +96,21 @@ func runRepl(st *state, o *options, args []string) error {
 		return sigs.status(err)
 	}
 	defer sess.close()
+	// A call to a plugin of -spawn (or of spawn()) still starting waits
+	// for it, as -wait would have.
+	sess.startTimeout = o.waitTimeout
 	r, err = repl.New(repl.Config{
 		Hub: sess.sock,
-		NewEngine: func(lang string) (repl.Engine, error) {
-			return sess.newEngine(lang)
+		NewEngine: func(lang string, stdout, stderr io.Writer) (repl.Engine, error) {
+			return sess.newEngine(lang, stdout, stderr)
 		},
+		Redraw:      redrawLine,
 		Lang:        o.lang,
 		In:          st.stdin,
 		Out:         st.stdout,
 		Err:         st.stderr,
 		Terminal:    st.terminal,
-		HistoryFile: historyFile(st, o),
+		HistoryFor:  func(lang string) string { return historyFile(st, o, lang) },
 		EventMemory: o.eventMemory,
 		ExitCode: func(err error) (int, bool) {
 			var e *scripting.ExitError

@@ -100,7 +100,7 @@ func runRun(st *state, o *options, args []string) error {
 		return sigs.status(err)
 	}
 	defer sess.close()
-	rt := sess.newRuntime()
+	rt := sess.newRuntime(st.stdout, st.stderr)
 	eng, err := newLangEngine(lang, rt)
 	if err != nil {
 		return err

@@ -34,6 +34,11 @@ type session struct {
 	plugins  *spawn.Spawner
 	procs    []*spawn.Process
 	runtimes []*scripting.Runtime
+
+	// startTimeout is the runtimes' StartTimeout: how long a call to a
+	// plugin the session spawned that is still starting waits for it (the
+	// REPL's -wait-timeout; 0, no wait, for run).
+	startTimeout time.Duration
 }
 
 // announceBuild says on stderr that the Go package directory dir is being
@@ -117,18 +122,21 @@ func (st *state) startSession(ctx context.Context, o *options, sigs *signals) (*
 }
 
 // newRuntime returns a scripting runtime over the session's socket, whose
-// spawn() children dial the session's listener; close closes it.
-func (s *session) newRuntime() *scripting.Runtime {
+// spawn() children dial the session's listener, printing to stdout and
+// stderr; close closes it.
+func (s *session) newRuntime(stdout, stderr io.Writer) *scripting.Runtime {
 	rt := scripting.New(s.sock, scripting.Config{
 		Logger:      s.log,
-		Stdout:      s.st.stdout,
-		Stderr:      s.st.stderr,
+		Stdout:      stdout,
+		Stderr:      stderr,
 		Addr:        s.lis.addr,
 		Token:       s.o.token,
 		Env:         s.lis.env,
 		Resolve:     s.build.Resolve,
 		Reaper:      reaper(),
 		EventMemory: s.o.eventMemory,
+
+		StartTimeout: s.startTimeout,
 	})
 	for _, p := range s.procs {
 		rt.Track(p) // waitFor and call know how a -spawn plugin ended
@@ -138,9 +146,9 @@ func (s *session) newRuntime() *scripting.Runtime {
 }
 
 // newEngine returns an engine for lang ("js" or "lua") on a runtime of its
-// own.
-func (s *session) newEngine(lang string) (scripting.Engine, error) {
-	return newLangEngine(lang, s.newRuntime())
+// own, printing to stdout and stderr.
+func (s *session) newEngine(lang string, stdout, stderr io.Writer) (scripting.Engine, error) {
+	return newLangEngine(lang, s.newRuntime(stdout, stderr))
 }
 
 // startPlugins starts the plugins of -spawn, then waits for those of -wait.

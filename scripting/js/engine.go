@@ -54,6 +54,8 @@ type Engine struct {
 
 	timers map[uint64]struct{}
 	subs   map[*func()]struct{}
+
+	lexical []string // top-level let, const and class names of REPL entries, for Complete
 }
 
 // New returns a JavaScript engine over rt with every global of the script
@@ -171,13 +173,29 @@ func (e *Engine) RunFile(ctx context.Context, path string, args []string) error 
 // and its value printed; after serve() the entry runs the loop until ctx
 // ends.
 func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
+	return e.EvalNamed(ctx, "<repl>", src)
+}
+
+// EvalNamed is Eval of src read from the file name (a REPL's .load): its
+// errors point at name's lines.
+func (e *Engine) EvalNamed(ctx context.Context, name, src string) (string, error) {
 	if err := e.pending; err != nil {
 		e.pending = nil
 		return "", err
 	}
+	if wrapped, ok := wrapAwait(src); ok {
+		src = wrapped // top-level await: its promise is awaited below
+	}
+	// Compiled apart, a syntax error is goja's, not an exception that
+	// would read "SyntaxError: SyntaxError: ...".
+	prg, err := goja.Compile(name, src, false)
+	if err != nil {
+		return "", syntaxError(name, err)
+	}
+	e.noteLexical(src)
 	scope := e.begin(ctx, true)
 	defer e.end(false)
-	v, err := e.vm.RunScript("<repl>", src)
+	v, err := e.vm.RunProgram(prg)
 	if err != nil {
 		e.uncaught(err)
 		return "", e.evalErr(scope)
@@ -232,6 +250,37 @@ func (e *Engine) Drain() {
 	default:
 		fmt.Fprintln(e.rt.Config().Stderr, e.evalErr(scope))
 	}
+}
+
+// Idle runs the loop while a REPL waits for input: events and timers run
+// as they come due, until ctx is done (a callback running then finishes
+// first). An error escaping a callback is printed to the runtime's Stderr
+// and the loop goes on; an exit() ends Idle with its *scripting.ExitError.
+// It blocks.
+func (e *Engine) Idle(ctx context.Context) error {
+	if err := e.pending; err != nil {
+		e.pending = nil
+		return err
+	}
+	for ctx.Err() == nil && e.rt.Context().Err() == nil {
+		scope := e.begin(e.rt.Context(), true)
+		_ = e.loop.RunUntil(ctx, noDeadline, func() bool {
+			e.checkRejections()
+			return !e.running()
+		})
+		e.checkRejections()
+		err := e.evalErr(scope)
+		e.end(false)
+		var exit *scripting.ExitError
+		switch {
+		case err == nil:
+		case errors.As(err, &exit):
+			return err
+		default:
+			fmt.Fprintln(e.rt.Config().Stderr, err)
+		}
+	}
+	return nil
 }
 
 // Close ends the engine's subscriptions and timers. The Runtime stays open.

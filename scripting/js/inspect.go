@@ -312,6 +312,12 @@ func functionText(fn *goja.Object) string {
 	if n := fn.Get("name"); n != nil && goja.IsString(n) {
 		name = n.String()
 	}
+	if goSymbol(name) {
+		// A Go function handed to the script (the unsubscribe function
+		// onAsync returns, say): goja names it after its Go symbol, which
+		// means nothing to a script author.
+		name = ""
+	}
 	kind := "Function"
 	if fn.ClassName() == "AsyncFunction" {
 		kind = "AsyncFunction"
@@ -326,6 +332,12 @@ func functionText(fn *goja.Object) string {
 		return "[" + kind + " (anonymous)]"
 	}
 	return "[" + kind + ": " + name + "]"
+}
+
+// goSymbol reports whether name is a Go function's symbol, as goja names
+// the Go functions it wraps (path/pkg.(*T).Method.func1).
+func goSymbol(name string) bool {
+	return strings.Contains(name, "/") || strings.Contains(name, ".(") || strings.Contains(name, ".func")
 }
 
 func isIndex(k string) bool {

@@ -26,6 +26,7 @@ func TestEvalInspect(t *testing.T) {
 		{"new Map()", "Map(0) {}"},
 		{"[1, undefined, () => 1]", "[ 1, undefined, [Function (anonymous)] ]"},
 		{"function f() {}; f", "[Function: f]"},
+		{"onAsync(() => {})", "[Function (anonymous)]"}, // a Go function, not named after its Go symbol
 		{"class K {}; K", "[class K]"},
 		{"new K()", "K {}"},
 		{"({a: [], b: {c: 1}})", "{ a: [], b: { c: 1 } }"},

@@ -86,6 +86,7 @@ func (e *Engine) Incomplete(src string) bool {
 	if strings.TrimSpace(src) == "" {
 		return false
 	}
+	src = shorthand(src)
 	if _, err := parse.Parse(strings.NewReader("return "+src), "<repl>"); err == nil {
 		return false // an expression, which Eval shows
 	}
@@ -151,14 +152,21 @@ func (e *Engine) addPath(dir string) {
 // Eval runs one REPL entry: an expression (its values are shown) or a
 // statement.
 func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
+	return e.EvalNamed(ctx, "<repl>", src)
+}
+
+// EvalNamed is Eval of src read from the file name (a REPL's .load): its
+// errors point at name's lines.
+func (e *Engine) EvalNamed(ctx context.Context, name, src string) (string, error) {
 	if err := e.pending; err != nil {
 		e.pending = nil
 		return "", err
 	}
+	src = shorthand(src) // =expr
 	e.replSrc = src
-	fn, err := e.state.Load(strings.NewReader("return "+src), "<repl>")
+	fn, err := e.state.Load(strings.NewReader("return "+src), name)
 	if err != nil {
-		fn, err = e.state.Load(strings.NewReader(src), "<repl>")
+		fn, err = e.state.Load(strings.NewReader(keepLocals(src)), name)
 	}
 	if err != nil {
 		return "", e.scriptError(err, false)
@@ -198,6 +206,33 @@ func (e *Engine) Drain() {
 	default:
 		fmt.Fprintln(e.rt.Config().Stderr, err)
 	}
+}
+
+// Idle runs the loop while a REPL waits for input: events and timers run
+// as they come due, until ctx is done (a callback running then finishes
+// first). An error escaping a callback is printed to the runtime's Stderr
+// and the loop goes on; an exit() ends Idle with its *scripting.ExitError.
+// It blocks.
+func (e *Engine) Idle(ctx context.Context) error {
+	if err := e.pending; err != nil {
+		e.pending = nil
+		return err
+	}
+	for ctx.Err() == nil && e.rt.Context().Err() == nil {
+		scope := e.begin(e.rt.Context(), true)
+		_ = e.loop.RunUntil(ctx, noDeadline, func() bool { return scope.RunContext().Err() != nil })
+		err := scope.Err()
+		e.end()
+		var exit *scripting.ExitError
+		switch {
+		case err == nil:
+		case errors.As(err, &exit):
+			return err
+		default:
+			fmt.Fprintln(e.rt.Config().Stderr, err)
+		}
+	}
+	return nil
 }
 
 // Close ends the engine's subscriptions and closes the Lua state. The
