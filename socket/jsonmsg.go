@@ -17,6 +17,9 @@ import (
 // ($/cancelRequest of a library, $/progress...) are dropped. An error means
 // the message was not JSON-RPC; the connection is then closed.
 func (c *jsonConn) deliver(msg []byte) error {
+	if bytes.HasPrefix(bytes.TrimSpace(msg), []byte("[")) {
+		return errors.New("a batch (batches are not part of the dialect)")
+	}
 	var m jsonrpc.Message
 	if err := json.Unmarshal(msg, &m); err != nil {
 		return fmt.Errorf("not a JSON-RPC message: %w", err)

@@ -1,9 +1,11 @@
 package socket
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -45,12 +47,17 @@ func (c *jsonConn) open() bool {
 	c.rd.ChargeTo(nil)
 	if err != nil {
 		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
+		switch {
+		case errors.As(err, &ne) && ne.Timeout():
 			err = fmt.Errorf("no registration within %v", c.cfg.handshakeTimeout)
-		} else {
-			err = fmt.Errorf("reading the registration: %w", err)
+		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed):
+			return c.refuse(nil, 0, fmt.Errorf("reading the registration: %w", err), false)
 		}
-		return c.refuse(nil, jsonrpc.CodeInvalidRequest, err, false)
+		// Too large, bad framing, the budget full: the plugin is told.
+		return c.refuse(nil, jsonrpc.CodeInvalidRequest, fmt.Errorf("reading the registration: %w", err), true)
+	}
+	if bytes.HasPrefix(bytes.TrimSpace(msg), []byte("[")) {
+		return c.refuse(nil, jsonrpc.CodeInvalidRequest, fmt.Errorf("a batch: the first message must be a %q request", MethodRegister), true)
 	}
 	var m jsonrpc.Message
 	if err := json.Unmarshal(msg, &m); err != nil {

@@ -144,10 +144,14 @@ func (r *Reader) grow(n int) error {
 		return nil
 	}
 	want := max(2*cap(r.buf), len(r.buf)+n, 512)
-	want = min(want, r.max+2)
+	want = min(want, r.max+2) // a line's "\r\n" is not the message's
 	if r.charge != nil {
-		if err := r.charge(want - cap(r.buf)); err != nil {
-			return err
+		// What is charged stops at max: one message of the largest size
+		// fits in a budget of that size, line end included.
+		if more := min(want, r.max) - min(cap(r.buf), r.max); more > 0 {
+			if err := r.charge(more); err != nil {
+				return err
+			}
 		}
 	}
 	nb := make([]byte, len(r.buf), want)
@@ -251,14 +255,10 @@ func (r *Reader) headed() ([]byte, error) {
 	return r.buf, nil
 }
 
-// Release drops the Reader's message buffer, for a caller that charged it
-// and is giving the charge back: the next message starts a new one. It
-// returns the capacity dropped.
-func (r *Reader) Release() int {
-	n := cap(r.buf)
-	r.buf = nil
-	return n
-}
+// Release drops the Reader's message buffer: the next message starts a new
+// one. A caller that charged a large message uses it so as not to keep the
+// buffer. It does not block.
+func (r *Reader) Release() { r.buf = nil }
 
 // Append appends msg framed as f to dst and returns the result. msg must be
 // one JSON value without a newline in it (encoding/json's output is).
