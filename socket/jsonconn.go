@@ -118,11 +118,14 @@ func (c *jsonConn) writeLoop() {
 		case <-c.quit:
 			return
 		}
+		// The two buffers swap: senders append to one while the other is
+		// written. spare is never the buffer senders append to.
 		c.mu.Lock()
 		b := c.out
-		c.out = spare[:0]
+		c.out, spare = spare[:0], nil
 		c.mu.Unlock()
 		if len(b) == 0 {
+			spare = b
 			continue
 		}
 		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.writeTimeout))

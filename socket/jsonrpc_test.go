@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -294,6 +295,49 @@ func TestJSONRPCCutMidCall(t *testing.T) {
 		var ce *socket.CallError
 		if !errors.Is(err, socket.ErrDisconnected) || !errors.As(err, &ce) || ce.Plugin != "py" || !strings.Contains(err.Error(), "py.work") {
 			t.Fatalf("got %v", err)
+		}
+	})
+}
+
+// Many callers at once each get their own answer: requests queued while
+// others are written are neither lost nor mixed up.
+func TestJSONRPCConcurrentCalls(t *testing.T) {
+	forFramings(t, func(t *testing.T, fr jsonrpc.Framing) {
+		s := newSocket(t)
+		p := dialJSON(t, listen(t, s), fr)
+		p.mustRegister("py", nil)
+		const callers, calls = 16, 200
+		go func() {
+			for range callers * calls {
+				req, _ := p.read()
+				p.answer(req, param(t, req))
+			}
+		}()
+		var wg sync.WaitGroup
+		errs := make(chan error, callers)
+		for c := range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range calls {
+					want := fmt.Sprintf("caller %d call %d %s", c, i, strings.Repeat("x", i))
+					out, err := s.Call("", "py", "echo", want)
+					if err == nil && out != want {
+						err = fmt.Errorf("sent %q, got %q", want, out)
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		all := make(chan struct{})
+		go func() { wg.Wait(); close(all) }()
+		recv(t, all) // a lost request would leave its caller waiting
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
 		}
 	})
 }

@@ -272,3 +272,8 @@ func Append(dst []byte, f Framing, msg []byte) []byte {
 	dst = append(dst, msg...)
 	return append(dst, '\n')
 }
+
+// Buffered returns how many bytes have been read from the stream and not
+// yet returned: a writer answering messages flushes when it is 0. It does
+// not block.
+func (r *Reader) Buffered() int { return r.br.Buffered() }
