@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,14 +38,31 @@ type jsonConn struct {
 	pending map[uint64]chan reply
 	state   connState
 	stopT   *time.Timer
-	out     []byte        // framed messages waiting for the writer
-	wake    chan struct{} // has room for one: the writer has work
+	out     []byte        // framed messages waiting to be written
+	rest    []byte        // the part of a direct write the socket did not take
+	spare   []byte        // a buffer to swap with out; never out itself
+	live    bool          // registered and answered: senders may write themselves
+	owner   writer        // who may write now
+	nw      *wire.NoWait  // nil when nc is not a TCP or Unix socket
+	wake    chan struct{} // has room for one: the writer goroutine owns the writing
 	quit    chan struct{} // closed by end: the writer stops
 	written chan struct{} // closed when the writer has stopped
 	ended   chan struct{}
 }
 
 var _ peer = (*jsonConn)(nil)
+
+// writer is who writes to a jsonConn: nobody, a sender on its own
+// goroutine (what the socket takes at once), or the writer goroutine (what
+// must wait for the plugin to read). Only the owner writes, so messages go
+// out whole and in order.
+type writer uint8
+
+const (
+	noWriter writer = iota
+	senderWrites
+	goroutineWrites
+)
 
 func newJSONConn(s *Socket, nc net.Conn, r io.Reader, cfg config, preauth *wire.Budget) *jsonConn {
 	c := &jsonConn{
@@ -55,6 +73,7 @@ func newJSONConn(s *Socket, nc net.Conn, r io.Reader, cfg config, preauth *wire.
 		quit:    make(chan struct{}),
 		ended:   make(chan struct{}),
 	}
+	c.nw = wire.NewNoWait(nc)
 	c.log.Store(cfg.log.With("remote", remoteName(nc), "protocol", "jsonrpc"))
 	return c
 }
@@ -83,13 +102,13 @@ func (c *jsonConn) readLoop() error {
 		}
 		if err := c.deliver(msg); err != nil {
 			c.logger().Warn("closing a plugin that sent a malformed message", "err", err)
-			c.writeNow(errorResponse(nil, jsonrpc.CodeParseError, err.Error()))
+			c.writeLast(errorResponse(nil, jsonrpc.CodeParseError, err.Error()))
 			return err
 		}
 	}
 }
 
-// queue appends a framed message for the writer. It reports false when the
+// queue appends a framed message to be written. It reports false when the
 // connection has closed and nothing will be written.
 func (c *jsonConn) queue(msg []byte) bool {
 	c.mu.Lock()
@@ -98,48 +117,128 @@ func (c *jsonConn) queue(msg []byte) bool {
 		return false
 	}
 	c.out = jsonrpc.Append(c.out, c.framing, msg)
+	c.kick()
+	return true
+}
+
+// kick is called with c.mu held after a message was queued, and unlocks
+// it. When nobody is writing, it writes what is queued on the caller's
+// goroutine, as much as the socket takes at once, and leaves the rest to
+// the writer goroutine: a sender never waits for the plugin to read.
+func (c *jsonConn) kick() {
+	if c.owner != noWriter || !c.live {
+		c.mu.Unlock() // the owner writes it, or open does
+		return
+	}
+	if c.nw == nil { // TLS, a pipe: every write may wait
+		c.owner = goroutineWrites
+		c.mu.Unlock()
+		c.wakeWriter()
+		return
+	}
+	c.owner = senderWrites
+	b := c.out
+	c.out, c.spare = c.spare[:0], nil
 	c.mu.Unlock()
+	n, err := c.nw.Write(b)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The deadline of an earlier write that had to wait has passed.
+		_ = c.nc.SetWriteDeadline(time.Time{})
+		var m int
+		m, err = c.nw.Write(b[n:])
+		n += m
+	}
+	if err != nil {
+		c.logger().Warn("write failed, closing the connection", "err", err)
+		_ = c.nc.Close() // the owner stays: nothing more is written
+		return
+	}
+	c.mu.Lock()
+	switch {
+	case n < len(b):
+		c.rest = b[n:]
+		c.owner = goroutineWrites
+	case len(c.out) > 0:
+		c.spare = b[:0]
+		c.owner = goroutineWrites
+	default:
+		c.spare = b[:0]
+		c.owner = noWriter
+	}
+	handOff := c.owner == goroutineWrites
+	c.mu.Unlock()
+	if handOff {
+		c.wakeWriter()
+	}
+}
+
+func (c *jsonConn) wakeWriter() {
 	select {
 	case c.wake <- struct{}{}:
 	default:
 	}
-	return true
 }
 
-// writeLoop writes what is queued, each batch in one write bounded by the
-// write timeout, until end stops it. A failed write closes the connection:
-// the read loop then ends it.
+// writeLoop writes, once it owns the writing, what is left and queued, each
+// batch in one write bounded by the write timeout, until nothing is; then
+// it lets go. It runs until end stops it; a failed write closes the
+// connection, and the read loop then ends it.
 func (c *jsonConn) writeLoop() {
 	defer close(c.written)
-	var spare []byte
 	for {
 		select {
 		case <-c.wake:
 		case <-c.quit:
 			return
 		}
-		// The two buffers swap: senders append to one while the other is
-		// written. spare is never the buffer senders append to.
-		c.mu.Lock()
-		b := c.out
-		c.out, spare = spare[:0], nil
-		c.mu.Unlock()
-		if len(b) == 0 {
-			spare = b
-			continue
-		}
-		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.writeTimeout))
-		if _, err := c.nc.Write(b); err != nil {
-			c.logger().Warn("write failed, closing the connection", "err", err)
-			_ = c.nc.Close()
-			return
-		}
-		if cap(b) <= 64<<10 {
-			spare = b
-		} else {
-			spare = nil
+		for {
+			c.mu.Lock()
+			if c.owner != goroutineWrites {
+				c.mu.Unlock()
+				break
+			}
+			b := c.rest
+			c.rest = nil
+			if b == nil {
+				b = c.out
+				c.out, c.spare = c.spare[:0], nil
+			}
+			if len(b) == 0 {
+				c.spare = b
+				c.owner = noWriter
+				c.mu.Unlock()
+				break
+			}
+			c.mu.Unlock()
+			_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.writeTimeout))
+			if _, err := c.nc.Write(b); err != nil {
+				c.logger().Warn("write failed, closing the connection", "err", err)
+				_ = c.nc.Close()
+				return
+			}
+			if cap(b) <= 64<<10 {
+				c.mu.Lock()
+				c.spare = b[:0]
+				c.mu.Unlock()
+			}
 		}
 	}
+}
+
+// writeLast writes a last message before the connection ends: itself when
+// nobody is writing, else after what is queued, as far as the connection
+// lets it.
+func (c *jsonConn) writeLast(msg []byte) {
+	c.mu.Lock()
+	c.live = false
+	if c.owner == noWriter {
+		c.owner = senderWrites // for good: the connection is ending
+		c.mu.Unlock()
+		c.writeNow(msg)
+		return
+	}
+	c.out = jsonrpc.Append(c.out, c.framing, msg)
+	c.mu.Unlock()
 }
 
 // writeNow writes one message on the caller's goroutine, before the writer
@@ -229,11 +328,7 @@ func (c *jsonConn) send(trace, method string, payload []byte) (sent, error) {
 	c.seq++
 	c.pending[seq] = ch
 	c.out = jsonrpc.Append(c.out, c.framing, appendRequest(nil, seq, method, payload, trace))
-	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.kick()
 	return sent{seq: seq, ch: ch}, nil
 }
 

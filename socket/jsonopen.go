@@ -100,11 +100,10 @@ func (c *jsonConn) open() bool {
 	ok := appendResult(nil, m.ID, registered(name))
 	c.mu.Lock()
 	c.out = append(jsonrpc.Append(nil, c.framing, ok), c.out...)
+	c.live = true
+	c.owner = goroutineWrites
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default: // a request queued meanwhile woke it already
-	}
+	c.wakeWriter()
 	go c.writeLoop()
 	c.logger().Info("plugin connected", "version", h.Version, "methods", len(h.Functions), "framing", c.framing.String())
 	return true
