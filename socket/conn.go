@@ -24,6 +24,7 @@ import (
 type conn struct {
 	s   *Socket
 	nc  net.Conn
+	r   io.Reader // nc, or nc behind the bytes the socket sniffed
 	cfg config
 	log atomic.Pointer[slog.Logger] // gains the plugin's name at registration
 	enc *wire.Encoder
@@ -73,7 +74,7 @@ var replyPool = sync.Pool{New: func() any { return make(chan reply, 1) }}
 
 func newConn(s *Socket, nc net.Conn, cfg config, preauth *wire.Budget) *conn {
 	c := &conn{
-		s: s, nc: nc, cfg: cfg, preauth: preauth,
+		s: s, nc: nc, r: nc, cfg: cfg, preauth: preauth,
 		enc:     wire.NewEncoder(nc, cfg.writeTimeout),
 		pending: map[uint64]chan reply{},
 		ended:   make(chan struct{}),
@@ -114,7 +115,7 @@ func (c *conn) serve() {
 // connection's decoder, or nil when the plugin was refused (the connection
 // has been ended then).
 func (c *conn) open() *wire.Decoder {
-	dec := wire.NewDecoder(c.nc, c.cfg.maxMessage)
+	dec := wire.NewDecoder(c.r, c.cfg.maxMessage)
 	dec.SetBounds(helloBounds())
 	// Until the handshake is through, what this connection reads counts
 	// against the budget all unauthenticated connections share.

@@ -16,6 +16,12 @@
 // silently, and the package installs no signal handlers and reads no
 // environment.
 //
+// Plugins in other languages speak JSON-RPC 2.0 on the same listeners, by
+// lines or with Content-Length headers (docs/jsonrpc.md): the socket tells
+// the protocols apart from a connection's first two bytes, never taking a
+// gob stream for JSON, and serves both kinds alike, with the same limits,
+// token and errors.
+//
 // # Concurrency
 //
 // All methods are safe for concurrent use. Each connection has one goroutine

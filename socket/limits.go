@@ -73,10 +73,14 @@ func (s *Socket) checkRoom() error {
 func (c *conn) acquireCall() error {
 	if n := c.inflight.Add(1); n > int64(c.cfg.maxInFlight) {
 		c.inflight.Add(-1)
-		return fmt.Errorf("%w: %d calls already waiting for this plugin (limit %d)",
-			ErrTooManyCalls, n-1, c.cfg.maxInFlight)
+		return tooManyCalls(n-1, c.cfg.maxInFlight)
 	}
 	return nil
+}
+
+// tooManyCalls is the error of a call past the in-flight limit.
+func tooManyCalls(waiting int64, limit int) error {
+	return fmt.Errorf("%w: %d calls already waiting for this plugin (limit %d)", ErrTooManyCalls, waiting, limit)
 }
 
 // releaseCall ends what acquireCall counted.

@@ -156,7 +156,9 @@ func (s *Socket) accept(lis net.Listener) {
 
 // ServeConn serves one plugin already connected through nc (one end of a
 // net.Pipe, for instance, for a plugin in the same process) in the
-// background, exactly as if a listener had accepted it.
+// background, exactly as if a listener had accepted it. The plugin may speak
+// the brpc protocol (gob) or JSON-RPC 2.0 (docs/jsonrpc.md): the socket tells
+// them apart from the first bytes.
 func (s *Socket) ServeConn(nc net.Conn) {
 	s.init()
 	s.mu.Lock()
@@ -165,14 +167,49 @@ func (s *Socket) ServeConn(nc net.Conn) {
 		_ = nc.Close()
 		return
 	}
-	c := newConn(s, nc, s.cfg, s.preauth)
-	s.peers[c] = nil
+	cfg, preauth := s.cfg, s.preauth
+	sn := &sniffing{nc: nc, ended: make(chan struct{})}
+	s.peers[sn] = nil
 	s.wg.Add(1)
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
-		c.serve()
+		s.serveSniffed(sn, cfg, preauth)
 	}()
+}
+
+// servedPeer is a peer with the goroutine that serves it.
+type servedPeer interface {
+	peer
+	serve()
+}
+
+// serveSniffed reads the connection's first bytes, puts the peer that speaks
+// its protocol in the place of sn and serves it.
+func (s *Socket) serveSniffed(sn *sniffing, cfg config, preauth *wire.Budget) {
+	b, n := sniff(sn.nc, cfg.handshakeTimeout)
+	r := &prefixed{Conn: sn.nc, pre: b, n: n}
+	var p servedPeer
+	if n == sniffLen && isJSONRPC(b) {
+		p = newJSONConn(s, sn.nc, r, cfg, preauth)
+	} else {
+		c := newConn(s, sn.nc, cfg, preauth)
+		c.r = r
+		p = c
+	}
+	s.mu.Lock()
+	delete(s.peers, sn)
+	closing := s.closing
+	if !closing {
+		s.peers[p] = nil
+	}
+	s.mu.Unlock()
+	close(sn.ended)
+	if closing {
+		_ = sn.nc.Close()
+		return
+	}
+	p.serve()
 }
 
 // Done returns a channel that is closed when Shutdown begins.

@@ -121,7 +121,10 @@ func New(cfg Config) *Spawner {
 }
 
 // Start starts cmd with args as a child process and returns at once. A cmd
-// without a path separator is looked up in PATH. The error wraps
+// without a path separator is looked up in PATH. A .py file runs with
+// python3 and a .js or .mjs file with node (both looked up in PATH; the
+// error names the one missing), unless it is executable and starts with
+// "#!": then it runs as itself. The error wraps
 // ErrBadArgument for an empty command or bad options, ErrClosed after Close.
 // Config.Resolve is not applied.
 func (s *Spawner) Start(cmd string, args []string, opts Options) (*Process, error) {
@@ -135,9 +138,13 @@ func (s *Spawner) Start(cmd string, args []string, opts Options) (*Process, erro
 	if name == "" {
 		name = filepath.Base(cmd)
 	}
+	path, args, err := interpret(cmd, args, opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("spawn %s: %w", cmd, err)
+	}
 	log := s.log.With("plugin", name)
 	p := &Process{
-		Name: name, sp: s, path: cmd, args: args, opts: opts, log: log,
+		Name: name, sp: s, path: path, args: args, opts: opts, log: log,
 		done: make(chan struct{}), stop: make(chan struct{}),
 	}
 	p.out = &lineLogger{log: log, prefix: name, stream: "stdout", tail: &p.outTail}

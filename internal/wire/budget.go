@@ -35,3 +35,11 @@ func (b *Budget) take(n int64) bool {
 }
 
 func (b *Budget) give(n int64) { b.used.Add(-n) }
+
+// Take charges n bytes to b and reports whether they fitted; when they did
+// not, nothing is charged. A reader other than a Decoder (the socket's
+// JSON-RPC one) uses it with Give. It does not block.
+func (b *Budget) Take(n int64) bool { return b.take(n) }
+
+// Give returns n bytes that Take charged. It does not block.
+func (b *Budget) Give(n int64) { b.give(n) }

@@ -342,3 +342,23 @@ func (e *Encoder) Flush() error {
 	e.mu.Unlock()
 	return err
 }
+
+// NoWait writes to a TCP or Unix socket what the socket takes at once,
+// never waiting for the peer: a writer other than the Encoder (the socket's
+// JSON-RPC one) uses it to write on the caller's goroutine. One writer at a
+// time; it does not block.
+type NoWait struct{ nw *noWait }
+
+// NewNoWait returns a NoWait for w, or nil when w is not a TCP or Unix
+// socket (or off Unix).
+func NewNoWait(w io.Writer) *NoWait {
+	nw := newNoWait(w)
+	if nw == nil {
+		return nil
+	}
+	return &NoWait{nw: nw}
+}
+
+// Write writes what the socket takes of b at once and returns how much that
+// was; an error is the stream's.
+func (n *NoWait) Write(b []byte) (int, error) { return n.nw.write(b) }
