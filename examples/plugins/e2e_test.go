@@ -93,8 +93,35 @@ func skipWithout(t *testing.T, interp, needs string) {
 	}
 	if needs != "" {
 		if _, err := os.Stat(needs); err != nil {
-			t.Fatalf("%s is missing: run `npm ci` in %s (.ci/run does)", needs, filepath.Dir(filepath.Dir(needs)))
+			installNodeDeps(t, filepath.Dir(filepath.Dir(needs)))
 		}
+	}
+}
+
+// npmOnce installs the Node example's dependencies at most once per test
+// binary; npmErr is what that install said when it failed.
+var (
+	npmOnce sync.Once
+	npmErr  error
+)
+
+// installNodeDeps runs `npm ci` in dir (from its lock file), as .ci/run
+// does, so that `go test ./...` on a fresh clone runs the Node example too.
+// The test is skipped without npm; it fails if npm cannot install.
+func installNodeDeps(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := exec.LookPath("npm"); err != nil {
+		t.Skipf("npm is not installed, so the dependencies in %s cannot be installed: %v", dir, err)
+	}
+	npmOnce.Do(func() {
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			npmErr = fmt.Errorf("npm ci in %s: %w\n%s", dir, err, out)
+		}
+	})
+	if npmErr != nil {
+		t.Fatal(npmErr)
 	}
 }
 
