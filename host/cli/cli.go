@@ -164,8 +164,9 @@ func (st *state) usageFailed(err *usageError) int {
 
 // printMainUsage prints the list of commands.
 func printMainUsage(w io.Writer) {
-	fmt.Fprintf(w, `Switchboard is a scriptable plugin host: plugins built with its SDK dial in,
-and JavaScript or Lua workflows (or an interactive REPL) call them.
+	fmt.Fprintf(w, `Switchboard is a scriptable plugin host: plugins (built with its Go SDK, or
+in any language over JSON-RPC 2.0) dial in, and JavaScript or Lua workflows
+(or an interactive REPL) call them.
 
 Usage:
 
@@ -175,7 +176,7 @@ The commands are:
 
 `, programName)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "\t%-8s %s\n", c.name, c.short)
+		fmt.Fprintf(w, "\t%-12s %s\n", c.name, c.short)
 	}
 	fmt.Fprintf(w, `
 Use "%s help <command>" for more information about a command.
