@@ -36,36 +36,9 @@ type conn struct {
 	canCancel bool
 	inflight  atomic.Int64 // calls waiting for an answer; see limits.go
 
-	mu      sync.Mutex
-	seq     uint64
-	pending map[uint64]chan reply
-	state   connState     // guarded by mu
-	stopT   *time.Timer   // cuts the connection if the plugin ignores a stop request
-	ended   chan struct{} // closed when serve returns
+	link                // mu, seq, pending, state, stopT
+	ended chan struct{} // closed when serve returns
 }
-
-// connState is where a conn is in its life. The states are ordered and a
-// conn only moves forward; connStopping is skipped when the socket cuts a
-// plugin that never registered, and connCut when the plugin closes or the
-// connection breaks by itself.
-type connState uint8
-
-const (
-	// connOpen: requests are sent.
-	connOpen connState = iota
-	// connStopping: a stop request was sent; new requests fail with
-	// ErrShutdown, the plugin finishes those in flight and closes, and its
-	// going is graceful.
-	connStopping
-	// connCut: the socket closed the connection (the plugin ignored its
-	// stop request, or Shutdown could wait no longer); new requests fail
-	// as in connStopping, the read loop ends the connection, and the
-	// plugin's going is not graceful.
-	connCut
-	// connClosed: the read loop has ended and the pending calls have
-	// failed.
-	connClosed
-)
 
 var _ peer = (*conn)(nil)
 
@@ -75,9 +48,9 @@ var replyPool = sync.Pool{New: func() any { return make(chan reply, 1) }}
 func newConn(s *Socket, nc net.Conn, cfg config, preauth *wire.Budget) *conn {
 	c := &conn{
 		s: s, nc: nc, r: nc, cfg: cfg, preauth: preauth,
-		enc:     wire.NewEncoder(nc, cfg.writeTimeout),
-		pending: map[uint64]chan reply{},
-		ended:   make(chan struct{}),
+		enc:   wire.NewEncoder(nc, cfg.writeTimeout),
+		link:  link{pending: map[uint64]chan reply{}},
+		ended: make(chan struct{}),
 	}
 	c.log.Store(cfg.log.With("remote", remoteName(nc)))
 	// A request is posted (see send): part of it may be written after its
@@ -229,35 +202,8 @@ func (c *conn) deliver(env *wire.Envelope) {
 func (c *conn) end(cause error) {
 	_ = c.nc.Close()
 	c.enc.Wait() // a request's background write fails now; let it finish
-	c.mu.Lock()
-	graceful := c.state == connStopping
-	c.state = connClosed
-	pending := c.pending
-	c.pending = nil
-	if c.stopT != nil {
-		c.stopT.Stop()
-	}
-	c.mu.Unlock()
-	if c.name != "" { // registered
-		switch {
-		case graceful:
-			c.logger().Info("plugin stopped")
-		case errors.Is(cause, io.EOF):
-			c.logger().Warn("plugin disconnected", "pending", len(pending))
-		default:
-			c.logger().Warn("plugin connection failed", "err", cause, "pending", len(pending))
-		}
-	}
-	// Out of the registry before the pending calls fail, so that a caller
-	// retrying at once is told the plugin is gone.
-	c.s.leave(c, graceful)
-	failure := ErrDisconnected
-	if graceful {
-		failure = ErrShutdown
-	}
-	for _, ch := range pending {
-		ch <- reply{err: failure}
-	}
+	pending, graceful := c.close()
+	c.s.peerEnded(c, c.logger(), c.name != "", graceful, cause, pending)
 }
 
 // check refuses a request larger than the connection's message limit (see
@@ -331,11 +277,7 @@ func (c *conn) wait(ctx context.Context, s sent) ([]byte, error) {
 		return r.payload, r.err
 	case <-done:
 	}
-	c.mu.Lock()
-	_, stillPending := c.pending[s.seq]
-	delete(c.pending, s.seq)
-	c.mu.Unlock()
-	if !stillPending {
+	if !c.forget(s.seq) {
 		// The answer, or the connection's end, won the race.
 		r := <-s.ch
 		return r.payload, r.err
@@ -353,14 +295,9 @@ func (c *conn) wait(ctx context.Context, s sent) ([]byte, error) {
 // requestStop asks the plugin to stop and cuts the connection if it has not
 // closed within the stop timeout.
 func (c *conn) requestStop(trace string) {
-	c.mu.Lock()
-	if c.state != connOpen {
-		c.mu.Unlock()
+	if !c.beginStop(c.cfg.stopTimeout, c.cut) {
 		return
 	}
-	c.state = connStopping
-	c.stopT = time.AfterFunc(c.cfg.stopTimeout, func() { c.cut("did not stop in time") })
-	c.mu.Unlock()
 	if err := c.enc.SendEnvelope(&wire.Envelope{Trace: trace, Method: wire.MethodShutdown}); err != nil {
 		c.cut("stop request not sent: " + err.Error())
 	}
@@ -370,14 +307,4 @@ func (c *conn) requestStop(trace string) {
 func (c *conn) done() <-chan struct{} { return c.ended }
 
 // cut closes the connection at once; the read loop then ends it.
-func (c *conn) cut(why string) {
-	c.mu.Lock()
-	if c.state == connClosed {
-		c.mu.Unlock()
-		return
-	}
-	c.state = connCut
-	c.mu.Unlock()
-	c.logger().Warn("cutting plugin connection", "why", why)
-	_ = c.nc.Close()
-}
+func (c *conn) cut(why string) { c.link.cut(why, c.logger(), c.nc) }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,11 +32,7 @@ type jsonConn struct {
 	framing  jsonrpc.Framing // the plugin's, set before anything is queued
 	inflight atomic.Int64
 
-	mu      sync.Mutex
-	seq     uint64
-	pending map[uint64]chan reply
-	state   connState
-	stopT   *time.Timer
+	link                  // mu (which also guards what follows), seq, pending, state, stopT
 	out     []byte        // framed messages waiting to be written
 	rest    []byte        // the part of a direct write the socket did not take
 	spare   []byte        // a buffer to swap with out; never out itself
@@ -67,11 +62,11 @@ const (
 func newJSONConn(s *Socket, nc net.Conn, r io.Reader, cfg config, preauth *wire.Budget) *jsonConn {
 	c := &jsonConn{
 		s: s, nc: nc, cfg: cfg, preauth: preauth,
-		rd:      jsonrpc.NewReader(r, cfg.maxMessage),
-		pending: map[uint64]chan reply{},
-		wake:    make(chan struct{}, 1),
-		quit:    make(chan struct{}),
-		ended:   make(chan struct{}),
+		rd:    jsonrpc.NewReader(r, cfg.maxMessage),
+		link:  link{pending: map[uint64]chan reply{}},
+		wake:  make(chan struct{}, 1),
+		quit:  make(chan struct{}),
+		ended: make(chan struct{}),
 	}
 	c.nw = wire.NewNoWait(nc)
 	c.log.Store(cfg.log.With("remote", remoteName(nc), "protocol", "jsonrpc"))
@@ -264,33 +259,10 @@ func (c *jsonConn) end(cause error) {
 		<-c.written
 	}
 	c.mu.Lock()
-	graceful := c.state == connStopping
-	c.state = connClosed
-	pending := c.pending
-	c.pending = nil
 	c.out = nil
-	if c.stopT != nil {
-		c.stopT.Stop()
-	}
 	c.mu.Unlock()
-	if c.name != "" {
-		switch {
-		case graceful:
-			c.logger().Info("plugin stopped")
-		case errors.Is(cause, io.EOF):
-			c.logger().Warn("plugin disconnected", "pending", len(pending))
-		default:
-			c.logger().Warn("plugin connection failed", "err", cause, "pending", len(pending))
-		}
-	}
-	c.s.leave(c, graceful)
-	failure := ErrDisconnected
-	if graceful {
-		failure = ErrShutdown
-	}
-	for _, ch := range pending {
-		ch <- reply{err: failure}
-	}
+	pending, graceful := c.close()
+	c.s.peerEnded(c, c.logger(), c.name != "", graceful, cause, pending)
 }
 
 // check refuses a request larger than the message limit, or whose payload
@@ -342,11 +314,7 @@ func (c *jsonConn) wait(ctx context.Context, s sent) ([]byte, error) {
 		return r.payload, r.err
 	case <-ctx.Done():
 	}
-	c.mu.Lock()
-	_, stillPending := c.pending[s.seq]
-	delete(c.pending, s.seq)
-	c.mu.Unlock()
-	if !stillPending {
+	if !c.forget(s.seq) {
 		r := <-s.ch
 		return r.payload, r.err
 	}
@@ -357,31 +325,16 @@ func (c *jsonConn) wait(ctx context.Context, s sent) ([]byte, error) {
 // requestStop sends the plugin $/stop and cuts the connection if it has not
 // closed within the stop timeout.
 func (c *jsonConn) requestStop(trace string) {
-	c.mu.Lock()
-	if c.state != connOpen {
-		c.mu.Unlock()
+	if !c.beginStop(c.cfg.stopTimeout, c.cut) {
 		return
 	}
-	c.state = connStopping
-	c.stopT = time.AfterFunc(c.cfg.stopTimeout, func() { c.cut("did not stop in time") })
-	c.mu.Unlock()
 	if !c.queue(appendStop(nil, trace)) {
 		c.cut("stop request not sent: connection closed")
 	}
 }
 
 // cut closes the connection at once; the read loop then ends it.
-func (c *jsonConn) cut(why string) {
-	c.mu.Lock()
-	if c.state == connClosed {
-		c.mu.Unlock()
-		return
-	}
-	c.state = connCut
-	c.mu.Unlock()
-	c.logger().Warn("cutting plugin connection", "why", why)
-	_ = c.nc.Close()
-}
+func (c *jsonConn) cut(why string) { c.link.cut(why, c.logger(), c.nc) }
 
 // done is closed when the connection's goroutine has ended.
 func (c *jsonConn) done() <-chan struct{} { return c.ended }
