@@ -32,28 +32,45 @@ func (upper) Upper(_ context.Context, in Text) (Text, error) {
 	return Text{Text: strings.ToUpper(in.Text)}, nil
 }
 
-// TestRealEngines runs a plain session over the real engines and a socket
-// with a plugin attached in-process.
-func TestRealEngines(t *testing.T) {
-	sock := plugintest.NewSocket(t)
-	plugintest.Connect(t, sock, upper{}, &plugin.Info{Name: "up", Version: "2.0"})
+// realEngines is a Config.NewEngine of the real JavaScript and Lua engines
+// over hub, each on a Runtime of its own that is closed when the test ends
+// (after the cleanups registered later, such as the REPL's).
+func realEngines(t *testing.T, hub *socket.Socket) func(lang string, stdout, stderr io.Writer) (Engine, error) {
 	var runtimes []*scripting.Runtime
 	t.Cleanup(func() {
 		for _, rt := range runtimes {
 			rt.Close()
 		}
 	})
+	return func(lang string, stdout, stderr io.Writer) (Engine, error) {
+		rt := scripting.New(hub, scripting.Config{Stdout: stdout, Stderr: stderr, Logger: discardLogger()})
+		runtimes = append(runtimes, rt)
+		if lang == "lua" {
+			return lua.New(rt)
+		}
+		return js.New(rt)
+	}
+}
+
+// scriptExitCode is the Config.ExitCode the host gives the REPL: a
+// script's exit(code).
+func scriptExitCode(err error) (int, bool) {
+	var e *scripting.ExitError
+	if errors.As(err, &e) {
+		return e.Code, true
+	}
+	return 0, false
+}
+
+// TestRealEngines runs a plain session over the real engines and a socket
+// with a plugin attached in-process.
+func TestRealEngines(t *testing.T) {
+	sock := plugintest.NewSocket(t)
+	plugintest.Connect(t, sock, upper{}, &plugin.Info{Name: "up", Version: "2.0"})
 	var out, errb strings.Builder
 	r, err := New(Config{
-		Hub: sock,
-		NewEngine: func(lang string, stdout, stderr io.Writer) (Engine, error) {
-			rt := scripting.New(sock, scripting.Config{Stdout: stdout, Stderr: stderr, Logger: discardLogger()})
-			runtimes = append(runtimes, rt)
-			if lang == "lua" {
-				return lua.New(rt)
-			}
-			return js.New(rt)
-		},
+		Hub:       sock,
+		NewEngine: realEngines(t, sock),
 		In: strings.NewReader(`call("up", "Upper", {text: "js"}).text
 function twice(s) {
   return s + s;
@@ -63,15 +80,9 @@ twice("ab")
 call("up", "Upper", {text = "lua"}).text
 call("nobody", "x")
 `),
-		Out: &out,
-		Err: &errb,
-		ExitCode: func(err error) (int, bool) {
-			var e *scripting.ExitError
-			if errors.As(err, &e) {
-				return e.Code, true
-			}
-			return 0, false
-		},
+		Out:      &out,
+		Err:      &errb,
+		ExitCode: scriptExitCode,
 	})
 	if err != nil {
 		t.Fatal(err)

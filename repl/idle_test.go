@@ -13,8 +13,6 @@ import (
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/plugintest"
 	"github.com/switchboard-rpc/switchboard/scripting"
-	"github.com/switchboard-rpc/switchboard/scripting/js"
-	"github.com/switchboard-rpc/switchboard/scripting/lua"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -64,28 +62,15 @@ func newLiveSession(t *testing.T, lang string, hub *socket.Socket) *liveSession 
 	s := &liveSession{t: t, done: make(chan struct{})}
 	pr, pw := io.Pipe()
 	s.in = pw
-	var runtimes []*scripting.Runtime
+	newEngine := realEngines(t, hub)
 	r, err := New(Config{
-		Hub:  hub,
-		Lang: lang,
-		NewEngine: func(lang string, stdout, stderr io.Writer) (Engine, error) {
-			rt := scripting.New(hub, scripting.Config{Stdout: stdout, Stderr: stderr, Logger: discardLogger()})
-			runtimes = append(runtimes, rt)
-			if lang == "lua" {
-				return lua.New(rt)
-			}
-			return js.New(rt)
-		},
-		In:  pr,
-		Out: &s.out,
-		Err: &s.err,
-		ExitCode: func(err error) (int, bool) {
-			var e *scripting.ExitError
-			if errors.As(err, &e) {
-				return e.Code, true
-			}
-			return 0, false
-		},
+		Hub:       hub,
+		Lang:      lang,
+		NewEngine: newEngine,
+		In:        pr,
+		Out:       &s.out,
+		Err:       &s.err,
+		ExitCode:  scriptExitCode,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -99,9 +84,6 @@ func newLiveSession(t *testing.T, lang string, hub *socket.Socket) *liveSession 
 		pw.Close()
 		<-s.done
 		r.Close()
-		for _, rt := range runtimes {
-			rt.Close()
-		}
 	})
 	return s
 }
