@@ -43,6 +43,19 @@ func startOnTerminal(t *testing.T, args ...string) (*exec.Cmd, *os.File, *termin
 	return cmd, master, newTerminal(t, master)
 }
 
+// endSession ends the REPL on the terminal with Ctrl-D, fails the test if
+// it does not exit 0, and waits until the terminal's output has been read
+// whole.
+func (term *terminal) endSession(cmd *exec.Cmd) {
+	term.t.Helper()
+	term.send("\x04")
+	if err := cmd.Wait(); err != nil {
+		term.t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
+	}
+	term.master.Close()
+	<-term.done
+}
+
 // openPTY opens a pseudo-terminal pair of 24x100 characters. The master
 // stays non-blocking, so reads honour deadlines.
 func openPTY() (master, tty *os.File, err error) {
@@ -152,7 +165,7 @@ func (term *terminal) send(s string) {
 // flight, Ctrl-D, and the history file.
 func TestREPLOnTerminal(t *testing.T) {
 	history := filepath.Join(t.TempDir(), "state", "history")
-	cmd, master, term := startOnTerminal(t, "repl", "-history", history,
+	cmd, _, term := startOnTerminal(t, "repl", "-history", history,
 		"-spawn", filepath.Join(pluginDir, "echo"), "-spawn", filepath.Join(pluginDir, "chaos"),
 		"-wait", "echo", "-wait", "chaos")
 
@@ -191,12 +204,7 @@ func TestREPLOnTerminal(t *testing.T) {
 	term.expect("js> ")
 
 	// Ctrl-D ends the session.
-	term.send("\x04")
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("repl ended with %v; output:\n%s", err, term.out.String())
-	}
-	master.Close()
-	<-term.done
+	term.endSession(cmd)
 	b, err := os.ReadFile(history)
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +220,7 @@ func TestREPLOnTerminal(t *testing.T) {
 // names; the REPL's completion escapes candidates too, see repl's
 // TestCompleteEscapesCandidates); the sequences never reach the terminal.
 func TestREPLOnTerminalEscapesPluginText(t *testing.T) {
-	cmd, master, term := startOnTerminal(t, "repl", "-history", "off")
+	cmd, _, term := startOnTerminal(t, "repl", "-history", "off")
 
 	term.expect("js> ")
 	term.send(`spawn("hostile", ["late"]); waitFor("late", 10000)` + "\r")
@@ -222,12 +230,7 @@ func TestREPLOnTerminalEscapesPluginText(t *testing.T) {
 	// was handled, and the host logs the refusal before it ends.
 	term.send(`spawn("hostile", ["methods"]).wait()` + "\r")
 	term.expect("js> ")
-	term.send("\x04")
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
-	}
-	master.Close()
-	<-term.done
+	term.endSession(cmd)
 	out := term.out.String()
 	// The refusal was logged before the host ended: it is in the output.
 	if want := `holds the control character U+001B`; !strings.Contains(out, want) {
@@ -281,7 +284,7 @@ func TestREPLHistorySurvivesHangup(t *testing.T) {
 // half line are drawn again under it, and finishing the line evaluates all
 // of it. Ctrl-D on a "..." line drops the unfinished entry.
 func TestREPLPrintsAboveTheLineBeingTyped(t *testing.T) {
-	cmd, master, term := startOnTerminal(t, "repl", "-history", "off")
+	cmd, _, term := startOnTerminal(t, "repl", "-history", "off")
 
 	term.expect("js> ")
 	term.send(`const iv = setInterval(() => console.log("beat"), 20)` + "\r")
@@ -303,12 +306,7 @@ func TestREPLPrintsAboveTheLineBeingTyped(t *testing.T) {
 	term.expect("true")
 	term.expect("js> ")
 
-	term.send("\x04")
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
-	}
-	master.Close()
-	<-term.done
+	term.endSession(cmd)
 }
 
 // TestREPLHistoryPerLanguage: without -history, each language's lines go
@@ -317,7 +315,7 @@ func TestREPLPrintsAboveTheLineBeingTyped(t *testing.T) {
 func TestREPLHistoryPerLanguage(t *testing.T) {
 	state := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)
-	cmd, master, term := startOnTerminal(t, "repl")
+	cmd, _, term := startOnTerminal(t, "repl")
 
 	term.expect("js> ")
 	term.send("6 * 7\r")
@@ -335,12 +333,7 @@ func TestREPLHistoryPerLanguage(t *testing.T) {
 	term.send("\r")
 	term.expect("42")
 	term.expect("js> ")
-	term.send("\x04")
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("repl ended with %v; output:\n%q", err, term.out.String())
-	}
-	master.Close()
-	<-term.done
+	term.endSession(cmd)
 	for lang, want := range map[string]string{
 		"js":  "6 * 7\n.lang lua\n6 * 7\n",
 		"lua": "=5 + 6\n.lang js\n",
