@@ -1,7 +1,7 @@
 // Package syncbuf is a bytes.Buffer safe for concurrent use, for tests that
 // capture what several goroutines write (a logger, a child's stderr). The
-// tests of socket, host and scripting share it; nothing else should import
-// it.
+// tests of socket, host, scripting and repl share it; nothing else should
+// import it.
 package syncbuf
 
 import (

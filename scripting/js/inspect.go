@@ -162,8 +162,9 @@ func (in *inspector) nested(v goja.Value, depth int) string {
 	return in.value(v, depth+1, false)
 }
 
-// array renders an array's elements, then its other own properties.
-func (in *inspector) array(obj *goja.Object, depth int) string {
+// elements renders the first inspectItems elements of an array-like obj,
+// and counts the rest; it returns the length too.
+func (in *inspector) elements(obj *goja.Object, depth int) (int64, []string) {
 	n := obj.Get("length").ToInteger()
 	var items []string
 	for i := int64(0); i < n && i < inspectItems; i++ {
@@ -172,19 +173,18 @@ func (in *inspector) array(obj *goja.Object, depth int) string {
 	if n > inspectItems {
 		items = append(items, moreText(n-inspectItems, "item"))
 	}
+	return n, items
+}
+
+// array renders an array's elements, then its other own properties.
+func (in *inspector) array(obj *goja.Object, depth int) string {
+	_, items := in.elements(obj, depth)
 	return in.withProps(obj, depth, "", items)
 }
 
 // typed renders a typed array as Node does: Uint8Array(3) [ 1, 2, 3 ].
 func (in *inspector) typed(obj *goja.Object, depth int) string {
-	n := obj.Get("length").ToInteger()
-	var items []string
-	for i := int64(0); i < n && i < inspectItems; i++ {
-		items = append(items, in.nested(obj.Get(strconv.FormatInt(i, 10)), depth))
-	}
-	if n > inspectItems {
-		items = append(items, moreText(n-inspectItems, "item"))
-	}
+	n, items := in.elements(obj, depth)
 	name := in.constructorName(obj, "TypedArray") + "(" + strconv.FormatInt(n, 10) + ")"
 	if len(items) == 0 {
 		return name + " []"
