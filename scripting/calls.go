@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/internal/jsontok"
-	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -22,15 +21,12 @@ func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte
 	if rt.sock == nil {
 		return nil, NewError(name, method, socket.ErrPluginNotFound)
 	}
-	var info *plugin.Info
 	if !opts.NoFieldCheck && hasFields(payload) {
 		// Only a payload with fields is checked, and only then is the
-		// description copied out of the socket.
-		if info = rt.sock.PluginInfo(name); info != nil {
-			if fn, ok := info.Functions[method]; ok {
-				if err := checkFields(fn.Input, payload); err != nil {
-					return nil, &Error{Plugin: name, Method: method, Code: CodeBadArgument, Err: err}
-				}
+		// method's description copied out of the socket.
+		if fn, ok := rt.sock.MethodInfo(name, method); ok {
+			if err := checkFields(fn.Input, payload); err != nil {
+				return nil, &Error{Plugin: name, Method: method, Code: CodeBadArgument, Err: err}
 			}
 		}
 	}
@@ -50,7 +46,7 @@ func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte
 				return nil, ex
 			}
 		}
-		return nil, NewError(name, method, rt.explain(parent, name, method, opts, info, err))
+		return nil, NewError(name, method, rt.explain(parent, name, method, opts, err))
 	}
 	return out, nil
 }
@@ -59,7 +55,7 @@ func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte
 // the closest plugin or method name to the one not found, the limit of a
 // timeout, "canceled" instead of Go's "context canceled". The error is
 // still errors.Is the socket's sentinel and the context's error.
-func (rt *Runtime) explain(parent context.Context, name, method string, opts CallOptions, info *plugin.Info, err error) error {
+func (rt *Runtime) explain(parent context.Context, name, method string, opts CallOptions, err error) error {
 	prefix := name + "." + method + ": "
 	switch {
 	case errors.Is(err, socket.ErrPluginNotFound):
@@ -71,10 +67,7 @@ func (rt *Runtime) explain(parent context.Context, name, method string, opts Cal
 			return &hintError{err: err, hint: "did you mean " + c + "?"}
 		}
 	case errors.Is(err, socket.ErrMethodNotFound):
-		if info == nil {
-			info = rt.sock.PluginInfo(name)
-		}
-		if info != nil {
+		if info := rt.sock.PluginInfo(name); info != nil {
 			methods := make([]string, 0, len(info.Functions))
 			for m := range info.Functions {
 				methods = append(methods, m)

@@ -310,6 +310,27 @@ func TestConnectedHandsOutCopies(t *testing.T) {
 	}
 }
 
+// MethodInfo hands out a copy of one method's description, and false for
+// an unknown plugin or method.
+func TestMethodInfoHandsOutACopy(t *testing.T) {
+	s := newSocket(t)
+	plugintest.Connect(t, s, newSvc(), &plugin.Info{Name: "svc", Version: "1.2"})
+	fn, ok := s.MethodInfo("svc", "Swap")
+	if !ok || fn.Name != "Swap" || fn.Input == nil || fn.Input.Fields[0].Name != "a" {
+		t.Fatalf("MethodInfo(svc, Swap) = %+v, %v", fn, ok)
+	}
+	fn.Input.Fields[0].Name = "hacked"
+	if again, _ := s.MethodInfo("svc", "Swap"); again.Input.Fields[0].Name != "a" {
+		t.Fatalf("changing a copy changed the hub: %+v", again.Input)
+	}
+	if _, ok := s.MethodInfo("svc", "Nope"); ok {
+		t.Fatal("MethodInfo of an unknown method")
+	}
+	if _, ok := s.MethodInfo("nobody", "Swap"); ok {
+		t.Fatal("MethodInfo of an unknown plugin")
+	}
+}
+
 func TestToken(t *testing.T) {
 	s := newSocket(t, socket.WithToken("s3cret"))
 	addr := listen(t, s)

@@ -50,6 +50,26 @@ func (s *Socket) PluginInfo(name string) *plugin.Info {
 	return info.DeepCopy(withFunctions)
 }
 
+// MethodInfo returns a copy of the description of one method of the plugin
+// called name, and false when no such plugin is connected or its
+// description does not list that method. It copies only that method, off
+// the socket's lock as PluginInfo does, so it is cheap enough for every
+// call. It does not block.
+func (s *Socket) MethodInfo(name, method string) (plugin.Function, bool) {
+	s.init()
+	s.mu.Lock()
+	info := s.plugins[name].info // nil when there is none; never changed once registered
+	s.mu.Unlock()
+	if info == nil {
+		return plugin.Function{}, false
+	}
+	f, ok := info.Functions[method]
+	if !ok {
+		return plugin.Function{}, false
+	}
+	return f.DeepCopy(), true
+}
+
 // WaitFor waits until a plugin called name is connected and returns true, or
 // returns false after timeout (or at once if the socket is shut down). It
 // returns true at once for a plugin that is already connected; any number of
