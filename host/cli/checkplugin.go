@@ -27,8 +27,8 @@ Check-plugin starts CMD with ARGS under a private host (loopback, a token of
 its own), as spawn() would (a .py file with python3, a .js or .mjs file with
 node), and reports one line per point: whether it registers, what it
 describes, whether it answers a call, an unknown method and a call after a
-cancelled one, whether it stops when asked, and whether it wrote anything but
-protocol to the connection. It exits with status 0 when the plugin conforms,
+cancelled one, whether it stops when asked and then exits with status 0, and
+whether it wrote anything but protocol to the connection. It exits with status 0 when the plugin conforms,
 1 otherwise. The plugin's own output goes to stderr.
 `,
 	run: runCheckPlugin,
@@ -138,6 +138,12 @@ func runCheckPlugin(st *state, _ *options, args []string) error {
 		report(graceful, "stop", map[bool]string{true: "finished and closed when asked", false: "was cut or crashed"}[graceful])
 	case <-time.After(2 * checkTimeout):
 		report(false, "stop", "did not close")
+	}
+	select {
+	case code := <-exited:
+		report(code == 0, "exits", fmt.Sprintf("with status %d", code))
+	case <-time.After(checkTimeout):
+		report(false, "exits", fmt.Sprintf("still running %v after the stop: killed", checkTimeout))
 	}
 	refused := s.Stats().Refused
 	report(refused == 0, "protocol only", fmt.Sprintf("%d connection(s) refused", refused))
