@@ -1,6 +1,7 @@
 package socket_test
 
 import (
+	"log/slog"
 	"net"
 	"os"
 	"sync/atomic"
@@ -38,7 +39,7 @@ func FuzzConnection(f *testing.F) {
 	f.Add(w.Cat(types, w.Hello("p\x1b[2J", w.Functions(2), "")))
 	f.Add(w.Cat(types, w.Hello("p", w.Functions(2), ""), w.EnvelopeType(100), w.Envelope(100, 0, "Async", []byte("1"))))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := socket.New(socket.WithHandshakeTimeout(time.Second))
+		s, err := socket.New(socket.WithHandshakeTimeout(time.Second), socket.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package socket_test
 
 import (
+	"log/slog"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -25,7 +26,7 @@ func FuzzJSONRPC(f *testing.F) {
 	f.Add([]byte(" [1]\n"))
 	f.Add([]byte("Content-Length: 99999999999999999999\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := socket.New(socket.WithHandshakeTimeout(time.Second), socket.WithMaxMessage(4096))
+		s, err := socket.New(socket.WithHandshakeTimeout(time.Second), socket.WithMaxMessage(4096), socket.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
 			t.Fatal(err)
 		}
