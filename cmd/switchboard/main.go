@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	switchboard run [flags] SCRIPT.js|SCRIPT.lua [--] [args...]
+//	switchboard run [flags] SCRIPT.js|SCRIPT.ts|SCRIPT.lua [--] [args...]
 //	switchboard repl [flags]
 //	switchboard version
 //	switchboard help [command]
