@@ -133,7 +133,7 @@ func buildError(path string, msgs []api.Message) *scripting.ScriptError {
 	if strings.HasPrefix(m.Text, "Could not resolve") {
 		se.Message = "Error: " + m.Text
 	}
-	if strings.HasPrefix(m.Text, "Top-level await") {
+	if strings.Contains(strings.ToLower(m.Text), "top-level await") {
 		se.Message += " (" + awaitAdvice + ")"
 	}
 	if m.Location != nil {
