@@ -82,7 +82,7 @@ func bundleFile(path string) (*bundle, error) {
 		// A .load keeps every top-level name of the file, used or not.
 		TreeShaking: api.TreeShakingFalse,
 		LogLevel:    api.LogLevelSilent,
-		Plugins:     []api.Plugin{requirePlugin},
+		Plugins:     []api.Plugin{requirePlugin()},
 	})
 	if len(res.Errors) > 0 {
 		return nil, buildError(path, res.Errors)
@@ -102,27 +102,28 @@ func bundleFile(path string) (*bundle, error) {
 // requirePlugin leaves every bare module name to require() at run time:
 // esbuild bundles a module "module.exports = require(name)" for it, whose
 // require call stays as it is.
-var requirePlugin = api.Plugin{
-	Name: "switchboard-require",
-	Setup: func(b api.PluginBuild) {
-		b.OnResolve(api.OnResolveOptions{Filter: `.*`, Namespace: builtinNS},
-			func(a api.OnResolveArgs) (api.OnResolveResult, error) {
-				return api.OnResolveResult{Path: a.Path, External: true}, nil
-			})
-		b.OnResolve(api.OnResolveOptions{Filter: `^[^./]`},
-			func(a api.OnResolveArgs) (api.OnResolveResult, error) {
-				if filepath.IsAbs(a.Path) {
-					return api.OnResolveResult{}, nil
-				}
-				return api.OnResolveResult{Path: a.Path, Namespace: builtinNS}, nil
-			})
-		b.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: builtinNS},
-			func(a api.OnLoadArgs) (api.OnLoadResult, error) {
-				name, _ := json.Marshal(a.Path)
-				src := "module.exports = require(" + string(name) + ");"
-				return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
-			})
-	},
+func requirePlugin() api.Plugin {
+	return api.Plugin{Name: "switchboard-require", Setup: setupRequire}
+}
+
+func setupRequire(b api.PluginBuild) {
+	b.OnResolve(api.OnResolveOptions{Filter: `.*`, Namespace: builtinNS},
+		func(a api.OnResolveArgs) (api.OnResolveResult, error) {
+			return api.OnResolveResult{Path: a.Path, External: true}, nil
+		})
+	b.OnResolve(api.OnResolveOptions{Filter: `^[^./]`},
+		func(a api.OnResolveArgs) (api.OnResolveResult, error) {
+			if filepath.IsAbs(a.Path) {
+				return api.OnResolveResult{}, nil
+			}
+			return api.OnResolveResult{Path: a.Path, Namespace: builtinNS}, nil
+		})
+	b.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: builtinNS},
+		func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+			name, _ := json.Marshal(a.Path)
+			src := "module.exports = require(" + string(name) + ");"
+			return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
+		})
 }
 
 // buildError describes esbuild's first error as a ScriptError at its

@@ -132,7 +132,9 @@ func (e *Engine) Incomplete(src string) bool {
 
 // RunFile runs the script at path with args (the global args), then its
 // loop; see scripting.Engine. require() resolves modules relative to the
-// requiring file.
+// requiring file. TypeScript and ES modules are compiled with esbuild
+// first (see compileFile); a top-level await that nothing settles ends the
+// run with an error.
 func (e *Engine) RunFile(ctx context.Context, path string, args []string) error {
 	prg, err := compileFile(path)
 	if err != nil {

@@ -105,7 +105,7 @@ func (e *Engine) scriptError(err error) *scripting.ScriptError {
 // bundle's lines that no source file of the script's wrote (esbuild's
 // helpers, see bundleSuffix): stacks leave them out.
 func isNative(f *goja.StackFrame) bool {
-	return f.SrcName() == "<native>" || strings.HasSuffix(f.Position().Filename, bundleSuffix)
+	return f.SrcName() == "<native>" || hiddenFile(f.Position().Filename)
 }
 
 // stackText is up to n script frames of stack, one "    at ..." a line
@@ -132,7 +132,6 @@ func stackText(stack []goja.StackFrame, n int) string {
 
 var (
 	pcSuffixRE   = regexp.MustCompile(`(:\d+:\d+)\(\d+\)`)
-	bundleLineRE = regexp.MustCompile(`(?m)^[ \t]*at [^\n]*` + regexp.QuoteMeta(bundleSuffix) + `:\d+:\d+\)?[ \t]*(?:\n|$)`)
 	nativeLineRE = regexp.MustCompile(`(?m)^[ \t]*at (?:[^\n]* \(native\)|native)[ \t]*(?:\n|$)`)
 )
 
@@ -142,7 +141,7 @@ var (
 func cleanStack(s string) string {
 	s = pcSuffixRE.ReplaceAllString(s, "$1")
 	s = strings.ReplaceAll(s, "\tat ", "    at ")
-	s = bundleLineRE.ReplaceAllString(s, "")
+	s = dropBundleFrames(s)
 	return strings.TrimRight(nativeLineRE.ReplaceAllString(s, ""), "\n")
 }
 

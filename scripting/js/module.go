@@ -32,6 +32,39 @@ type compiled struct {
 // the bundle. Stacks leave those frames out (see scriptFrame).
 const bundleSuffix = " (bundle)"
 
+// hiddenFile reports whether a stack frame's file is one the script's
+// author did not write: a bundle's own lines (see bundleSuffix), or the
+// module esbuild makes for a bare name (see builtinNS).
+func hiddenFile(name string) bool {
+	return strings.HasSuffix(name, bundleSuffix) || strings.HasPrefix(name, builtinNS+":")
+}
+
+// dropBundleFrames removes from a stack text the frames of hidden files.
+func dropBundleFrames(stack string) string {
+	if !strings.Contains(stack, bundleSuffix) && !strings.Contains(stack, builtinNS+":") {
+		return stack
+	}
+	lines := strings.Split(stack, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "at ") && frameHidden(t) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// frameHidden reports whether a frame line "at name (file:line:col)" or
+// "at file:line:col" is of a hidden file.
+func frameHidden(line string) bool {
+	loc := strings.TrimPrefix(line, "at ")
+	if i := strings.LastIndex(loc, " ("); i >= 0 && strings.HasSuffix(loc, ")") {
+		loc = loc[i+2 : len(loc)-1]
+	}
+	return strings.Contains(loc, bundleSuffix+":") || strings.HasPrefix(loc, builtinNS+":")
+}
+
 // compileBundle compiles b, bundled from the file name, for goja with its
 // source map, so that stacks name the original files, lines and
 // columns. With repl, a top-level await is rewritten as wrapAwait does for
@@ -174,6 +207,6 @@ func (e *Engine) watchModule(v goja.Value) *goja.Promise {
 func unsettled(name string) *scripting.ScriptError {
 	return &scripting.ScriptError{
 		File:    name,
-		Message: "Error: top-level await never settled: the script awaits a promise that nothing is left to resolve (no call, timer or event is pending)",
+		Message: "Error: top-level await never settled: nothing is left to resolve the promise awaited (no call or timer is pending, no serve(); handlers alone do not keep a script alive)",
 	}
 }
