@@ -6,6 +6,7 @@
 //
 //	switchboard run [flags] SCRIPT.js|SCRIPT.ts|SCRIPT.lua [--] [args...]
 //	switchboard repl [flags]
+//	switchboard types [flags] [-o FILE] [-lang ts|lua]
 //	switchboard version
 //	switchboard help [command]
 //
