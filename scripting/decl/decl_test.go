@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/evanw/esbuild/pkg/api"
+	"github.com/yuin/gopher-lua/parse"
+
 	"github.com/switchboard-rpc/switchboard/plugin"
 )
 
@@ -78,5 +81,39 @@ func TestHostileNames(t *testing.T) {
 	}
 	if !strings.Contains(lua.String(), `---@overload fun(plugin: "a\"b", method: "M\"\n", payload: { ["k\"}"]: string }`) {
 		t.Errorf("Lua overload:\n%s", lua.String())
+	}
+}
+
+// TestSyntax checks that what TypeScript and Lua write parses: the .d.ts
+// with esbuild's TypeScript parser, the annotations with gopher-lua's.
+// (tsc itself runs in host/cli's TestTypeCheck, where it is installed.)
+func TestSyntax(t *testing.T) {
+	plugins := map[string]*plugin.Info{
+		"echo": {Name: "echo", Version: "1.0.0", Functions: map[string]plugin.Function{
+			"Upper": {Input: &plugin.Entity{Type: "struct", Fields: []plugin.Entity{{Name: "text", Type: "string", Mandatory: true}}},
+				Output: &plugin.Entity{Type: "struct", Fields: []plugin.Entity{{Name: "text", Type: "string", Mandatory: true}}}},
+			"Keys":  {Output: &plugin.Entity{Type: "[]string"}},
+			"weird": {Input: &plugin.Entity{Type: "map[string][]struct", Fields: []plugin.Entity{{Name: "a-b", Type: "any"}}}},
+		}},
+	}
+	for _, none := range []bool{false, true} {
+		ps := plugins
+		if none {
+			ps = nil
+		}
+		var ts, lua bytes.Buffer
+		if err := TypeScript(&ts, ps); err != nil {
+			t.Fatal(err)
+		}
+		if err := Lua(&lua, ps); err != nil {
+			t.Fatal(err)
+		}
+		res := api.Transform(ts.String(), api.TransformOptions{Loader: api.LoaderTS, LogLevel: api.LogLevelSilent})
+		for _, m := range res.Errors {
+			t.Errorf("the .d.ts does not parse (plugins: %v): %s at line %d", !none, m.Text, m.Location.Line)
+		}
+		if _, err := parse.Parse(strings.NewReader(lua.String()), "switchboard.meta.lua"); err != nil {
+			t.Errorf("the Lua annotations do not parse (plugins: %v): %v", !none, err)
+		}
 	}
 }
