@@ -20,10 +20,10 @@ var runCommand = &command{
 Run listens for plugins, starts those of -spawn, waits for those of -wait,
 and runs the script: JavaScript for .js, TypeScript for .ts (compiled in
 the host, not type-checked), ES modules for .mjs, .mts and .js files that
-import or export, Lua for .lua. The arguments after
-the script are the script's (args in JavaScript, arg in Lua). The script
-ends when its top level has returned and no timer, pending promise or
-serve() keeps it alive; then the host stops the plugins it spawned.
+import or export, Lua for .lua. The arguments after the script are the
+script's (args in JavaScript, arg in Lua). The script ends when its top
+level has returned and no timer, pending promise or serve() keeps it
+alive; then the host stops the plugins it spawned.
 
 Plugins dial the address in SWITCHBOARD_ADDR, which spawned plugins get in
 their environment. A spawned command that is a Go package directory (such
