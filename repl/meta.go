@@ -17,7 +17,7 @@ var metaCommands = []struct{ name, args, help string }{
 	{".plugins", "", "list the connected plugins"},
 	{".info", "[-raw] NAME", "a plugin's methods, one signature a line (-raw: its description as JSON)"},
 	{".lang", "js|lua", "switch language (each keeps its own variables and history)"},
-	{".load", "FILE", "evaluate a .js or .lua file in its language"},
+	{".load", "FILE", "evaluate a .js, .ts or .lua file in its language"},
 	{".editor", "", "enter a multi-line entry, ended by Ctrl-D (Ctrl-C drops it)"},
 	{".break", "", "drop the unfinished entry (also .clear)"},
 	{".clear", "", "drop the unfinished entry (also .break)"},
@@ -173,12 +173,12 @@ func (r *REPL) load(ctx context.Context, path string) (stop bool, err error) {
 	}
 	var lang string
 	switch filepath.Ext(path) {
-	case ".js":
+	case ".js", ".ts", ".mjs", ".mts":
 		lang = "js"
 	case ".lua":
 		lang = "lua"
 	default:
-		r.fail(fmt.Errorf(".load %s: cannot run a %q file (.js or .lua)", path, filepath.Ext(path)))
+		r.fail(fmt.Errorf(".load %s: cannot run a %q file (.js, .ts, .mjs, .mts or .lua)", path, filepath.Ext(path)))
 		return false, nil
 	}
 	src, err := os.ReadFile(path)

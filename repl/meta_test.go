@@ -77,7 +77,7 @@ func TestLoadRefusesOtherExtensions(t *testing.T) {
 	if err := s.r.Run(context.Background()); !errors.Is(err, ErrFailed) {
 		t.Fatalf("Run = %v, want ErrFailed", err)
 	}
-	if !strings.Contains(s.err.String(), `cannot run a ".txt" file (.js or .lua)`) {
+	if !strings.Contains(s.err.String(), `cannot run a ".txt" file (.js, .ts, .mjs, .mts or .lua)`) {
 		t.Errorf("err = %q", s.err.String())
 	}
 	if len(s.engines["js"].evals) != 0 {

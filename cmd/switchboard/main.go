@@ -4,8 +4,9 @@
 //
 // Usage:
 //
-//	switchboard run [flags] SCRIPT.js|SCRIPT.lua [--] [args...]
+//	switchboard run [flags] SCRIPT.js|SCRIPT.ts|SCRIPT.lua [--] [args...]
 //	switchboard repl [flags]
+//	switchboard types [flags] [-o FILE] [-lang ts|lua]
 //	switchboard version
 //	switchboard help [command]
 //

@@ -34,7 +34,7 @@ type command struct {
 
 // commands lists the subcommands in the order help shows them.
 func commands() []*command {
-	return []*command{runCommand, replCommand, checkPluginCommand, versionCommand, helpCommand}
+	return []*command{runCommand, replCommand, typesCommand, checkPluginCommand, versionCommand, helpCommand}
 }
 
 // lookup returns the command called name, or nil.

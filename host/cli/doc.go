@@ -1,9 +1,9 @@
 // Package cli is the switchboard command: its subcommands (run, repl,
-// version, help), their flags, and the session they open (the listener,
-// the socket, the plugins of -spawn, the scripting engines). It is the one
-// place that reads the process's arguments, environment and signals, once,
-// in Main, and passes them down; every command also runs in-process from a
-// state of the tests' own making.
+// types, check-plugin, version, help), their flags, and the session they
+// open (the listener, the socket, the plugins of -spawn, the scripting
+// engines). It is the one place that reads the process's arguments,
+// environment and signals, once, in Main, and passes them down; every
+// command also runs in-process from a state of the tests' own making.
 //
 // Two mains call Main: host (go run ./host) and cmd/switchboard (go install
 // .../cmd/switchboard installs a binary named switchboard).

@@ -36,6 +36,10 @@ type options struct {
 	// repl only
 	lang    string
 	history string
+
+	// types only
+	output   string // -o
+	declLang string // -lang ts|lua
 }
 
 // stringsFlag is a repeatable string flag.

@@ -14,14 +14,16 @@ import (
 
 var runCommand = &command{
 	name:      "run",
-	usageLine: "run [flags] SCRIPT.js|SCRIPT.lua [--] [args...]",
+	usageLine: "run [flags] SCRIPT.js|SCRIPT.ts|SCRIPT.lua [--] [args...]",
 	short:     "run a workflow script",
 	long: `
 Run listens for plugins, starts those of -spawn, waits for those of -wait,
-and runs the script: JavaScript for .js, Lua for .lua. The arguments after
-the script are the script's (args in JavaScript, arg in Lua). The script
-ends when its top level has returned and no timer, pending promise or
-serve() keeps it alive; then the host stops the plugins it spawned.
+and runs the script: JavaScript for .js, TypeScript for .ts (compiled in
+the host, not type-checked), ES modules for .mjs, .mts and .js files that
+import or export, Lua for .lua. The arguments after the script are the
+script's (args in JavaScript, arg in Lua). The script ends when its top
+level has returned and no timer, pending promise or serve() keeps it
+alive; then the host stops the plugins it spawned.
 
 Plugins dial the address in SWITCHBOARD_ADDR, which spawned plugins get in
 their environment. A spawned command that is a Go package directory (such
@@ -54,12 +56,12 @@ const defaultGrace = 5 * time.Second
 // langOf returns the language of a script file from its extension.
 func langOf(path string) (string, error) {
 	switch filepath.Ext(path) {
-	case ".js":
+	case ".js", ".ts", ".mjs", ".mts":
 		return "js", nil
 	case ".lua":
 		return "lua", nil
 	}
-	return "", usage("cannot tell the language of %q: the script must end in .js or .lua", path)
+	return "", usage("cannot tell the language of %q: the script must end in .js, .ts, .mjs, .mts or .lua", path)
 }
 
 func runRun(st *state, o *options, args []string) error {

@@ -20,6 +20,13 @@
 // Config.Stderr. require loads CommonJS modules (.js, .json, directories
 // with index.js or package.json) relative to the requiring file.
 //
+// TypeScript (.ts, .mts) and ES modules (.mjs, and .js files that import,
+// export or await at their top level) are bundled with esbuild, with the
+// local files they import, before goja runs them (bundle.go); goja gets
+// the bundle's source map, so stacks name the original files, lines and
+// columns (sourcemap.go), and a top-level await runs the bundle as an
+// async function body (module.go). Nothing is type-checked.
+//
 // Bounds (limits.go): the call stack (MaxCallStack), generators resuming
 // one another (MaxGeneratorDepth), and the size of what one builtin call
 // builds (MaxStringLength, MaxArrayLength, MaxBufferBytes: repeat,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -133,15 +132,13 @@ func (e *Engine) Incomplete(src string) bool {
 
 // RunFile runs the script at path with args (the global args), then its
 // loop; see scripting.Engine. require() resolves modules relative to the
-// requiring file.
+// requiring file. TypeScript and ES modules are compiled with esbuild
+// first (see compileFile); a top-level await that nothing settles ends the
+// run with an error.
 func (e *Engine) RunFile(ctx context.Context, path string, args []string) error {
-	src, err := os.ReadFile(path)
+	prg, err := compileFile(path)
 	if err != nil {
-		return fmt.Errorf("js: %w", err)
-	}
-	prg, err := goja.Compile(path, string(src), false)
-	if err != nil {
-		return syntaxError(path, err)
+		return err
 	}
 	if args == nil {
 		args = []string{}
@@ -151,13 +148,20 @@ func (e *Engine) RunFile(ctx context.Context, path string, args []string) error 
 	}
 	scope := e.begin(ctx, false)
 	defer e.end(true)
-	if _, err := e.vm.RunProgram(prg); err != nil {
+	var body *goja.Promise // of a module's top-level await
+	if v, err := e.vm.RunProgram(prg.prg); err != nil {
 		e.uncaught(err)
 	} else {
+		if prg.async {
+			body = e.watchModule(v)
+		}
 		e.checkRejections()
 	}
 	if !scope.Ended() {
 		_ = e.loop.Run(scope.Context())
+	}
+	if body != nil && body.State() == goja.PromiseStatePending && !scope.Ended() && e.running() {
+		e.fail(unsettled(path))
 	}
 	if scope.Interrupted() && !scope.Ended() {
 		// The calls were cancelled: serve() is over, and what the script
@@ -169,11 +173,14 @@ func (e *Engine) RunFile(ctx context.Context, path string, args []string) error 
 	return scope.Err()
 }
 
+// replName is the file name of REPL entries in stacks.
+const replName = "<repl>"
+
 // Eval runs one REPL entry. A Promise result is awaited (running the loop)
 // and its value printed; after serve() the entry runs the loop until ctx
 // ends.
 func (e *Engine) Eval(ctx context.Context, src string) (string, error) {
-	return e.EvalNamed(ctx, "<repl>", src)
+	return e.EvalNamed(ctx, replName, src)
 }
 
 // EvalNamed is Eval of src read from the file name (a REPL's .load): its
@@ -183,14 +190,9 @@ func (e *Engine) EvalNamed(ctx context.Context, name, src string) (string, error
 		e.pending = nil
 		return "", err
 	}
-	if wrapped, ok := wrapAwait(src); ok {
-		src = wrapped // top-level await: its promise is awaited below
-	}
-	// Compiled apart, a syntax error is goja's, not an exception that
-	// would read "SyntaxError: SyntaxError: ...".
-	prg, err := goja.Compile(name, src, false)
+	prg, err := compileEntry(name, src)
 	if err != nil {
-		return "", syntaxError(name, err)
+		return "", err
 	}
 	e.noteLexical(src)
 	scope := e.begin(ctx, true)

@@ -92,7 +92,7 @@ func (e *Engine) scriptError(err error) *scripting.ScriptError {
 	}
 	se := &scripting.ScriptError{Message: "Uncaught " + e.valueText(ex.Value()), Err: e.goError(ex.Value())}
 	for _, f := range ex.Stack() {
-		if f.SrcName() != "<native>" && f.Position().Line > 0 {
+		if !isNative(&f) && f.Position().Line > 0 {
 			se.File, se.Line = f.Position().Filename, f.Position().Line
 			break
 		}
@@ -101,8 +101,12 @@ func (e *Engine) scriptError(err error) *scripting.ScriptError {
 	return se
 }
 
-// isNative reports whether f is a frame of a Go function.
-func isNative(f *goja.StackFrame) bool { return f.SrcName() == "<native>" }
+// isNative reports whether f is a frame of a Go function, or one of a
+// bundle's lines that no source file of the script's wrote (esbuild's
+// helpers, see bundleSuffix): stacks leave them out.
+func isNative(f *goja.StackFrame) bool {
+	return f.SrcName() == "<native>" || hiddenFile(f.Position().Filename)
+}
 
 // stackText is up to n script frames of stack, one "    at ..." a line
 // as Node writes them (spaces: a tab would be escaped where the host
@@ -137,6 +141,7 @@ var (
 func cleanStack(s string) string {
 	s = pcSuffixRE.ReplaceAllString(s, "$1")
 	s = strings.ReplaceAll(s, "\tat ", "    at ")
+	s = dropBundleFrames(s)
 	return strings.TrimRight(nativeLineRE.ReplaceAllString(s, ""), "\n")
 }
 
@@ -153,7 +158,7 @@ func (e *Engine) stackOverflow(so *goja.StackOverflowError) *scripting.ScriptErr
 	}
 	stack := so.Stack()
 	for _, f := range stack {
-		if f.SrcName() != "<native>" && f.Position().Line > 0 {
+		if !isNative(&f) && f.Position().Line > 0 {
 			se.File, se.Line = f.Position().Filename, f.Position().Line
 			break
 		}
