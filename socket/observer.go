@@ -20,9 +20,10 @@ type Observer interface {
 	CallDone(c CallRecord)
 	// BroadcastDone reports a broadcast that has ended.
 	BroadcastDone(b BroadcastRecord)
-	// AsyncReceived reports a value a plugin sent on its own, of size
-	// bytes of JSON, before it is handed to subscribers.
-	AsyncReceived(plugin string, size int)
+	// AsyncReceived reports a value a plugin sent on its own, as the
+	// plugin sent it (JSON), before it is handed to subscribers. payload
+	// must not be changed or kept.
+	AsyncReceived(plugin string, payload []byte)
 	// Connected reports a plugin that has registered.
 	Connected(p PeerRecord)
 	// Disconnected reports a registered plugin that has gone away;

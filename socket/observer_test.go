@@ -36,10 +36,10 @@ func (r *recorder) BroadcastDone(b socket.BroadcastRecord) {
 	r.broadcasts = append(r.broadcasts, b)
 }
 
-func (r *recorder) AsyncReceived(name string, size int) {
+func (r *recorder) AsyncReceived(name string, payload []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.async[name] += size
+	r.async[name] += len(payload)
 }
 
 func (r *recorder) Connected(p socket.PeerRecord) {

@@ -82,7 +82,7 @@ func (s *Socket) AsyncContext(ctx context.Context) (*AsyncData, error) {
 // subscribers. It runs on the plugin's read loop and never blocks.
 func (s *Socket) deliverAsync(name string, raw []byte) {
 	if o := s.observer(); o != nil {
-		o.AsyncReceived(name, len(raw))
+		o.AsyncReceived(name, raw)
 	}
 	a := AsyncData{Name: name, Raw: raw}
 	if len(raw) > 0 {
