@@ -29,6 +29,11 @@ type options struct {
 	maxPlugins  int
 	maxInFlight int
 	eventMemory int // bytes of events waiting for a script, each
+	http        string // -http: the monitor's address, or ""
+
+	// run only (monitor.go)
+	summary bool
+	calls   string
 
 	// run only
 	grace time.Duration
@@ -78,6 +83,8 @@ func setSharedFlags(fs *flag.FlagSet, o *options) {
 	o.eventMemory = scripting.DefaultEventMemory
 	fs.Var(byteSize{&o.eventMemory}, "event-memory",
 		"let socket events wait for the script up to `size` (such as 64MiB); past it the oldest are dropped, counted and logged")
+	fs.StringVar(&o.http, "http", "",
+		"serve metrics (/metrics), a live page (/) and its JSON API on `addr` (loopback unless -token is set)")
 	// Warnings only by default: a script's output stays readable, and log
 	// records do not land in the REPL's line. info shows connections and
 	// the output of spawned plugins.

@@ -28,6 +28,7 @@ type session struct {
 	lis   *listener
 	sock  *socket.Socket
 	build *spawn.Builder
+	watch *watch // -http, -summary, -calls; see monitor.go
 
 	// plugins supervises the plugins of -spawn (procs); every engine has
 	// a runtime of its own in runtimes, which tracks procs.
@@ -64,8 +65,13 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 // refuses is bad usage.
 func (st *state) openSession(o *options) (*session, error) {
 	log := newLogger(st.stderr, o.logLevel)
+	w, err := newWatch(o)
+	if err != nil {
+		return nil, err
+	}
 	lis, err := listen(o)
 	if err != nil {
+		_ = w.close(st, &options{})
 		if errors.Is(err, errExposed) {
 			return nil, &usageError{msg: err.Error()}
 		}
@@ -81,20 +87,35 @@ func (st *state) openSession(o *options) (*session, error) {
 	if o.maxInFlight > 0 {
 		opts = append(opts, socket.WithMaxInFlight(o.maxInFlight))
 	}
+	if w.mon != nil {
+		opts = append(opts, socket.WithObserver(w.mon))
+	}
 	sock, err := socket.New(opts...)
 	if err != nil {
 		lis.Close()
+		_ = w.close(st, &options{})
 		return nil, fmt.Errorf("starting the socket: %w", err)
+	}
+	if w.mon != nil {
+		w.mon.Attach(sock)
+	}
+	if err := w.serve(st, o); err != nil {
+		lis.Close()
+		_ = w.close(st, &options{})
+		if errors.Is(err, errExposed) {
+			return nil, &usageError{msg: err.Error()}
+		}
+		return nil, err
 	}
 	sock.Serve(lis)
 	log.Debug("listening for plugins", "addr", lis.addr)
 	s := &session{
-		st: st, o: o, log: log, lis: lis, sock: sock,
+		st: st, o: o, log: log, lis: lis, sock: sock, watch: w,
 		build: &spawn.Builder{Announce: st.announceBuild, Env: st.environ},
 	}
 	s.plugins = spawn.New(spawn.Config{
 		Logger: log, Addr: lis.addr, Token: o.token, Env: lis.env,
-		Reaper: reaper(), Resolve: s.build.Resolve,
+		Reaper: reaper(), Resolve: s.build.Resolve, OnRestart: w.restarted(),
 	})
 	return s, nil
 }
@@ -137,7 +158,9 @@ func (s *session) newRuntime(stdout, stderr io.Writer) *scripting.Runtime {
 		EventMemory: s.o.eventMemory,
 
 		StartTimeout: s.startTimeout,
+		OnRestart:    s.watch.restarted(),
 	})
+	s.watch.track(rt)
 	for _, p := range s.procs {
 		rt.Track(p) // waitFor and call know how a -spawn plugin ended
 	}
@@ -239,5 +262,8 @@ func (s *session) close() {
 	s.lis.Close()
 	if err := s.build.Close(); err != nil {
 		s.log.Warn("removing built plugins", "err", err)
+	}
+	if err := s.watch.close(s.st, s.o); err != nil {
+		s.log.Error("monitor", "err", err)
 	}
 }

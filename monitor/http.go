@@ -1,0 +1,162 @@
+package monitor
+
+import (
+	"crypto/subtle"
+	"embed"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/switchboard-rpc/switchboard/plugin"
+)
+
+//go:embed page
+var page embed.FS
+
+// Handler returns the monitor's HTTP handler: /metrics (Prometheus text
+// format), / (the live page, with app.js and style.css) and the JSON API
+// under /api/ (docs/monitoring.md): plugins, calls, events, summary and
+// stream (server-sent events). With a token, every request must carry it,
+// as "Authorization: Bearer TOKEN" or as ?token=TOKEN (the page passes on
+// the one it was opened with); others get 401.
+func (m *Monitor) Handler(token string) http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(page, "page") // cannot fail: the directory is embedded
+	mux.Handle("GET /{$}", http.FileServerFS(static))
+	mux.Handle("GET /app.js", http.FileServerFS(static))
+	mux.Handle("GET /style.css", http.FileServerFS(static))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /api/plugins", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, m.Plugins()) })
+	mux.HandleFunc("GET /api/calls", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, m.Calls()) })
+	mux.HandleFunc("GET /api/events", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, m.Events()) })
+	mux.HandleFunc("GET /api/summary", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, m.Summary()) })
+	mux.HandleFunc("GET /api/stream", m.serveStream)
+	if token == "" {
+		return mux
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := r.URL.Query().Get("token")
+		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			got = bearer
+		}
+		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
+			http.Error(w, "a token is required: Authorization: Bearer TOKEN, or ?token=TOKEN", http.StatusUnauthorized)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// Plugin is a connected plugin as the JSON API shows it.
+type Plugin struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	// Protocol is "brpc" or "jsonrpc"; Remote the connection's remote
+	// address ("" for a pipe).
+	Protocol string `json:"protocol,omitempty"`
+	Remote   string `json:"remote,omitempty"`
+	// Since is when the plugin connected.
+	Since time.Time `json:"since"`
+	// Methods are the plugin's methods, by name, with their input and
+	// output types as the plugin describes them.
+	Methods []plugin.Function `json:"methods"`
+}
+
+// Plugins returns the connected plugins, sorted by name. It does not block
+// beyond the socket's lock.
+func (m *Monitor) Plugins() []Plugin {
+	s := m.socket()
+	if s == nil {
+		return []Plugin{}
+	}
+	infos := s.Connected(true)
+	m.mu.Lock()
+	out := make([]Plugin, 0, len(infos))
+	for name, info := range infos {
+		p := Plugin{Name: name, Version: info.Version, Methods: []plugin.Function{}}
+		if st, ok := m.peers[name]; ok {
+			p.Protocol, p.Remote, p.Since = st.rec.Protocol, st.rec.Remote, st.since
+		}
+		for fname, f := range info.Functions {
+			f.Name = fname
+			p.Methods = append(p.Methods, f)
+		}
+		slices.SortFunc(p.Methods, func(a, b plugin.Function) int { return strings.Compare(a.Name, b.Name) })
+		out = append(out, p)
+	}
+	m.mu.Unlock()
+	slices.SortFunc(out, func(a, b Plugin) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Calls returns the latest calls kept (Config.Recent), oldest first.
+func (m *Monitor) Calls() []CallLine {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.calls.list()
+}
+
+// Events returns the latest events kept (Config.Recent), oldest first.
+func (m *Monitor) Events() []Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.events.list()
+}
+
+// serveStream sends the page what happens as server-sent events: "call"
+// (a CallLine), "event" (an Event), and "resync" when messages were
+// dropped because the page did not keep up (it then fetches the lists
+// again). It ends when the client goes or the monitor closes.
+func (m *Monitor) serveStream(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	m.mu.Lock()
+	s := m.stream.add()
+	done := m.stream.doneCh()
+	m.mu.Unlock()
+	if s == nil {
+		http.Error(w, "too many pages streaming, or shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	defer func() {
+		m.mu.Lock()
+		m.stream.remove(s)
+		m.mu.Unlock()
+	}()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	if _, err := w.Write([]byte(": switchboard\n\n")); err != nil {
+		return
+	}
+	flusher.Flush()
+	for {
+		select {
+		case msg := <-s.ch:
+			if _, err := w.Write(msg); err != nil {
+				return
+			}
+			flusher.Flush()
+		case <-r.Context().Done():
+			return
+		case <-done:
+			return
+		}
+	}
+}
