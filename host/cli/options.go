@@ -28,7 +28,7 @@ type options struct {
 	logLevel    slog.Level
 	maxPlugins  int
 	maxInFlight int
-	eventMemory int // bytes of events waiting for a script, each
+	eventMemory int    // bytes of events waiting for a script, each
 	http        string // -http: the monitor's address, or ""
 
 	// run only (monitor.go)
