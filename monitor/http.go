@@ -64,9 +64,10 @@ func writeJSON(w http.ResponseWriter, v any) {
 type Plugin struct {
 	Name    string `json:"name"`
 	Version string `json:"version,omitempty"`
-	// Protocol is "brpc" or "jsonrpc"; Remote the connection's remote
-	// address ("" for a pipe).
+	// Protocol is "brpc" or "jsonrpc"; Network "tcp", "unix" or "pipe";
+	// Remote a TCP plugin's address.
 	Protocol string `json:"protocol,omitempty"`
+	Network  string `json:"network,omitempty"`
 	Remote   string `json:"remote,omitempty"`
 	// Since is when the plugin connected.
 	Since time.Time `json:"since"`
@@ -88,7 +89,7 @@ func (m *Monitor) Plugins() []Plugin {
 	for name, info := range infos {
 		p := Plugin{Name: name, Version: info.Version, Methods: []plugin.Function{}}
 		if st, ok := m.peers[name]; ok {
-			p.Protocol, p.Remote, p.Since = st.rec.Protocol, st.rec.Remote, st.since
+			p.Protocol, p.Network, p.Remote, p.Since = st.rec.Protocol, st.rec.Network, st.rec.Remote, st.since
 		}
 		for fname, f := range info.Functions {
 			f.Name = fname

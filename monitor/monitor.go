@@ -194,7 +194,7 @@ func (m *Monitor) Connected(p socket.PeerRecord) {
 	m.peers[p.Name] = peerState{rec: p, since: now}
 	m.mu.Unlock()
 	m.event(Event{Time: now, Kind: "connect", Plugin: p.Name,
-		Text: fmt.Sprintf("%s %s over %s from %s", p.Name, p.Version, p.Protocol, orPipe(p.Remote))})
+		Text: fmt.Sprintf("%s %s, %s", p.Name, p.Version, how(p))})
 }
 
 // Disconnected records a plugin that went away (socket.Observer).
@@ -278,9 +278,11 @@ func (m *Monitor) Close() error {
 	return nil
 }
 
-func orPipe(remote string) string {
-	if remote == "" {
-		return "a pipe"
+// how says how a plugin is connected: "brpc over tcp from 127.0.0.1:4000".
+func how(p socket.PeerRecord) string {
+	s := p.Protocol + " over " + p.Network
+	if p.Remote != "" {
+		s += " from " + p.Remote
 	}
-	return remote
+	return s
 }

@@ -2,6 +2,7 @@ package socket
 
 import (
 	"fmt"
+	"net"
 	"time"
 )
 
@@ -70,8 +71,11 @@ type PeerRecord struct {
 	// Protocol is how the plugin talks to the socket: "brpc" (gob) or
 	// "jsonrpc".
 	Protocol string
-	// Remote is the connection's remote address (empty for a pipe).
-	Remote string
+	// Network is the connection's kind: "tcp", "unix", "pipe" (net.Pipe,
+	// a plugin in the same process) or what its address's Network says.
+	// Remote is its remote address, when it has one that means something
+	// (a TCP client's; empty otherwise).
+	Network, Remote string
 }
 
 // WithObserver installs o to see every call, broadcast, async value,
@@ -98,15 +102,19 @@ func (s *Socket) observer() Observer {
 // peerRecord describes p, registered as name, for the observer.
 func peerRecord(p peer, name, version string) PeerRecord {
 	r := PeerRecord{Name: name, Version: version}
+	var nc net.Conn
 	switch c := p.(type) {
 	case *conn:
-		r.Protocol = "brpc"
-		if a := c.nc.RemoteAddr(); a != nil {
-			r.Remote = a.String()
-		}
+		r.Protocol, nc = "brpc", c.nc
 	case *jsonConn:
-		r.Protocol = "jsonrpc"
-		if a := c.nc.RemoteAddr(); a != nil {
+		r.Protocol, nc = "jsonrpc", c.nc
+	}
+	if nc == nil {
+		return r
+	}
+	if a := nc.RemoteAddr(); a != nil {
+		r.Network = a.Network()
+		if r.Network != "unix" && r.Network != "pipe" {
 			r.Remote = a.String()
 		}
 	}

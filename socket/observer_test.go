@@ -122,7 +122,7 @@ func TestObserverSeesCallsBroadcastsAndPeers(t *testing.T) {
 	if len(bcs) != 1 || bcs[0].Method != "Upper" || bcs[0].Plugins != 1 || bcs[0].Failed != 0 || bcs[0].Trace != "t6" {
 		t.Errorf("broadcasts %+v", bcs)
 	}
-	if len(peers) != 1 || peers[0].Name != "svc" || peers[0].Version != "1.0" || peers[0].Protocol != "brpc" || peers[0].Remote == "" {
+	if len(peers) != 1 || peers[0].Name != "svc" || peers[0].Version != "1.0" || peers[0].Protocol != "brpc" || peers[0].Network != "tcp" || peers[0].Remote == "" {
 		t.Errorf("connected %+v", peers)
 	}
 	rec.mu.Lock()

@@ -284,14 +284,14 @@ console.log(call("gate", "Hold", {}));
 	// The JSON API lists both plugins with their methods.
 	code, body := get(t, base+"/api/plugins", "")
 	var plugins []struct {
-		Name, Version, Protocol string
-		Methods                 []struct{ Name string }
+		Name, Version, Protocol, Network string
+		Methods                          []struct{ Name string }
 	}
 	if err := json.Unmarshal(body, &plugins); code != 200 || err != nil {
 		t.Fatalf("/api/plugins: %d %v: %s", code, err, body)
 	}
 	if len(plugins) != 2 || plugins[0].Name != "echo" || plugins[1].Name != "gate" ||
-		plugins[1].Version != "0.1" || plugins[1].Protocol != "brpc" || len(plugins[1].Methods) != 2 {
+		plugins[1].Version != "0.1" || plugins[1].Protocol != "brpc" || plugins[1].Network != "unix" || len(plugins[1].Methods) != 2 {
 		t.Errorf("/api/plugins: %s", body)
 	}
 
