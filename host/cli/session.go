@@ -42,10 +42,10 @@ type session struct {
 	startTimeout time.Duration
 }
 
-// announceBuild says on stderr that the Go package directory dir is being
-// built, before a spawn.Builder builds it.
-func (st *state) announceBuild(dir string) {
-	fmt.Fprintf(st.stderr, "%s: building %s (go build) ...\n", programName, dir)
+// progress returns what shows the host's long steps on stderr (see
+// progress.go).
+func (st *state) progress() *progress {
+	return &progress{w: st.stderr, terminal: st.stderrTerminal}
 }
 
 // newLogger returns the host's logger: text records on w, without times.
@@ -111,8 +111,9 @@ func (st *state) openSession(o *options) (*session, error) {
 	log.Debug("listening for plugins", "addr", lis.addr)
 	s := &session{
 		st: st, o: o, log: log, lis: lis, sock: sock, watch: w,
-		build: &spawn.Builder{Announce: st.announceBuild, Env: st.environ},
 	}
+	b := &builds{p: st.progress()}
+	s.build = &spawn.Builder{Announce: b.announce, Built: b.built, Env: st.environ}
 	s.plugins = spawn.New(spawn.Config{
 		Logger: log, Addr: lis.addr, Token: o.token, Env: lis.env,
 		Reaper: reaper(), Resolve: s.build.Resolve, OnRestart: w.restarted(),
@@ -229,8 +230,14 @@ func (s *session) waitFor(ctx context.Context, name string, procs []*spawn.Proce
 			}
 		}()
 	}
+	end := s.st.progress().begin(fmt.Sprintf("waiting for plugin %q", name), s.o.waitTimeout, false)
 	err := s.sock.WaitForContext(wctx, name)
 	stop() // ends the watchers before wg.Wait
+	if err != nil {
+		end("gave up")
+	} else {
+		end("connected")
+	}
 	switch {
 	case err == nil:
 		return nil
