@@ -68,9 +68,14 @@ type Monitor struct {
 	sockMu sync.Mutex
 	sock   *socket.Socket
 
-	mu       sync.Mutex
-	series   map[seriesKey]*series
-	names    map[string]string // plugin names kept apart, for labels of their own
+	seriesMu sync.RWMutex
+	series   map[seriesKey]*series // the series made, by their labels
+	// fast holds series as series does, for the lookup of every call
+	// without a lock (the pairs past the bound take seriesMu).
+	fast  sync.Map
+	names map[string]string // plugin names kept apart, for labels of their own
+
+	mu       sync.Mutex // what follows
 	calls    *ring[CallLine]
 	events   *ring[Event]
 	peers    map[string]peerState
@@ -155,15 +160,18 @@ func (m *Monitor) CallDone(c socket.CallRecord) {
 	if c.Err != nil {
 		line.Error = shorten(c.Err.Error(), maxShort)
 	}
+	m.seriesOf(c.Plugin, c.Method).add(outcome, c.Duration)
 	m.mu.Lock()
-	s := m.seriesLocked(c.Plugin, c.Method)
-	s.add(outcome, c.Duration)
-	s.observe(outcome, c.Duration)
 	m.calls.push(line)
+	// line stays on the stack unless a file or a page wants it.
 	if m.callsOut != nil && m.callErr == nil {
-		m.callErr = writeLine(m.callsOut, &line)
+		l := line
+		m.callErr = writeLine(m.callsOut, &l)
 	}
-	m.stream.send("call", &line)
+	if m.stream.active() {
+		l := line
+		m.stream.send("call", &l)
+	}
 	m.mu.Unlock()
 }
 
@@ -179,10 +187,7 @@ func (m *Monitor) BroadcastDone(b socket.BroadcastRecord) {
 
 // AsyncReceived records one async value (socket.Observer).
 func (m *Monitor) AsyncReceived(plugin string, payload []byte) {
-	m.mu.Lock()
-	name := m.nameLocked(plugin)
-	m.mu.Unlock()
-	m.metrics.async.WithLabelValues(name).Inc()
+	m.metrics.async.WithLabelValues(m.nameOf(plugin)).Inc()
 	m.event(Event{Time: m.now(), Kind: "async", Plugin: plugin, Text: shorten(string(payload), maxShort)})
 }
 
@@ -213,10 +218,7 @@ func (m *Monitor) Disconnected(p socket.PeerRecord, graceful bool) {
 // Restarted records a restart of the spawned plugin name (for
 // spawn.Config.OnRestart).
 func (m *Monitor) Restarted(name string) {
-	m.mu.Lock()
-	label := m.nameLocked(name)
-	m.mu.Unlock()
-	m.metrics.restarts.WithLabelValues(label).Inc()
+	m.metrics.restarts.WithLabelValues(m.nameOf(name)).Inc()
 	m.event(Event{Time: m.now(), Kind: "restart", Plugin: name, Text: name + " restarted"})
 }
 

@@ -53,6 +53,9 @@ func (ss *streams) add() *stream {
 
 func (ss *streams) remove(s *stream) { delete(ss.set, s) }
 
+// active reports whether a page is streaming.
+func (ss *streams) active() bool { return len(ss.set) > 0 }
+
 // send queues an event of type kind with v as its JSON data for every
 // stream, without blocking. It encodes v only when a page is streaming.
 func (ss *streams) send(kind string, v any) {

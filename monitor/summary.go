@@ -26,16 +26,23 @@ type SummaryRow struct {
 // Summary returns a row per plugin and method called, sorted by plugin
 // then method (the calls past Config.MaxSeries pairs under Other).
 func (m *Monitor) Summary() []SummaryRow {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	rows := make([]SummaryRow, 0, len(m.series))
+	m.seriesMu.RLock()
+	all := make([]*series, 0, len(m.series))
 	for _, s := range m.series {
+		all = append(all, s)
+	}
+	m.seriesMu.RUnlock()
+	rows := make([]SummaryRow, 0, len(all))
+	for _, s := range all {
+		s.mu.Lock()
 		errs := make(map[string]uint64, len(s.errors))
 		for k, v := range s.errors {
 			errs[k] = v
 		}
-		rows = append(rows, SummaryRow{Plugin: s.plugin, Method: s.method, Calls: s.calls, Errors: errs,
-			P50: s.quantile(0.50).Seconds(), P95: s.quantile(0.95).Seconds(), Max: s.max.Seconds()})
+		s.mu.Unlock()
+		rows = append(rows, SummaryRow{Plugin: s.plugin, Method: s.method, Calls: s.calls.Load(), Errors: errs,
+			P50: s.quantile(0.50).Seconds(), P95: s.quantile(0.95).Seconds(),
+			Max: time.Duration(s.max.Load()).Seconds()})
 	}
 	slices.SortFunc(rows, func(a, b SummaryRow) int {
 		if c := strings.Compare(a.Plugin, b.Plugin); c != 0 {
