@@ -188,7 +188,7 @@ func (m *Monitor) BroadcastDone(b socket.BroadcastRecord) {
 // AsyncReceived records one async value (socket.Observer).
 func (m *Monitor) AsyncReceived(plugin string, payload []byte) {
 	m.metrics.async.WithLabelValues(m.nameOf(plugin)).Inc()
-	m.event(Event{Time: m.now(), Kind: "async", Plugin: plugin, Text: shorten(string(payload), maxShort)})
+	m.event(Event{Time: m.now(), Kind: "async", Plugin: plugin, Text: shortenBytes(payload, maxShort)})
 }
 
 // Connected records a plugin that registered (socket.Observer).

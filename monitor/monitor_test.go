@@ -126,6 +126,9 @@ func TestShorten(t *testing.T) {
 	if got := shorten("héllo", 2); got != "h…" {
 		t.Errorf("shorten cut a rune: %q", got)
 	}
+	if got := shortenBytes([]byte("abcdef"), 3); got != "abc…" {
+		t.Errorf("shortenBytes(abcdef, 3) = %q", got)
+	}
 	if got := shorten("abc", 3); got != "abc" {
 		t.Errorf("shorten(abc, 3) = %q", got)
 	}

@@ -56,6 +56,15 @@ func shorten(s string, n int) string {
 	return s[:n] + "…"
 }
 
+// shortenBytes is shorten for bytes, copying at most n+1 of them: an
+// async value may be large.
+func shortenBytes(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return shorten(string(b[:n+1]), n)
+}
+
 // writeLine writes l to w as one JSON line.
 func writeLine(w *bufio.Writer, l *CallLine) error {
 	b, err := json.Marshal(l)

@@ -356,3 +356,33 @@ func TestHTTPNeedsLoopbackOrToken(t *testing.T) {
 		t.Errorf("run exited %d after SIGINT, want 130", code)
 	}
 }
+
+// TestHTTPOnRepl: -http serves the metrics of a REPL session while it
+// reads statements.
+func TestHTTPOnRepl(t *testing.T) {
+	st, _, _ := fakeState("repl", "-http", "127.0.0.1:0", "-spawn", filepath.Join(pluginDir, "echo"), "-wait", "echo", "-history", "off")
+	in, feed := io.Pipe()
+	st.stdin = in
+	h := &hostRun{t: t, stderr: &syncbuf.Buffer{}, stdout: &syncbuf.Buffer{}, status: make(chan int, 1)}
+	st.stdout, st.stderr = h.stdout, h.stderr
+	go func() { h.status <- st.main() }()
+	base := "http://" + h.waitStderr(`monitor on http://(127\.0\.0\.1:\d+)/`)
+	if _, err := io.WriteString(feed, `call("echo", "Upper", {text: "a"}).text`+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	end := time.Now().Add(monitorDeadline)
+	for !strings.Contains(h.stdout.String(), "'A'") {
+		if time.Now().After(end) {
+			t.Fatalf("no result; stdout %q, stderr %q", h.stdout, h.stderr)
+		}
+		time.Sleep(5 * time.Millisecond) // polling a buffer: nothing to block on
+	}
+	fams := scrape(t, base, "")
+	if v, ok := value(fams, "switchboard_calls_total", "plugin", "echo", "method", "Upper", "outcome", "ok"); !ok || v != 1 {
+		t.Errorf("switchboard_calls_total{echo,Upper,ok} = %v, %v; want 1", v, ok)
+	}
+	feed.Close()
+	if code := h.wait(); code != 0 {
+		t.Fatalf("repl exited %d; stderr:\n%s", code, h.stderr)
+	}
+}
