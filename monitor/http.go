@@ -105,8 +105,6 @@ func (m *Monitor) Plugins() []Plugin {
 
 // Calls returns the latest calls kept (Config.Recent), oldest first.
 func (m *Monitor) Calls() []CallLine {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	return m.calls.list()
 }
 
@@ -130,6 +128,9 @@ func (m *Monitor) serveStream(w http.ResponseWriter, r *http.Request) {
 	m.mu.Lock()
 	s := m.stream.add()
 	done := m.stream.doneCh()
+	if s != nil {
+		m.streaming.Add(1)
+	}
 	m.mu.Unlock()
 	if s == nil {
 		http.Error(w, "too many pages streaming, or shutting down", http.StatusServiceUnavailable)
@@ -138,6 +139,7 @@ func (m *Monitor) serveStream(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		m.mu.Lock()
 		m.stream.remove(s)
+		m.streaming.Add(-1)
 		m.mu.Unlock()
 	}()
 	h := w.Header()

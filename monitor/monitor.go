@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -75,13 +76,15 @@ type Monitor struct {
 	fast  sync.Map
 	names map[string]string // plugin names kept apart, for labels of their own
 
-	mu       sync.Mutex // what follows
-	calls    *ring[CallLine]
+	mu       sync.Mutex          // what follows
+	calls    *slotRing[CallLine] // takes no lock of the monitor's
 	events   *ring[Event]
 	peers    map[string]peerState
 	callsOut *bufio.Writer
 	callErr  error // the first error writing Config.Calls
 	stream   streams
+	// streaming counts the pages streaming (stream's set), read without mu.
+	streaming atomic.Int32
 
 	srvMu  sync.Mutex
 	srv    *http.Server
@@ -110,7 +113,7 @@ func New(cfg Config) *Monitor {
 		now:    time.Now,
 		series: map[seriesKey]*series{},
 		names:  map[string]string{},
-		calls:  newRing[CallLine](cfg.Recent),
+		calls:  newSlotRing[CallLine](cfg.Recent),
 		events: newRing[Event](cfg.Recent),
 		peers:  map[string]peerState{},
 	}
@@ -161,9 +164,13 @@ func (m *Monitor) CallDone(c socket.CallRecord) {
 		line.Error = shorten(c.Err.Error(), maxShort)
 	}
 	m.seriesOf(c.Plugin, c.Method).add(outcome, c.Duration)
-	m.mu.Lock()
 	m.calls.push(line)
+	if m.callsOut == nil && m.streaming.Load() == 0 {
+		return // the common case: no lock taken
+	}
 	// line stays on the stack unless a file or a page wants it.
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.callsOut != nil && m.callErr == nil {
 		l := line
 		m.callErr = writeLine(m.callsOut, &l)
@@ -172,7 +179,6 @@ func (m *Monitor) CallDone(c socket.CallRecord) {
 		l := line
 		m.stream.send("call", &l)
 	}
-	m.mu.Unlock()
 }
 
 // BroadcastDone records one broadcast (socket.Observer).

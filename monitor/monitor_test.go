@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -138,5 +139,35 @@ func TestOutcome(t *testing.T) {
 	if Outcome(nil) != OutcomeOK || Outcome(errors.New("x")) != "error" ||
 		Outcome(&socket.CallError{Err: socket.ErrPluginNotFound}) != "not_connected" {
 		t.Error("Outcome does not map errors to the scripting codes")
+	}
+}
+
+// TestSlotRing: the last n values, oldest first, also when pushed from
+// several goroutines at once.
+func TestSlotRing(t *testing.T) {
+	r := newSlotRing[int](200)
+	if got := r.list(); len(got) != 0 || got == nil {
+		t.Fatalf("empty ring lists %v", got)
+	}
+	for i := range 250 {
+		r.push(i)
+	}
+	got := r.list()
+	if len(got) != 200 || got[0] != 50 || got[199] != 249 {
+		t.Fatalf("list has %d values, %v ... %v", len(got), got[0], got[len(got)-1])
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 1000 {
+				r.push(1000 + g*1000 + i)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := r.list(); len(got) != 200 {
+		t.Fatalf("after concurrent pushes, %d values", len(got))
 	}
 }

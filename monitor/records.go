@@ -3,6 +3,8 @@ package monitor
 import (
 	"bufio"
 	"encoding/json"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -99,4 +101,51 @@ func (r *ring[T]) list() []T {
 		return append([]T{}, r.buf[:r.next]...)
 	}
 	return append(append([]T{}, r.buf[r.next:]...), r.buf[:r.next]...)
+}
+
+// slotRing keeps the last values pushed like ring, for pushes from many
+// goroutines at once without a shared lock: a push takes a number with one
+// atomic addition and writes its slot under that slot's own lock.
+type slotRing[T any] struct {
+	next  atomic.Uint64
+	slots []slot[T]
+}
+
+type slot[T any] struct {
+	mu  sync.Mutex
+	seq uint64 // the number of the push that wrote v, plus one; 0 when empty
+	v   T
+}
+
+func newSlotRing[T any](n int) *slotRing[T] { return &slotRing[T]{slots: make([]slot[T], n)} }
+
+func (r *slotRing[T]) push(v T) {
+	i := r.next.Add(1) - 1
+	s := &r.slots[i%uint64(len(r.slots))]
+	s.mu.Lock()
+	if s.seq < i+1 { // a slow push of an older number does not overwrite a newer one
+		s.seq, s.v = i+1, v
+	}
+	s.mu.Unlock()
+}
+
+// list returns the values kept, oldest first; a push still writing its
+// slot is left out.
+func (r *slotRing[T]) list() []T {
+	end := r.next.Load()
+	n := uint64(len(r.slots))
+	start := uint64(0)
+	if end > n {
+		start = end - n
+	}
+	out := make([]T, 0, end-start)
+	for i := start; i < end; i++ {
+		s := &r.slots[i%n]
+		s.mu.Lock()
+		if s.seq == i+1 {
+			out = append(out, s.v)
+		}
+		s.mu.Unlock()
+	}
+	return out
 }
