@@ -37,7 +37,9 @@ type CallRecord struct {
 	// Plugin, Method and Trace are the call's.
 	Plugin, Method, Trace string
 	// Start is when the call began; Duration how long it took, from the
-	// lookup of the plugin to its answer (or the failure).
+	// lookup of the plugin to its answer (or the failure). For a part of
+	// a broadcast, both are the broadcast's start to the moment this
+	// plugin's answer was collected (answers are collected in turn).
 	Start    time.Time
 	Duration time.Duration
 	// RequestBytes is the size of the JSON payload sent; ResponseBytes

@@ -317,6 +317,11 @@ func TestHTTPNeedsLoopbackOrToken(t *testing.T) {
 		t.Errorf("run -http 0.0.0.0:0: status %d, stdout %q, stderr %q", code, out, errb)
 	}
 
+	st, out, errb = fakeState("run", "-http", "nonsense", script)
+	if code := st.main(); code != exitUsage || out.Len() != 0 || !strings.Contains(errb.String(), `bad -http address "nonsense"`) {
+		t.Errorf("run -http nonsense: status %d, stdout %q, stderr %q", code, out, errb)
+	}
+
 	sockPath := filepath.Join(dir, "sb.sock")
 	hold := filepath.Join(dir, "hold.js")
 	if err := os.WriteFile(hold, []byte(`waitFor("never", "1h")`), 0o600); err != nil {
