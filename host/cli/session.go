@@ -28,7 +28,8 @@ type session struct {
 	lis   *listener
 	sock  *socket.Socket
 	build *spawn.Builder
-	watch *watch // -http, -summary, -calls; see monitor.go
+	watch *watch    // -http, -summary, -calls; see monitor.go
+	prog  *progress // the long steps on stderr, and the log's writer
 
 	// plugins supervises the plugins of -spawn (procs); every engine has
 	// a runtime of its own in runtimes, which tracks procs.
@@ -40,12 +41,6 @@ type session struct {
 	// plugin the session spawned that is still starting waits for it (the
 	// REPL's -wait-timeout; 0, no wait, for run).
 	startTimeout time.Duration
-}
-
-// progress returns what shows the host's long steps on stderr (see
-// progress.go).
-func (st *state) progress() *progress {
-	return &progress{w: st.stderr, terminal: st.stderrTerminal}
 }
 
 // newLogger returns the host's logger: text records on w, without times.
@@ -64,7 +59,8 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 // openSession listens and starts serving plugins. A listen address the host
 // refuses is bad usage.
 func (st *state) openSession(o *options) (*session, error) {
-	log := newLogger(st.stderr, o.logLevel)
+	prog := &progress{w: st.stderr, terminal: st.stderrTerminal}
+	log := newLogger(prog, o.logLevel)
 	w, err := newWatch(o)
 	if err != nil {
 		return nil, err
@@ -110,9 +106,9 @@ func (st *state) openSession(o *options) (*session, error) {
 	sock.Serve(lis)
 	log.Debug("listening for plugins", "addr", lis.addr)
 	s := &session{
-		st: st, o: o, log: log, lis: lis, sock: sock, watch: w,
+		st: st, o: o, log: log, lis: lis, sock: sock, watch: w, prog: prog,
 	}
-	b := &builds{p: st.progress()}
+	b := &builds{p: prog}
 	s.build = &spawn.Builder{Announce: b.announce, Built: b.built, Env: st.environ}
 	s.plugins = spawn.New(spawn.Config{
 		Logger: log, Addr: lis.addr, Token: o.token, Env: lis.env,
@@ -230,7 +226,7 @@ func (s *session) waitFor(ctx context.Context, name string, procs []*spawn.Proce
 			}
 		}()
 	}
-	end := s.st.progress().begin(fmt.Sprintf("waiting for plugin %q", name), s.o.waitTimeout, false)
+	end := s.prog.begin(fmt.Sprintf("waiting for plugin %q", name), s.o.waitTimeout, false)
 	err := s.sock.WaitForContext(wctx, name)
 	stop() // ends the watchers before wg.Wait
 	if err != nil {
