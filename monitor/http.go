@@ -103,12 +103,14 @@ func (m *Monitor) Plugins() []Plugin {
 	return out
 }
 
-// Calls returns the latest calls kept (Config.Recent), oldest first.
+// Calls returns the latest calls kept (Config.Recent), oldest first. It
+// does not block.
 func (m *Monitor) Calls() []CallLine {
 	return m.calls.list()
 }
 
-// Events returns the latest events kept (Config.Recent), oldest first.
+// Events returns the latest events kept (Config.Recent), oldest first. It
+// does not block.
 func (m *Monitor) Events() []Event {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -99,7 +99,8 @@ type peerState struct {
 	since time.Time
 }
 
-// New returns a Monitor configured by cfg.
+// New returns a Monitor configured by cfg. It starts nothing: Serve starts
+// the HTTP server, Close stops it.
 func New(cfg Config) *Monitor {
 	if cfg.MaxSeries <= 0 {
 		cfg.MaxSeries = DefaultMaxSeries
@@ -140,7 +141,8 @@ func (m *Monitor) socket() *socket.Socket {
 }
 
 // Registry returns the Prometheus registry of the monitor's metrics (the
-// Go runtime's and the process's collectors included).
+// Go runtime's and the process's collectors included), to gather or serve
+// elsewhere.
 func (m *Monitor) Registry() *prometheus.Registry { return m.reg }
 
 // Outcome returns the outcome label of a call that ended with err:
@@ -181,7 +183,7 @@ func (m *Monitor) CallDone(c socket.CallRecord) {
 	}
 }
 
-// BroadcastDone records one broadcast (socket.Observer).
+// BroadcastDone records one broadcast (socket.Observer). It does not block.
 func (m *Monitor) BroadcastDone(b socket.BroadcastRecord) {
 	m.metrics.broadcasts.Inc()
 	text := fmt.Sprintf("%s to %d plugin(s), %d failed", b.Method, b.Plugins, b.Failed)
@@ -191,13 +193,15 @@ func (m *Monitor) BroadcastDone(b socket.BroadcastRecord) {
 	m.event(Event{Time: b.Start, Kind: "broadcast", Text: text})
 }
 
-// AsyncReceived records one async value (socket.Observer).
+// AsyncReceived records one async value, shortened for the page
+// (socket.Observer). It does not block.
 func (m *Monitor) AsyncReceived(plugin string, payload []byte) {
 	m.metrics.async.WithLabelValues(m.nameOf(plugin)).Inc()
 	m.event(Event{Time: m.now(), Kind: "async", Plugin: plugin, Text: shortenBytes(payload, maxShort)})
 }
 
-// Connected records a plugin that registered (socket.Observer).
+// Connected records a plugin that registered (socket.Observer). It does
+// not block.
 func (m *Monitor) Connected(p socket.PeerRecord) {
 	now := m.now()
 	m.metrics.connects.Inc()
@@ -208,7 +212,8 @@ func (m *Monitor) Connected(p socket.PeerRecord) {
 		Text: fmt.Sprintf("%s %s, %s", p.Name, p.Version, how(p))})
 }
 
-// Disconnected records a plugin that went away (socket.Observer).
+// Disconnected records a plugin that went away (socket.Observer). It does
+// not block.
 func (m *Monitor) Disconnected(p socket.PeerRecord, graceful bool) {
 	m.metrics.disconnects.WithLabelValues(fmt.Sprint(graceful)).Inc()
 	m.mu.Lock()

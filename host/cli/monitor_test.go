@@ -391,3 +391,50 @@ func TestHTTPOnRepl(t *testing.T) {
 		t.Fatalf("repl exited %d; stderr:\n%s", code, h.stderr)
 	}
 }
+
+// TestRestartsInMetrics: a spawned plugin that crashes and is restarted
+// shows in switchboard_plugin_restarts_total and as an ungraceful
+// disconnect, scraped while the workflow waits in the test's own plugin.
+func TestRestartsInMetrics(t *testing.T) {
+	dir := t.TempDir()
+	sockPath := filepath.Join(dir, "sb.sock")
+	script := filepath.Join(dir, "wf.js")
+	src := `
+spawn(args[0], [], {name: "chaos", restart: "on-failure"});
+if (!waitFor("chaos", "10s")) throw new Error("no chaos");
+try { call("chaos", "Crash", {code: 3}); } catch (e) { console.log(e.code); }
+if (!waitFor("chaos", "10s")) throw new Error("chaos not restarted");
+if (!waitFor("gate", "10s")) throw new Error("no gate");
+call("gate", "Hold", {});
+`
+	if err := os.WriteFile(script, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := startRun(t, "run", "-listen", "unix:"+sockPath, "-http", "127.0.0.1:0", script, filepath.Join(pluginDir, "chaos"))
+	base := "http://" + h.waitStderr(`monitor on http://(127\.0\.0\.1:\d+)/`)
+	g := connectGate(t, sockPath)
+	recvOn(t, g.held, "the script to call gate.Hold")
+	fams := scrape(t, base, "")
+	for _, w := range []struct {
+		name   string
+		labels []string
+		value  float64
+	}{
+		{"switchboard_plugin_restarts_total", []string{"plugin", "chaos"}, 1},
+		{"switchboard_plugin_disconnects_total", []string{"graceful", "false"}, 1},
+		{"switchboard_plugin_connects_total", nil, 3},
+		{"switchboard_calls_total", []string{"plugin", "chaos", "method", "Crash", "outcome", "disconnected"}, 1},
+	} {
+		if got, ok := value(fams, w.name, w.labels...); !ok || got != w.value {
+			t.Errorf("%s%v = %v (%v), want %v", w.name, w.labels, got, ok, w.value)
+		}
+	}
+	code, body := get(t, base+"/api/events", "")
+	if code != 200 || !strings.Contains(string(body), `"kind": "restart"`) {
+		t.Errorf("/api/events has no restart: %d %s", code, body)
+	}
+	close(g.open)
+	if code := h.wait(); code != 0 {
+		t.Fatalf("run exited %d; stderr:\n%s", code, h.stderr)
+	}
+}
