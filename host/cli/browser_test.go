@@ -115,12 +115,17 @@ console.log(call("gate", "Hold", {}));
 		chromedp.WaitVisible(chromedp.CSS(`[data-plugin="gate"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#calls tr[data-outcome="remote"][data-call="gate.Fail"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#events li[data-kind="connect"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#methods tr[data-call="gate.Fail"]`)),
 	); err != nil {
 		t.Fatalf("the page did not show the new plugin and the failed call: %v", err)
 	}
 	sig, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-plugin="echo"] li`)))
 	if err != nil || sig != "Echo({text: string}) → {text: string}" {
 		t.Errorf("gate's first method shows as %q (%v), want its signature", sig, err)
+	}
+	errs, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#methods tr[data-call="gate.Fail"] td.errors`)))
+	if err != nil || errs != "remote=1" {
+		t.Errorf("gate.Fail's errors by method show as %q (%v), want remote=1", errs, err)
 	}
 	reloads, err := chromedp.Run(ctx, chromedp.Evaluate[int](`performance.getEntriesByType("navigation").length`))
 	if err != nil || reloads != 1 {

@@ -102,6 +102,29 @@ function addEvent(e) {
   while (list.children.length > maxRows) list.lastElementChild.remove();
 }
 
+function renderSummary(rows) {
+  const body = document.querySelector("#methods tbody");
+  body.replaceChildren();
+  for (const r of rows) {
+    const errs = Object.entries(r.errors).sort().map(([code, n]) => code + "=" + n).join(", ");
+    const tr = el("tr");
+    tr.dataset.call = r.plugin + "." + r.method;
+    tr.append(el("td", "", r.plugin + "." + r.method), el("td", "num", String(r.calls)), el("td", "errors", errs),
+      el("td", "num", duration(r.p50_seconds)), el("td", "num", duration(r.p95_seconds)), el("td", "num", duration(r.max_seconds)));
+    body.append(tr);
+  }
+}
+
+// The summary is fetched again at most once a second while calls come.
+let summaryDue = null;
+function refreshSummary() {
+  if (summaryDue) return;
+  summaryDue = setTimeout(() => {
+    summaryDue = null;
+    getJSON("api/summary").then(renderSummary).catch(console.error);
+  }, 1000);
+}
+
 async function getJSON(path) {
   const r = await fetch(url(path));
   if (!r.ok) throw new Error(path + ": " + r.status);
@@ -113,8 +136,10 @@ async function loadPlugins() {
 }
 
 async function loadAll() {
-  const [plugins, calls, events] = await Promise.all([getJSON("api/plugins"), getJSON("api/calls"), getJSON("api/events")]);
+  const [plugins, calls, events, summary] = await Promise.all([getJSON("api/plugins"), getJSON("api/calls"),
+    getJSON("api/events"), getJSON("api/summary")]);
   renderPlugins(plugins);
+  renderSummary(summary);
   document.querySelector("#calls tbody").replaceChildren();
   for (const c of calls) addCall(c, false);
   document.getElementById("events").replaceChildren();
@@ -131,7 +156,10 @@ function follow() {
   const es = new EventSource(url("api/stream"));
   es.onopen = () => { setStatus("live", "live"); loadAll().catch(console.error); };
   es.onerror = () => setStatus("disconnected, retrying", "down");
-  es.addEventListener("call", m => addCall(JSON.parse(m.data), true));
+  es.addEventListener("call", m => {
+    addCall(JSON.parse(m.data), true);
+    refreshSummary();
+  });
   es.addEventListener("event", m => {
     const e = JSON.parse(m.data);
     addEvent(e);
