@@ -97,6 +97,9 @@ type Monitor struct {
 type peerState struct {
 	rec   socket.PeerRecord
 	since time.Time
+	// live counts the connections under the name that have not gone: a
+	// plugin unplugged can go after another took its name.
+	live int
 }
 
 // New returns a Monitor configured by cfg. It starts nothing: Serve starts
@@ -206,7 +209,7 @@ func (m *Monitor) Connected(p socket.PeerRecord) {
 	now := m.now()
 	m.metrics.connects.Inc()
 	m.mu.Lock()
-	m.peers[p.Name] = peerState{rec: p, since: now}
+	m.peers[p.Name] = peerState{rec: p, since: now, live: m.peers[p.Name].live + 1}
 	m.mu.Unlock()
 	m.event(Event{Time: now, Kind: "connect", Plugin: p.Name,
 		Text: fmt.Sprintf("%s %s, %s", p.Name, p.Version, how(p))})
@@ -217,7 +220,12 @@ func (m *Monitor) Connected(p socket.PeerRecord) {
 func (m *Monitor) Disconnected(p socket.PeerRecord, graceful bool) {
 	m.metrics.disconnects.WithLabelValues(fmt.Sprint(graceful)).Inc()
 	m.mu.Lock()
-	delete(m.peers, p.Name)
+	if st := m.peers[p.Name]; st.live > 1 {
+		st.live--
+		m.peers[p.Name] = st
+	} else {
+		delete(m.peers, p.Name)
+	}
 	m.mu.Unlock()
 	how := "stopped"
 	if !graceful {

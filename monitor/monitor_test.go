@@ -171,3 +171,30 @@ func TestSlotRing(t *testing.T) {
 		t.Fatalf("after concurrent pushes, %d values", len(got))
 	}
 }
+
+// TestPeerReplaced: a plugin that goes after another took its name (an
+// unplugged one finishing its calls) leaves the newcomer's record alone.
+func TestPeerReplaced(t *testing.T) {
+	m := New(Config{})
+	old := socket.PeerRecord{Name: "kv", Version: "1", Protocol: "brpc", Network: "tcp", Remote: "127.0.0.1:1"}
+	newer := socket.PeerRecord{Name: "kv", Version: "2", Protocol: "jsonrpc", Network: "tcp", Remote: "127.0.0.1:2"}
+	m.Connected(old)
+	m.Connected(newer)
+	m.Disconnected(old, true)
+	m.mu.Lock()
+	st, ok := m.peers["kv"]
+	m.mu.Unlock()
+	if !ok || st.rec != newer {
+		t.Fatalf("after the old one went: %+v, %v", st, ok)
+	}
+	m.Disconnected(newer, false)
+	m.mu.Lock()
+	n := len(m.peers)
+	m.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d peers left after both went", n)
+	}
+	if got := m.Events(); len(got) != 4 || got[3].Kind != "disconnect" || !strings.Contains(got[3].Text, "lost") {
+		t.Errorf("events %+v", got)
+	}
+}
