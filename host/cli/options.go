@@ -31,12 +31,10 @@ type options struct {
 	eventMemory int    // bytes of events waiting for a script, each
 	http        string // -http: the monitor's address, or ""
 
-	// run only (monitor.go)
-	summary bool
-	calls   string
-
 	// run only
-	grace time.Duration
+	grace   time.Duration
+	summary bool   // -summary (monitor.go)
+	calls   string // -calls FILE
 
 	// repl only
 	lang    string
