@@ -46,11 +46,29 @@ func (g *gate) Hold(ctx context.Context, _ struct{}) (string, error) {
 	}
 }
 
+// watchedBuffer is a concurrency-safe buffer that says when it is written
+// to, so that a test waits for output without polling.
+type watchedBuffer struct {
+	syncbuf.Buffer
+	written chan struct{} // gets a value after a write, if it has none
+}
+
+func newWatchedBuffer() *watchedBuffer { return &watchedBuffer{written: make(chan struct{}, 1)} }
+
+func (b *watchedBuffer) Write(p []byte) (int, error) {
+	n, err := b.Buffer.Write(p)
+	select {
+	case b.written <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
 // hostRun is `switchboard run` running in-process for a test.
 type hostRun struct {
 	t      *testing.T
-	stderr *syncbuf.Buffer
-	stdout *syncbuf.Buffer
+	stderr *watchedBuffer
+	stdout *watchedBuffer
 	status chan int
 	sigs   chan chan<- os.Signal // the host's signal channel, once it watches
 }
@@ -59,7 +77,7 @@ type hostRun struct {
 func startRun(t *testing.T, args ...string) *hostRun {
 	t.Helper()
 	st, _, _ := fakeState(args...)
-	h := &hostRun{t: t, stderr: &syncbuf.Buffer{}, stdout: &syncbuf.Buffer{}, status: make(chan int, 1),
+	h := &hostRun{t: t, stderr: newWatchedBuffer(), stdout: newWatchedBuffer(), status: make(chan int, 1),
 		sigs: make(chan chan<- os.Signal, 1)}
 	st.stdout, st.stderr = h.stdout, h.stderr
 	st.notify = func(c chan<- os.Signal, _ ...os.Signal) { h.sigs <- c }
@@ -67,24 +85,32 @@ func startRun(t *testing.T, args ...string) *hostRun {
 	return h
 }
 
-// waitStderr waits until stderr matches re and returns the first submatch.
-func (h *hostRun) waitStderr(re string) string {
+// waitStderr waits until stderr matches re and returns the last submatch.
+func (h *hostRun) waitStderr(re string) string { return h.waitOutput(h.stderr, "stderr", re) }
+
+// waitStdout is waitStderr for stdout.
+func (h *hostRun) waitStdout(re string) string { return h.waitOutput(h.stdout, "stdout", re) }
+
+func (h *hostRun) waitOutput(b *watchedBuffer, what, re string) string {
 	h.t.Helper()
 	rx := regexp.MustCompile(re)
-	end := time.Now().Add(monitorDeadline)
-	for time.Now().Before(end) {
-		if m := rx.FindStringSubmatch(h.stderr.String()); m != nil {
+	deadline := time.After(monitorDeadline)
+	for {
+		if m := rx.FindStringSubmatch(b.String()); m != nil {
 			return m[len(m)-1]
 		}
 		select {
+		case <-b.written:
 		case code := <-h.status:
 			h.status <- code
-			h.t.Fatalf("host exited %d before stderr matched %q; stderr:\n%s", code, re, h.stderr)
-		case <-time.After(5 * time.Millisecond): // polling a buffer; nothing to wait on
+			if m := rx.FindStringSubmatch(b.String()); m != nil {
+				return m[len(m)-1]
+			}
+			h.t.Fatalf("host exited %d before %s matched %q; stderr:\n%s", code, what, re, h.stderr)
+		case <-deadline:
+			h.t.Fatalf("%s did not match %q; stdout:\n%s\nstderr:\n%s", what, re, h.stdout, h.stderr)
 		}
 	}
-	h.t.Fatalf("stderr did not match %q; stderr:\n%s", re, h.stderr)
-	return ""
 }
 
 // interrupt sends the host SIGINT.
@@ -368,20 +394,14 @@ func TestHTTPOnRepl(t *testing.T) {
 	st, _, _ := fakeState("repl", "-http", "127.0.0.1:0", "-spawn", filepath.Join(pluginDir, "echo"), "-wait", "echo", "-history", "off")
 	in, feed := io.Pipe()
 	st.stdin = in
-	h := &hostRun{t: t, stderr: &syncbuf.Buffer{}, stdout: &syncbuf.Buffer{}, status: make(chan int, 1)}
+	h := &hostRun{t: t, stderr: newWatchedBuffer(), stdout: newWatchedBuffer(), status: make(chan int, 1)}
 	st.stdout, st.stderr = h.stdout, h.stderr
 	go func() { h.status <- st.main() }()
 	base := "http://" + h.waitStderr(`monitor on http://(127\.0\.0\.1:\d+)/`)
 	if _, err := io.WriteString(feed, `call("echo", "Upper", {text: "a"}).text`+"\n"); err != nil {
 		t.Fatal(err)
 	}
-	end := time.Now().Add(monitorDeadline)
-	for !strings.Contains(h.stdout.String(), "'A'") {
-		if time.Now().After(end) {
-			t.Fatalf("no result; stdout %q, stderr %q", h.stdout, h.stderr)
-		}
-		time.Sleep(5 * time.Millisecond) // polling a buffer: nothing to block on
-	}
+	h.waitStdout(`'A'`)
 	fams := scrape(t, base, "")
 	if v, ok := value(fams, "switchboard_calls_total", "plugin", "echo", "method", "Upper", "outcome", "ok"); !ok || v != 1 {
 		t.Errorf("switchboard_calls_total{echo,Upper,ok} = %v, %v; want 1", v, ok)
