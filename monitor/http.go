@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"io/fs"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -22,13 +23,17 @@ var page embed.FS
 // under /api/ (docs/monitoring.md): plugins, calls, events, summary and
 // stream (server-sent events). With a token, every request must carry it,
 // as "Authorization: Bearer TOKEN" or as ?token=TOKEN (the page passes on
-// the one it was opened with); others get 401.
+// the one it was opened with); others get 401. Without a token, a request
+// must name the host by IP address or as localhost (others get 403): a web
+// page elsewhere cannot then read the API through a DNS name rebound to
+// the loopback address.
 func (m *Monitor) Handler(token string) http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(page, "page") // cannot fail: the directory is embedded
-	mux.Handle("GET /{$}", http.FileServerFS(static))
-	mux.Handle("GET /app.js", http.FileServerFS(static))
-	mux.Handle("GET /style.css", http.FileServerFS(static))
+	files := pageHeaders(http.FileServerFS(static))
+	mux.Handle("GET /{$}", files)
+	mux.Handle("GET /app.js", files)
+	mux.Handle("GET /style.css", files)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /api/plugins", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, m.Plugins()) })
 	mux.HandleFunc("GET /api/calls", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, m.Calls()) })
@@ -36,7 +41,13 @@ func (m *Monitor) Handler(token string) http.Handler {
 	mux.HandleFunc("GET /api/summary", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, m.Summary()) })
 	mux.HandleFunc("GET /api/stream", m.serveStream)
 	if token == "" {
-		return mux
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !literalHost(r.Host) {
+				http.Error(w, "without a token, name the host by IP address or as localhost", http.StatusForbidden)
+				return
+			}
+			mux.ServeHTTP(w, r)
+		})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.URL.Query().Get("token")
@@ -50,6 +61,26 @@ func (m *Monitor) Handler(token string) http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// pageHeaders adds to the page's files the headers that keep it to its own
+// scripts and styles.
+func pageHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// literalHost reports whether host (a Host header, perhaps with a port) is
+// an IP address, localhost or a name under .localhost.
+func literalHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	return net.ParseIP(host) != nil || host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -196,5 +197,41 @@ func TestPeerReplaced(t *testing.T) {
 	}
 	if got := m.Events(); len(got) != 4 || got[3].Kind != "disconnect" || !strings.Contains(got[3].Text, "lost") {
 		t.Errorf("events %+v", got)
+	}
+}
+
+// TestHandlerHosts: without a token the handler answers only requests
+// that name the host by address or as localhost; the page's files keep to
+// their own origin.
+func TestHandlerHosts(t *testing.T) {
+	h := New(Config{}).Handler("")
+	for host, want := range map[string]int{
+		"127.0.0.1:9100": 200, "[::1]:9100": 200, "localhost:9100": 200, "app.localhost": 200,
+		"evil.example:9100": 403, "example.com": 403,
+	} {
+		req := httptest.NewRequest("GET", "/api/calls", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("Host %s: status %d, want %d", host, rec.Code, want)
+		}
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Host = "127.0.0.1"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "<title>switchboard</title>") ||
+		!strings.Contains(rec.Header().Get("Content-Security-Policy"), "default-src 'self'") {
+		t.Errorf("/: %d, CSP %q", rec.Code, rec.Header().Get("Content-Security-Policy"))
+	}
+	// With a token, the Host does not matter, the token does.
+	req = httptest.NewRequest("GET", "/metrics", nil)
+	req.Host = "monitor.example"
+	req.Header.Set("Authorization", "Bearer t")
+	rec = httptest.NewRecorder()
+	New(Config{}).Handler("t").ServeHTTP(rec, req)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "switchboard_plugins_connected 0") {
+		t.Errorf("/metrics with a token: %d %.200s", rec.Code, rec.Body.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/switchboard-rpc/switchboard/monitor"
@@ -45,6 +46,9 @@ func newWatch(o *options) (*watch, error) {
 func (w *watch) serve(st *state, o *options) error {
 	if o.http == "" {
 		return nil
+	}
+	if strings.HasPrefix(o.http, "unix:") {
+		return &usageError{msg: fmt.Sprintf("bad -http address %q: host:port, on TCP only", o.http)}
 	}
 	if _, _, err := net.SplitHostPort(o.http); err != nil {
 		return &usageError{msg: fmt.Sprintf("bad -http address %q: %v", o.http, err)}
