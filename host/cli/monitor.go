@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -96,8 +97,11 @@ func (w *watch) close(st *state, o *options) error {
 		return nil
 	}
 	if o.summary {
-		fmt.Fprintf(st.stderr, "%s: calls by plugin and method\n", programName)
-		_ = w.mon.WriteSummary(st.stderr)
+		// Plugin and method names may come from plugins: escaped, as the
+		// host's other messages are (repl.Escape).
+		var b bytes.Buffer
+		_ = w.mon.WriteSummary(&b)
+		fmt.Fprintf(st.stderr, "%s: calls by plugin and method\n%s", programName, printable(b.String()))
 	}
 	err := w.mon.Close()
 	if w.calls != nil {
