@@ -79,6 +79,13 @@ func newMetrics(m *Monitor) *metrics {
 			func(s statsView) float64 { return float64(s.refused) }, false),
 		stat("script_events_dropped_total", "Socket events scripts lost by not keeping up.",
 			func(s statsView) float64 { return float64(s.scriptDropped) }, false),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: namespace, Name: "page_messages_dropped_total",
+			Help: "Updates the live pages did not take in time (each such page is told to fetch the lists again)."},
+			func() float64 {
+				m.mu.Lock()
+				defer m.mu.Unlock()
+				return float64(m.stream.dropped)
+			}),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
