@@ -48,6 +48,9 @@ type Config struct {
 	// the plugin is still starting. A REPL sets it, so that an entry
 	// typed right after -spawn finds its plugin.
 	StartTimeout time.Duration
+	// OnRestart, when set, is called with a spawned plugin's name each
+	// time its process is restarted (see spawn.Config.OnRestart).
+	OnRestart func(name string)
 }
 
 // Runtime is the engine-neutral binding layer of the scripting engines: it
@@ -96,7 +99,7 @@ func New(sock *socket.Socket, cfg Config) *Runtime {
 		loop: NewLoop(cfg.Logger, cfg.EventMemory),
 		spawn: spawn.New(spawn.Config{
 			Logger: cfg.Logger, Addr: cfg.Addr, Token: cfg.Token, Env: cfg.Env,
-			Reaper: cfg.Reaper, Resolve: cfg.Resolve,
+			Reaper: cfg.Reaper, Resolve: cfg.Resolve, OnRestart: cfg.OnRestart,
 		}),
 		ctx:    ctx,
 		cancel: cancel,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 )
@@ -36,6 +37,16 @@ func (s *Socket) CallContext(ctx context.Context, id, name, method string, paylo
 // passed through untouched. An empty payload sends no argument; the result is
 // nil when the plugin answered with none.
 func (s *Socket) CallJSON(ctx context.Context, id, name, method string, payload json.RawMessage) (json.RawMessage, error) {
+	if o := s.observer(); o != nil {
+		start := time.Now()
+		out, err := s.callJSON(ctx, id, name, method, payload)
+		observeCall(o, id, name, method, start, payload, out, err, false)
+		return out, err
+	}
+	return s.callJSON(ctx, id, name, method, payload)
+}
+
+func (s *Socket) callJSON(ctx context.Context, id, name, method string, payload json.RawMessage) (json.RawMessage, error) {
 	p, err := s.lookup(name)
 	if err != nil {
 		return nil, &CallError{Plugin: name, Method: method, Err: err}
@@ -80,6 +91,11 @@ func (s *Socket) BroadcastContext(ctx context.Context, id, method string, payloa
 // no plugin is sent anything.
 func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload json.RawMessage) (map[string]json.RawMessage, map[string]error) {
 	results, errs := map[string]json.RawMessage{}, map[string]error{}
+	o := s.observer()
+	var start time.Time
+	if o != nil {
+		start = time.Now()
+	}
 	plugins, err := s.ready()
 	for _, e := range plugins {
 		if err == nil {
@@ -88,6 +104,9 @@ func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload j
 	}
 	if err != nil {
 		errs["*"] = &CallError{Plugin: "*", Method: method, Err: err}
+		if o != nil {
+			o.BroadcastDone(BroadcastRecord{Method: method, Trace: id, Start: start, Duration: time.Since(start), Err: errs["*"]})
+		}
 		return results, errs
 	}
 	// Every request is posted first, from this goroutine, then every answer
@@ -109,10 +128,18 @@ func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload j
 			b, err = e.peer.wait(ctx, out[i].sent)
 		}
 		if err != nil {
-			errs[e.info.Name] = &CallError{Plugin: e.info.Name, Method: method, Err: err}
-			continue
+			err = &CallError{Plugin: e.info.Name, Method: method, Err: err}
+			errs[e.info.Name] = err
+		} else {
+			results[e.info.Name] = b
 		}
-		results[e.info.Name] = b
+		if o != nil {
+			observeCall(o, id, e.info.Name, method, start, payload, b, err, true)
+		}
+	}
+	if o != nil {
+		o.BroadcastDone(BroadcastRecord{Method: method, Trace: id, Start: start, Duration: time.Since(start),
+			Plugins: len(plugins), Failed: len(errs)})
 	}
 	return results, errs
 }

@@ -39,6 +39,7 @@ type config struct {
 	maxPlugins       int // see limits.go
 	maxInFlight      int
 	preAuthBytes     int // 0: preAuthMessages messages of the largest size
+	observer         Observer
 }
 
 func defaultConfig() config {

@@ -126,8 +126,18 @@ func (s *Socket) Unplug(id, name string) {
 
 // register makes p visible under the name info gives, or a sequenced
 // variant of it, and wakes those waiting for it. The registry keeps info
-// and sets its Name to the name returned.
+// and sets its Name to the name returned. The observer, if any, is told
+// after the socket's lock is released.
 func (s *Socket) register(p peer, info *plugin.Info) (string, error) {
+	name, err := s.enroll(p, info)
+	if o := s.observer(); o != nil && err == nil {
+		o.Connected(peerRecord(p, name, info.Version))
+	}
+	return name, err
+}
+
+// enroll is register without the observer.
+func (s *Socket) enroll(p peer, info *plugin.Info) (string, error) {
 	copies := s.events.copiesFor(evConnect, info) // before the lock: see copiesFor
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -187,12 +197,15 @@ func (s *Socket) leave(p peer, graceful bool) {
 	s.mu.Unlock()
 	copies := s.events.copiesFor(evDisconnect, info) // off the lock: see copiesFor
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	delete(s.peers, p)
 	if s.plugins[info.Name].peer == p {
 		delete(s.plugins, info.Name)
 	}
 	s.events.publish(event{kind: evDisconnect, info: info, graceful: graceful, copies: copies})
+	s.mu.Unlock()
+	if o := s.observer(); o != nil {
+		o.Disconnected(peerRecord(p, info.Name, info.Version), graceful)
+	}
 }
 
 // lookup returns the peer registered as name.

@@ -47,6 +47,8 @@ type Socket struct {
 	asyncDropped  atomic.Uint64
 	eventsDropped atomic.Uint64
 	refused       atomic.Uint64
+
+	obs atomic.Pointer[Observer] // cfg.observer, read without s.mu; see observer.go
 }
 
 // New returns a Socket configured by opts, or an error wrapping
@@ -96,6 +98,9 @@ func (s *Socket) apply(opts []Option) error {
 		s.preauth = wire.NewBudget(int64(n))
 	}
 	s.cfg = cfg
+	if cfg.observer != nil {
+		s.obs.Store(&cfg.observer)
+	}
 	s.backlog.configure(cfg.asyncMemory, cfg.log)
 	return nil
 }

@@ -81,6 +81,9 @@ func (s *Socket) AsyncContext(ctx context.Context) (*AsyncData, error) {
 // deliverAsync decodes one async value and hands it to the backlog and the
 // subscribers. It runs on the plugin's read loop and never blocks.
 func (s *Socket) deliverAsync(name string, raw []byte) {
+	if o := s.observer(); o != nil {
+		o.AsyncReceived(name, raw)
+	}
 	a := AsyncData{Name: name, Raw: raw}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &a.Payload); err != nil {

@@ -27,6 +27,10 @@ type Builder struct {
 	// each build (the host says "switchboard: building DIR (go build)
 	// ...").
 	Announce func(dir string)
+	// Built, when set, is called after each build that Announce
+	// announced, with the build's error (nil when it succeeded), so that
+	// a host can say how long it took.
+	Built func(dir string, err error)
 	// Env is the environment of the go command.
 	Env []string
 
@@ -68,7 +72,14 @@ func (b *Builder) Resolve(ctx context.Context, cmd string) (string, error) {
 	gocmd.Dir = abs
 	gocmd.Env = b.Env
 	if out, err := gocmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building %s: %w\n%s", cmd, err, strings.TrimSpace(string(out)))
+		err = fmt.Errorf("building %s: %w\n%s", cmd, err, strings.TrimSpace(string(out)))
+		if b.Built != nil {
+			b.Built(cmd, err)
+		}
+		return "", err
+	}
+	if b.Built != nil {
+		b.Built(cmd, nil)
 	}
 	b.built[abs] = bin
 	return bin, nil

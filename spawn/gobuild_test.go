@@ -23,7 +23,9 @@ func TestBuilderLeavesProgramsAlone(t *testing.T) {
 
 func TestBuilderBuildsGoPackageOnce(t *testing.T) {
 	var out strings.Builder
-	b := &spawn.Builder{Announce: announceTo(&out), Env: os.Environ()}
+	var built []string
+	b := &spawn.Builder{Announce: announceTo(&out), Env: os.Environ(),
+		Built: func(dir string, err error) { built = append(built, fmt.Sprint(dir, " ", err)) }}
 	bin, err := b.Resolve(context.Background(), "../examples/plugins/echo")
 	if err != nil {
 		t.Fatal(err)
@@ -40,6 +42,9 @@ func TestBuilderBuildsGoPackageOnce(t *testing.T) {
 	}
 	if n := strings.Count(out.String(), "building"); n != 1 {
 		t.Errorf("built %d times", n)
+	}
+	if len(built) != 1 || built[0] != "../examples/plugins/echo <nil>" {
+		t.Errorf("Built called with %q, want once for the directory, without an error", built)
 	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)

@@ -62,6 +62,11 @@ type Config struct {
 	// directory, for instance). It may block, and gets StartContext's
 	// context.
 	Resolve func(ctx context.Context, cmd string) (string, error)
+	// OnRestart, when set, is called with the process's name each time a
+	// child of the on-failure policy has been started again (for a
+	// restarts metric). It runs on the supervising goroutine and must
+	// return quickly.
+	OnRestart func(name string)
 }
 
 // Spawner starts plugin programs as child processes and stops them when it
@@ -94,6 +99,7 @@ type Spawner struct {
 	grace   time.Duration
 	reaper  []string // the reaper's path and arguments, or nil
 	resolve func(ctx context.Context, cmd string) (string, error)
+	restart func(name string) // Config.OnRestart, or nil
 
 	mu    sync.Mutex
 	procs map[*Process]struct{}
@@ -116,7 +122,8 @@ func New(cfg Config) *Spawner {
 	return &Spawner{
 		log: cfg.Logger, addr: cfg.Addr, token: cfg.Token, env: maps.Clone(cfg.Env),
 		grace: cfg.KillGrace, reaper: slices.Clone(cfg.Reaper), resolve: cfg.Resolve,
-		procs: map[*Process]struct{}{}, groups: map[int]struct{}{}, quit: make(chan struct{}),
+		restart: cfg.OnRestart,
+		procs:   map[*Process]struct{}{}, groups: map[int]struct{}{}, quit: make(chan struct{}),
 	}
 }
 

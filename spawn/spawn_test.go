@@ -140,7 +140,9 @@ func crashingChild(t *testing.T, name string, n int) spawn.Options {
 // done with the last child's status, and the log says so.
 func TestRestartGivesUp(t *testing.T) {
 	logs := &syncbuf.Buffer{}
-	sp := spawn.New(spawn.Config{Logger: newTextLogger(logs), Addr: "127.0.0.1:1"})
+	restarted := make(chan string, 10)
+	sp := spawn.New(spawn.Config{Logger: newTextLogger(logs), Addr: "127.0.0.1:1",
+		OnRestart: func(name string) { restarted <- name }})
 	defer sp.Close()
 	opts := crashingChild(t, "doomed", 1000)
 	opts.Restart, opts.MaxRestarts = spawn.RestartOnFailure, 2
@@ -154,6 +156,9 @@ func TestRestartGivesUp(t *testing.T) {
 	}
 	if n := p.Restarts(); n != 2 {
 		t.Errorf("Restarts = %d, want 2", n)
+	}
+	if n := len(restarted); n != 2 || <-restarted != "doomed" {
+		t.Errorf("OnRestart called %d times, want 2 with the name doomed", n)
 	}
 	if !regexp.MustCompile(`level=WARN msg="plugin process exited".*plugin=doomed.*status=3.*restarts=2`).MatchString(logs.String()) {
 		t.Errorf("the final failure is not logged as a warning with its status; log:\n%s", logs)

@@ -86,6 +86,9 @@ func (s *Spawner) supervise(p *Process, c *exec.Cmd) {
 			return
 		}
 		p.log.Info("plugin process restarted", "pid", next.Process.Pid, "restarts", n)
+		if s.restart != nil {
+			s.restart(p.Name)
+		}
 		c = next
 	}
 }

@@ -28,10 +28,13 @@ type options struct {
 	logLevel    slog.Level
 	maxPlugins  int
 	maxInFlight int
-	eventMemory int // bytes of events waiting for a script, each
+	eventMemory int    // bytes of events waiting for a script, each
+	http        string // -http: the monitor's address, or ""
 
 	// run only
-	grace time.Duration
+	grace   time.Duration
+	summary bool   // -summary (monitor.go)
+	calls   string // -calls FILE
 
 	// repl only
 	lang    string
@@ -82,6 +85,8 @@ func setSharedFlags(fs *flag.FlagSet, o *options) {
 	o.eventMemory = scripting.DefaultEventMemory
 	fs.Var(byteSize{&o.eventMemory}, "event-memory",
 		"let socket events wait for the script up to `size` (such as 64MiB); past it the oldest are dropped, counted and logged")
+	fs.StringVar(&o.http, "http", "",
+		"serve metrics (/metrics), a live page (/) and its JSON API on `addr` (loopback unless -token is set)")
 	// Warnings only by default: a script's output stays readable, and log
 	// records do not land in the REPL's line. info shows connections and
 	// the output of spawned plugins.

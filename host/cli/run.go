@@ -45,6 +45,9 @@ SIGINT, 143 for SIGTERM, 129 for SIGHUP.
 		setSharedFlags(fs, o)
 		fs.DurationVar(&o.grace, "grace", defaultGrace,
 			"after a signal, how long the script may clean up before it is stopped")
+		fs.BoolVar(&o.summary, "summary", false,
+			"at the end, print to stderr a table of the calls per plugin and method (errors by code, p50, p95, max)")
+		fs.StringVar(&o.calls, "calls", "", "write every call to `file` as one JSON line (time, plugin, method, trace, duration, outcome, sizes)")
 	},
 	run: runRun,
 }

@@ -28,6 +28,8 @@ type session struct {
 	lis   *listener
 	sock  *socket.Socket
 	build *spawn.Builder
+	watch *watch    // -http, -summary, -calls; see monitor.go
+	prog  *progress // the long steps on stderr, and the log's writer
 
 	// plugins supervises the plugins of -spawn (procs); every engine has
 	// a runtime of its own in runtimes, which tracks procs.
@@ -39,12 +41,6 @@ type session struct {
 	// plugin the session spawned that is still starting waits for it (the
 	// REPL's -wait-timeout; 0, no wait, for run).
 	startTimeout time.Duration
-}
-
-// announceBuild says on stderr that the Go package directory dir is being
-// built, before a spawn.Builder builds it.
-func (st *state) announceBuild(dir string) {
-	fmt.Fprintf(st.stderr, "%s: building %s (go build) ...\n", programName, dir)
 }
 
 // newLogger returns the host's logger: text records on w, without times.
@@ -63,9 +59,15 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 // openSession listens and starts serving plugins. A listen address the host
 // refuses is bad usage.
 func (st *state) openSession(o *options) (*session, error) {
-	log := newLogger(st.stderr, o.logLevel)
+	prog := &progress{w: st.stderr, terminal: st.stderrTerminal}
+	log := newLogger(prog, o.logLevel)
+	w, err := newWatch(o)
+	if err != nil {
+		return nil, err
+	}
 	lis, err := listen(o)
 	if err != nil {
+		_ = w.close(st, &options{})
 		if errors.Is(err, errExposed) {
 			return nil, &usageError{msg: err.Error()}
 		}
@@ -81,20 +83,36 @@ func (st *state) openSession(o *options) (*session, error) {
 	if o.maxInFlight > 0 {
 		opts = append(opts, socket.WithMaxInFlight(o.maxInFlight))
 	}
+	if w.mon != nil {
+		opts = append(opts, socket.WithObserver(w.mon))
+	}
 	sock, err := socket.New(opts...)
 	if err != nil {
 		lis.Close()
+		_ = w.close(st, &options{})
 		return nil, fmt.Errorf("starting the socket: %w", err)
+	}
+	if w.mon != nil {
+		w.mon.Attach(sock)
+	}
+	if err := w.serve(st, o); err != nil {
+		lis.Close()
+		_ = w.close(st, &options{})
+		if errors.Is(err, errExposed) {
+			return nil, &usageError{msg: err.Error()}
+		}
+		return nil, err
 	}
 	sock.Serve(lis)
 	log.Debug("listening for plugins", "addr", lis.addr)
 	s := &session{
-		st: st, o: o, log: log, lis: lis, sock: sock,
-		build: &spawn.Builder{Announce: st.announceBuild, Env: st.environ},
+		st: st, o: o, log: log, lis: lis, sock: sock, watch: w, prog: prog,
 	}
+	b := &builds{p: prog}
+	s.build = &spawn.Builder{Announce: b.announce, Built: b.built, Env: st.environ}
 	s.plugins = spawn.New(spawn.Config{
 		Logger: log, Addr: lis.addr, Token: o.token, Env: lis.env,
-		Reaper: reaper(), Resolve: s.build.Resolve,
+		Reaper: reaper(), Resolve: s.build.Resolve, OnRestart: w.restarted(),
 	})
 	return s, nil
 }
@@ -137,7 +155,9 @@ func (s *session) newRuntime(stdout, stderr io.Writer) *scripting.Runtime {
 		EventMemory: s.o.eventMemory,
 
 		StartTimeout: s.startTimeout,
+		OnRestart:    s.watch.restarted(),
 	})
+	s.watch.track(rt)
 	for _, p := range s.procs {
 		rt.Track(p) // waitFor and call know how a -spawn plugin ended
 	}
@@ -206,8 +226,14 @@ func (s *session) waitFor(ctx context.Context, name string, procs []*spawn.Proce
 			}
 		}()
 	}
+	end := s.prog.begin(fmt.Sprintf("waiting for plugin %q", name), s.o.waitTimeout, false)
 	err := s.sock.WaitForContext(wctx, name)
 	stop() // ends the watchers before wg.Wait
+	if err != nil {
+		end("gave up")
+	} else {
+		end("connected")
+	}
 	switch {
 	case err == nil:
 		return nil
@@ -239,5 +265,8 @@ func (s *session) close() {
 	s.lis.Close()
 	if err := s.build.Close(); err != nil {
 		s.log.Warn("removing built plugins", "err", err)
+	}
+	if err := s.watch.close(s.st, s.o); err != nil {
+		s.log.Error("monitor", "err", err)
 	}
 }

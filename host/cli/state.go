@@ -25,6 +25,9 @@ type state struct {
 	// then uses line editing (liner, which works on the real os.Stdin and
 	// os.Stdout).
 	terminal bool
+	// stderrTerminal is true when stderr is a terminal: long steps then
+	// show their progress in place (progress.go).
+	stderrTerminal bool
 	// notify and stopNotify relay signals as signal.Notify and signal.Stop do.
 	notify     func(c chan<- os.Signal, sig ...os.Signal)
 	stopNotify func(c chan<- os.Signal)
@@ -35,15 +38,17 @@ type state struct {
 // newState returns the state of the running process.
 func newState() *state {
 	return &state{
-		args:       os.Args[1:],
-		environ:    os.Environ(),
-		stdin:      os.Stdin,
-		stdout:     os.Stdout,
-		stderr:     os.Stderr,
-		terminal:   stdinIsTerminal() && isCharDevice(os.Stdout),
-		notify:     signal.Notify,
-		stopNotify: signal.Stop,
-		exit:       os.Exit,
+		args:     os.Args[1:],
+		environ:  os.Environ(),
+		stdin:    os.Stdin,
+		stdout:   os.Stdout,
+		stderr:   os.Stderr,
+		terminal: stdinIsTerminal() && isCharDevice(os.Stdout),
+
+		stderrTerminal: isCharDevice(os.Stderr),
+		notify:         signal.Notify,
+		stopNotify:     signal.Stop,
+		exit:           os.Exit,
 	}
 }
 
