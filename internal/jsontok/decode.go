@@ -145,7 +145,7 @@ func (d *walker[V, B]) literal(word string) bool {
 
 // number checks the number at pos and returns where it ends, without moving
 // past it.
-func (d *walker[V, B]) number() (end int, ok bool) {
+func (d *scanner) number() (end int, ok bool) {
 	i := d.pos
 	if d.buf[i] == '-' {
 		i++
