@@ -322,7 +322,8 @@ func (c *jsonConn) send(trace, method string, payload []byte) (sent, error) {
 	seq := c.seq
 	c.seq++
 	c.pending[seq] = ch
-	c.out = jsonrpc.Append(c.out, c.framing, appendRequest(nil, seq, method, payload, trace))
+	start := jsonrpc.Begin(c.out)
+	c.out = jsonrpc.End(appendRequest(c.out, seq, method, payload, trace), c.framing, start)
 	c.kick()
 	return sent{seq: seq, ch: ch}, nil
 }

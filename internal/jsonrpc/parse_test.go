@@ -89,3 +89,41 @@ func BenchmarkParse(b *testing.B) {
 		}
 	})
 }
+
+// singleByUnmarshal is what Single returns, by way of encoding/json.
+func singleByUnmarshal(params json.RawMessage) json.RawMessage {
+	p := bytes.TrimSpace(params)
+	if len(p) == 0 || p[0] != '[' {
+		if len(p) == 0 {
+			return json.RawMessage("null")
+		}
+		return p
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(p, &list); err != nil {
+		return p
+	}
+	switch len(list) {
+	case 0:
+		return json.RawMessage("null")
+	case 1:
+		return list[0]
+	}
+	return p
+}
+
+var singleCases = []string{
+	``, ` `, `null`, `{"a":1}`, `"s"`, `[]`, ` [ ] `, `[] x`, `[1]`, `[ 1 ]`, `[1,2]`, `[1,]`, `[1`, `[1] x`,
+	`[[1,2]]`, `[{"text":"hi"}]`, `[` + "\n" + `"a"` + "\n" + `]`, `[x]`, `[1]]`,
+}
+
+func FuzzSingle(f *testing.F) {
+	for _, c := range singleCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if got, want := Single(in), singleByUnmarshal(in); !bytes.Equal(got, want) {
+			t.Fatalf("Single(%q) = %q, by json.Unmarshal %q", in, got, want)
+		}
+	})
+}
