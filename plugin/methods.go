@@ -22,8 +22,9 @@ const hookMethod = "UseAsyncHook"
 
 // method is one servable method, found by reflection once at Start.
 type method struct {
-	fn  reflect.Value // bound to the receiver
-	in  reflect.Type
+	fn   reflect.Value // the method's function, its receiver first
+	recv reflect.Value // the receiver
+	in   reflect.Type
 	out reflect.Type
 	// direct is fn itself when its argument and result are both any: it is
 	// then called without reflection (nil otherwise).
@@ -60,9 +61,11 @@ func discover(v any) (methods map[string]method, hook bool, skipped []skip, err 
 			reserved = append(reserved, m.Name)
 			continue
 		}
-		fn := rv.Method(i)
-		direct, _ := fn.Interface().(func(context.Context, any) (any, error))
-		methods[m.Name] = method{fn: fn, in: mt.In(2), out: mt.Out(0), direct: direct}
+		direct, _ := rv.Method(i).Interface().(func(context.Context, any) (any, error))
+		// m.Func, the receiver passed first, not the method value: reflect
+		// calls a method value through methodValueCall, which looks up its
+		// frame layout and allocates on every call.
+		methods[m.Name] = method{fn: m.Func, recv: rv, in: mt.In(2), out: mt.Out(0), direct: direct}
 	}
 	if len(reserved) > 0 {
 		sort.Strings(reserved)

@@ -30,7 +30,7 @@ type Plugin struct {
 
 	mu       sync.Mutex
 	state    lifecycle // guarded by mu
-	inflight map[uint64]context.CancelFunc
+	inflight map[uint64]*callCtx
 	calls    sync.WaitGroup     // requests being served
 	work     chan request       // idle workers wait here for a request
 	workers  sync.WaitGroup     // the workers
@@ -115,7 +115,7 @@ func (p *Plugin) open(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) er
 		p.cfg.ctxKey = ctxKey
 	}
 	p.methods, p.conn, p.name, p.hasHook = methods, conn, info.Name, hasHook
-	p.inflight = map[uint64]context.CancelFunc{}
+	p.inflight = map[uint64]*callCtx{}
 	p.done = make(chan struct{})
 	p.ended = make(chan struct{})
 	p.work = make(chan request)
@@ -203,8 +203,8 @@ func (p *Plugin) handleEnv(env *wire.Envelope) error {
 		p.beginStop()
 	case wire.MethodCancel:
 		p.mu.Lock()
-		if cancel := p.inflight[env.Seq]; cancel != nil {
-			cancel()
+		if ctx := p.inflight[env.Seq]; ctx != nil {
+			ctx.cancel()
 		}
 		p.mu.Unlock()
 	default:
@@ -222,11 +222,11 @@ func (p *Plugin) dispatch(env wire.Envelope) {
 		p.reply(&wire.Envelope{Seq: env.Seq, Trace: env.Trace, Method: env.Method, Error: wire.TextShutdown})
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	p.inflight[env.Seq] = cancel
+	ctx := &callCtx{info: callInfo{plugin: p, trace: env.Trace}, key: p.cfg.ctxKey}
+	p.inflight[env.Seq] = ctx
 	p.calls.Add(1)
 	p.mu.Unlock()
-	r := request{ctx: ctx, cancel: cancel, env: env}
+	r := request{ctx: ctx, env: env}
 	select {
 	case p.work <- r: // an idle worker takes it
 	default:
@@ -237,9 +237,8 @@ func (p *Plugin) dispatch(env wire.Envelope) {
 
 // request is one request handed to a worker.
 type request struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	env    wire.Envelope
+	ctx *callCtx
+	env wire.Envelope
 }
 
 // workerIdle is how long a worker waits for another request before it
@@ -295,7 +294,7 @@ func (p *Plugin) handle(r request) {
 	p.mu.Lock()
 	delete(p.inflight, r.env.Seq)
 	p.mu.Unlock()
-	r.cancel()
+	r.ctx.cancel()
 	p.reply(&resp)
 }
 
@@ -322,7 +321,6 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 		resp.Error = fmt.Sprintf("bad argument for %s: %v", env.Method, err)
 		return resp
 	}
-	ctx = &callCtx{Context: ctx, info: callInfo{plugin: p, trace: env.Trace}, key: p.cfg.ctxKey}
 	out, err := p.invoke(ctx, m, arg, in)
 	if err != nil {
 		resp.Error = err.Error()
@@ -358,7 +356,7 @@ func (m method) call(ctx context.Context, in reflect.Value) (any, error) {
 	// need not check, on every call, that its dynamic type implements it.
 	// (Taking its address moves it to the heap, which is why this is not
 	// in invoke: direct methods would pay for it too.)
-	res := m.fn.Call([]reflect.Value{reflect.ValueOf(&ctx).Elem(), in.Elem()})
+	res := m.fn.Call([]reflect.Value{m.recv, reflect.ValueOf(&ctx).Elem(), in.Elem()})
 	if e := res[1].Interface(); e != nil {
 		return nil, e.(error)
 	}
@@ -483,8 +481,8 @@ func (p *Plugin) abandon() {
 	if p.state < stateStopping {
 		p.state = stateStopping
 	}
-	for _, cancel := range p.inflight {
-		cancel()
+	for _, ctx := range p.inflight {
+		ctx.cancel()
 	}
 	p.mu.Unlock()
 	p.closeConn()
