@@ -80,6 +80,10 @@ type Decoder struct {
 	budget    *Budget            // shared budget charged, or nil
 	charged   int64              // what is charged to budget now
 	err       error
+	// method is the last method name decoded other than the protocol's:
+	// a connection mostly carries a few names again and again, and a
+	// name equal to it is not allocated again.
+	method string
 }
 
 // NewDecoder returns a Decoder reading from r that rejects any gob message
@@ -211,7 +215,7 @@ func (d *Decoder) message(msg []byte, v reflect.Value, env *Envelope) error {
 	}
 	t := d.types[id]
 	if env != nil && t != nil && t.lay != nil {
-		return decodeEnvelope(p.b, t.lay, env)
+		return decodeEnvelope(p.b, t.lay, env, &d.method)
 	}
 	if env != nil {
 		*env = Envelope{}
