@@ -25,7 +25,7 @@ type method struct {
 	fn   reflect.Value // the method's function, its receiver first
 	recv reflect.Value // the receiver
 	in   reflect.Type
-	out reflect.Type
+	out  reflect.Type
 	// direct is fn itself when its argument and result are both any: it is
 	// then called without reflection (nil otherwise).
 	direct func(context.Context, any) (any, error)
