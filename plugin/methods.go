@@ -35,13 +35,13 @@ type method struct {
 // and says why each other exported method is skipped ("Loud: argument type
 // main.text is not exported"). It fails for reserved names and, with a hint
 // and the skipped methods, when there are none.
-func discover(v any) (methods map[string]method, hook bool, skipped []skip, err error) {
+func discover(v any) (methods map[string]*method, hook bool, skipped []skip, err error) {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() {
 		return nil, false, nil, fmt.Errorf("%w: receiver is nil", ErrNoMethods)
 	}
 	rt := rv.Type()
-	methods = map[string]method{}
+	methods = map[string]*method{}
 	var reserved []string
 	for i := 0; i < rt.NumMethod(); i++ {
 		m := rt.Method(i)
@@ -65,7 +65,7 @@ func discover(v any) (methods map[string]method, hook bool, skipped []skip, err 
 		// m.Func, the receiver passed first, not the method value: reflect
 		// calls a method value through methodValueCall, which looks up its
 		// frame layout and allocates on every call.
-		methods[m.Name] = method{fn: m.Func, recv: rv, in: mt.In(2), out: mt.Out(0), direct: direct}
+		methods[m.Name] = &method{fn: m.Func, recv: rv, in: mt.In(2), out: mt.Out(0), direct: direct}
 	}
 	if len(reserved) > 0 {
 		sort.Strings(reserved)
@@ -187,7 +187,7 @@ func isExported(name string) bool {
 
 // functions describes the methods for the handshake, merged with what the
 // author wrote in authored.
-func functions(methods map[string]method, authored map[string]Function) map[string]Function {
+func functions(methods map[string]*method, authored map[string]Function) map[string]Function {
 	out := make(map[string]Function, len(methods))
 	for name, m := range methods {
 		f := Function{Name: name, Input: TypeDescription(m.in), Output: TypeDescription(m.out)}

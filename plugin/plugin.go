@@ -22,7 +22,7 @@ type Plugin struct {
 	cfg config       // set by New; completed by Start
 	log *slog.Logger // cfg.log, with the plugin's name
 
-	methods map[string]method
+	methods map[string]*method
 	conn    io.ReadWriteCloser
 	enc     *wire.Encoder
 	name    string
@@ -357,7 +357,7 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope, buf *[]byte) (re
 // invoke calls the method, turning a panic into an error: a direct method
 // with arg (its result is out), any other through reflection with in (its
 // result is rout).
-func (p *Plugin) invoke(ctx context.Context, m method, arg any, in reflect.Value) (out any, rout reflect.Value, err error) {
+func (p *Plugin) invoke(ctx context.Context, m *method, arg any, in reflect.Value) (out any, rout reflect.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			p.log.Error("method panicked", "panic", r)
@@ -373,7 +373,7 @@ func (p *Plugin) invoke(ctx context.Context, m method, arg any, in reflect.Value
 }
 
 // call calls the method through reflection with the argument in.
-func (m method) call(ctx context.Context, in reflect.Value) (reflect.Value, error) {
+func (m *method) call(ctx context.Context, in reflect.Value) (reflect.Value, error) {
 	// ctx goes in as a value of the interface type itself: reflect then
 	// need not check, on every call, that its dynamic type implements it.
 	// (Taking its address moves it to the heap, which is why this is not

@@ -38,7 +38,8 @@ type config struct {
 	token            string
 	maxPlugins       int // see limits.go
 	maxInFlight      int
-	preAuthBytes     int // 0: preAuthMessages messages of the largest size
+	preAuthBytes     int             // 0: preAuthMessages messages of the largest size
+	types            *wire.TypeCache // the gob type definitions the socket's connections share
 }
 
 func defaultConfig() config {
@@ -52,6 +53,7 @@ func defaultConfig() config {
 		eventMemory:      DefaultEventMemory,
 		maxPlugins:       DefaultMaxPlugins,
 		maxInFlight:      DefaultMaxInFlight,
+		types:            wire.NewTypeCache(),
 	}
 }
 

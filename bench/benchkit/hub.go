@@ -30,8 +30,12 @@ type Echo struct{}
 // Echo returns its argument.
 func (Echo) Echo(_ context.Context, in Text) (Text, error) { return in, nil }
 
-// Any returns its argument, whatever JSON it was.
-func (Echo) Any(_ context.Context, in any) (any, error) { return in, nil }
+// AnyEcho is a plugin whose Echo takes and returns any JSON: it passes the
+// JSON through, as the JSON-RPC echo peer does.
+type AnyEcho struct{}
+
+// Echo returns its argument, whatever JSON it was.
+func (AnyEcho) Echo(_ context.Context, in any) (any, error) { return in, nil }
 
 // Hub is a socket with plugins connected to it over loopback TCP, all in this
 // process. The plugins are named p0, p1, and so on.
@@ -68,16 +72,10 @@ func NewHub(n int) (*Hub, error) {
 func (h *Hub) Add(n int) error {
 	first := h.Plugins
 	for i := first; i < first+n; i++ {
-		conn, err := net.Dial("tcp", h.lis.Addr().String())
-		if err != nil {
+		if err := h.start(Name(i), Echo{}); err != nil {
 			return err
 		}
 		h.Plugins++
-		h.wg.Add(1)
-		go func() {
-			defer h.wg.Done()
-			_ = new(plugin.Plugin).Start(Echo{}, &plugin.Info{Name: Name(i), Version: "1"}, conn, nil)
-		}()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -87,6 +85,31 @@ func (h *Hub) Add(n int) error {
 		}
 	}
 	return nil
+}
+
+// start connects the plugin v as name, without waiting for it to register.
+func (h *Hub) start(name string, v any) error {
+	conn, err := net.Dial("tcp", h.lis.Addr().String())
+	if err != nil {
+		return err
+	}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		_ = new(plugin.Plugin).Start(v, &plugin.Info{Name: name, Version: "1"}, conn, nil)
+	}()
+	return nil
+}
+
+// AddAny connects an AnyEcho plugin as name (not counted in Plugins: a
+// broadcast does not reach it) and returns once it is registered.
+func (h *Hub) AddAny(name string) error {
+	if err := h.start(name, AnyEcho{}); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return h.S.WaitForContext(ctx, name)
 }
 
 // Name is the name of the i-th plugin of a Hub.

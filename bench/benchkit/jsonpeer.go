@@ -15,7 +15,8 @@ import (
 // author in Go would write one without our SDK: newline-delimited framing,
 // every message decoded with encoding/json, every request answered with its
 // payload; it closes on the host's $/stop. It returns once the peer is
-// registered as name.
+// registered as name (not counted in Plugins: a broadcast does not reach
+// it).
 func (h *Hub) AddJSONRPC(name string) error {
 	nc, err := net.Dial("tcp", h.lis.Addr().String())
 	if err != nil {
@@ -80,7 +81,7 @@ func jsonEcho(nc net.Conn) {
 // JSONCalls makes n calls of method on the plugin name with the JSON of
 // Text{Sample} through Socket.CallJSON (the bytes passed through as they
 // are), shared among callers concurrent callers, and returns how long they
-// took: the same for a gob plugin's Any and a JSON-RPC peer's echo.
+// took: the same for an AnyEcho plugin and a JSON-RPC peer.
 func (h *Hub) JSONCalls(name, method string, n, callers int) (time.Duration, error) {
 	payload := json.RawMessage(`{"text":"` + Sample + `"}`)
 	ctx := context.Background()

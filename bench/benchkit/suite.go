@@ -99,6 +99,9 @@ func Suite(cfg Config) (rows []Row, scaling []Row, err error) {
 	if err := h.AddJSONRPC("j0"); err != nil {
 		return nil, nil, err
 	}
+	if err := h.AddAny("a0"); err != nil {
+		return nil, nil, err
+	}
 
 	calls := func(callers int) Op { return func(n int) (time.Duration, error) { return h.Calls(n, callers) } }
 	rpcs := func(callers int) Op { return func(n int) (time.Duration, error) { return nr.Calls(n, callers) } }
@@ -139,8 +142,8 @@ func Suite(cfg Config) (rows []Row, scaling []Row, err error) {
 
 	logf("JSON-RPC peer vs gob plugin")
 	for _, c := range []int{1, 64} {
-		gob := func(n int) (time.Duration, error) { return h.JSONCalls("p0", "Any", n, c) }
-		jrpc := func(n int) (time.Duration, error) { return h.JSONCalls("j0", "echo", n, c) }
+		gob := func(n int) (time.Duration, error) { return h.JSONCalls("a0", "Echo", n, c) }
+		jrpc := func(n int) (time.Duration, error) { return h.JSONCalls("j0", "Echo", n, c) }
 		m, err = Compare(cfg.Rounds, cfg.Time, gob, jrpc)
 		if err != nil {
 			return nil, nil, err

@@ -84,6 +84,7 @@ type Decoder struct {
 	// a connection mostly carries a few names again and again, and a
 	// name equal to it is not allocated again.
 	method string
+	cache  *TypeCache // see ShareTypes; nil for none
 }
 
 // NewDecoder returns a Decoder reading from r that rejects any gob message
@@ -239,7 +240,13 @@ func (d *Decoder) typeDef(id int64, body []byte) error {
 	if len(d.types) >= d.bounds.MaxTypes || d.typeBytes+typeDefCost(len(body), 0) > int64(d.bounds.MaxTypeBytes) {
 		return d.tooManyTypes()
 	}
-	t, err := parseTypeDef(body)
+	var t *typeDef
+	var err error
+	if d.cache != nil {
+		t, err = d.cache.parse(body)
+	} else {
+		t, err = parseTypeDef(body)
+	}
 	if err != nil {
 		return err
 	}
