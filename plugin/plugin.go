@@ -247,42 +247,43 @@ type request struct {
 const workerIdle = time.Second
 
 // worker serves r, then whatever requests the read loop hands it, until it
-// has waited workerIdle for one or the read loop has ended.
+// has served none for a whole workerIdle (it returns between one and two
+// of them after its last request) or the read loop has ended.
 //
-// The idle timer is not reset per request (that takes the timer heap's lock
-// every time): the worker notes when it last finished one, and when the
-// timer fires early for that, sets it again for the rest of the wait.
+// The idle timer is neither reset nor read per request (that takes the
+// timer heap's lock, and a clock read, every time): the worker counts what
+// it serves, and when the timer fires after it served some, sets it again.
 func (p *Plugin) worker(r request) {
 	defer p.workers.Done()
 	var idle *time.Timer
 	for {
 		p.handle(r)
-		last := time.Now()
 		if idle == nil {
 			idle = time.NewTimer(workerIdle)
 			defer idle.Stop()
 		}
 		var ok bool
-		if r, ok = p.nextRequest(idle, last); !ok {
+		if r, ok = p.nextRequest(idle); !ok {
 			return
 		}
 	}
 }
 
-// nextRequest waits for the read loop's next request, or until the worker
-// has been idle for workerIdle since last (false), or the read loop has
-// ended (false).
-func (p *Plugin) nextRequest(idle *time.Timer, last time.Time) (request, bool) {
+// nextRequest waits for the read loop's next request (true), or until the
+// idle timer fires with nothing served since it last did (false), or the
+// read loop has ended (false). It is called once per request served.
+func (p *Plugin) nextRequest(idle *time.Timer) (request, bool) {
+	served := true // the request just served
 	for {
 		select {
 		case r, ok := <-p.work:
 			return r, ok
 		case <-idle.C:
-			left := workerIdle - time.Since(last)
-			if left <= 0 {
+			if !served {
 				return request{}, false
 			}
-			idle.Reset(left)
+			served = false
+			idle.Reset(workerIdle)
 		}
 	}
 }
