@@ -59,12 +59,17 @@ func TestParseTakesTheCommonMessagesItself(t *testing.T) {
 	}
 }
 
+// FuzzParse holds Parse to json.Unmarshal, and Single to its result by
+// way of json.Unmarshal.
 func FuzzParse(f *testing.F) {
-	for _, c := range parseCases {
+	for _, c := range append(parseCases, singleCases...) {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkParse(t, in)
+		if got, want := Single(in), singleByUnmarshal(in); !bytes.Equal(got, want) {
+			t.Fatalf("Single(%q) = %q, by json.Unmarshal %q", in, got, want)
+		}
 	})
 }
 
@@ -115,15 +120,4 @@ func singleByUnmarshal(params json.RawMessage) json.RawMessage {
 var singleCases = []string{
 	``, ` `, `null`, `{"a":1}`, `"s"`, `[]`, ` [ ] `, `[] x`, `[1]`, `[ 1 ]`, `[1,2]`, `[1,]`, `[1`, `[1] x`,
 	`[[1,2]]`, `[{"text":"hi"}]`, `[` + "\n" + `"a"` + "\n" + `]`, `[x]`, `[1]]`,
-}
-
-func FuzzSingle(f *testing.F) {
-	for _, c := range singleCases {
-		f.Add([]byte(c))
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		if got, want := Single(in), singleByUnmarshal(in); !bytes.Equal(got, want) {
-			t.Fatalf("Single(%q) = %q, by json.Unmarshal %q", in, got, want)
-		}
-	})
 }

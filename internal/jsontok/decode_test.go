@@ -99,12 +99,15 @@ func TestDecodeMakesEmptyContainers(t *testing.T) {
 	}
 }
 
+// FuzzDecode holds Decode, Valid and DecodeInto to encoding/json.
 func FuzzDecode(f *testing.F) {
-	for _, c := range decodeCases {
+	for _, c := range append(append(decodeCases, skipCases...), structCases...) {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkDecode(t, in)
+		checkValid(t, in)
+		checkDecodeInto(t, in)
 	})
 }
 

@@ -55,15 +55,6 @@ func TestSkipStopsAtTheValuesEnd(t *testing.T) {
 	}
 }
 
-func FuzzValid(f *testing.F) {
-	for _, c := range skipCases {
-		f.Add([]byte(c))
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		checkValid(t, in)
-	})
-}
-
 func BenchmarkValid(b *testing.B) {
 	in := []byte(`{"a":1,"b":"two","c":[true,null],"d":"the quick brown fox jumps over the lazy dog"}`)
 	b.Run("jsontok", func(b *testing.B) {

@@ -102,23 +102,6 @@ func TestDecodeIntoAgreesWithEncodingJSON(t *testing.T) {
 	}
 }
 
-func FuzzDecodeInto(f *testing.F) {
-	for _, c := range structCases {
-		f.Add([]byte(c))
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		checkDecodeInto(t, in)
-	})
-}
-
-func FuzzEncodeStruct(f *testing.F) {
-	f.Add("hello", int8(1), true, 1.5, uint16(2), uint64(3))
-	f.Add("<&>", int8(0), false, 1e-7, uint16(0), uint64(0))
-	f.Fuzz(func(t *testing.T, a string, b int8, c bool, d float64, e uint16, i uint64) {
-		checkEncodeStruct(t, mixed{A: a, B: b, C: c, D: d, E: e, I: i})
-	})
-}
-
 func TestAppendAndAppendValueAgreeWithEncodingJSON(t *testing.T) {
 	prefix := []byte("prefix:")
 	for _, v := range []any{
