@@ -6,7 +6,8 @@ import "github.com/switchboard-rpc/switchboard/plugin"
 // called name (nil when it has none), and reports whether there is such a
 // plugin and method; f is not called when there is not. Unlike
 // MethodInfo, nothing is copied: f must neither keep the entity nor change
-// it. f runs on the caller's goroutine, with no lock of the socket's held.
+// it. f runs on the caller's goroutine, with no lock of the socket's held;
+// InspectInput blocks only for as long as f does.
 func (s *Socket) InspectInput(name, method string, f func(in *plugin.Entity)) bool {
 	s.init()
 	s.mu.Lock()
