@@ -22,7 +22,7 @@ type Plugin struct {
 	cfg config       // set by New; completed by Start
 	log *slog.Logger // cfg.log, with the plugin's name
 
-	methods map[string]*method
+	methods methodSet
 	conn    io.ReadWriteCloser
 	enc     *wire.Encoder
 	name    string
@@ -315,8 +315,8 @@ const maxPooledResult = 64 << 10
 // payload encoded into *buf.
 func (p *Plugin) serve(ctx context.Context, env *wire.Envelope, buf *[]byte) (resp wire.Envelope) {
 	resp = wire.Envelope{Seq: env.Seq, Trace: env.Trace, Method: env.Method}
-	m, ok := p.methods[env.Method]
-	if !ok {
+	m := p.methods.lookup(env.Method)
+	if m == nil {
 		resp.Error = wire.TextMethodNotFound
 		return resp
 	}
