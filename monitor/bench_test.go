@@ -142,7 +142,7 @@ func calls(s *socket.Socket, n, callers int) error {
 		go func() {
 			defer wg.Done()
 			for range k {
-				if _, err := s.Call("", "p0", "Echo", benchkit.Text); err != nil {
+				if _, err := s.Call("", "p0", "Echo", benchkit.Text{Text: benchkit.Sample}); err != nil {
 					errs <- err
 					return
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,25 +23,40 @@ const hookMethod = "UseAsyncHook"
 
 // method is one servable method, found by reflection once at Start.
 type method struct {
-	fn  reflect.Value // bound to the receiver
-	in  reflect.Type
-	out reflect.Type
+	name string
+	fn   reflect.Value // the method's function, its receiver first
+	recv reflect.Value // the receiver
+	in   reflect.Type
+	out  reflect.Type
 	// direct is fn itself when its argument and result are both any: it is
 	// then called without reflection (nil otherwise).
 	direct func(context.Context, any) (any, error)
+}
+
+// methodSet is a plugin's methods sorted by name, found by binary search:
+// smaller than a map for the few methods a plugin has, and an idle plugin
+// keeps it for as long as it is connected.
+type methodSet []*method
+
+// lookup returns the method called name, or nil.
+func (s methodSet) lookup(name string) *method {
+	i, ok := slices.BinarySearchFunc(s, name, func(m *method, name string) int { return strings.Compare(m.name, name) })
+	if !ok {
+		return nil
+	}
+	return s[i]
 }
 
 // discover finds the methods of v that follow the documented signature,
 // and says why each other exported method is skipped ("Loud: argument type
 // main.text is not exported"). It fails for reserved names and, with a hint
 // and the skipped methods, when there are none.
-func discover(v any) (methods map[string]method, hook bool, skipped []skip, err error) {
+func discover(v any) (methods methodSet, hook bool, skipped []skip, err error) {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() {
 		return nil, false, nil, fmt.Errorf("%w: receiver is nil", ErrNoMethods)
 	}
 	rt := rv.Type()
-	methods = map[string]method{}
 	var reserved []string
 	for i := 0; i < rt.NumMethod(); i++ {
 		m := rt.Method(i)
@@ -60,9 +76,12 @@ func discover(v any) (methods map[string]method, hook bool, skipped []skip, err 
 			reserved = append(reserved, m.Name)
 			continue
 		}
-		fn := rv.Method(i)
-		direct, _ := fn.Interface().(func(context.Context, any) (any, error))
-		methods[m.Name] = method{fn: fn, in: mt.In(2), out: mt.Out(0), direct: direct}
+		direct, _ := rv.Method(i).Interface().(func(context.Context, any) (any, error))
+		// m.Func, the receiver passed first, not the method value: reflect
+		// calls a method value through methodValueCall, which looks up its
+		// frame layout and allocates on every call.
+		// reflect lists methods sorted by name: so is methods.
+		methods = append(methods, &method{name: m.Name, fn: m.Func, recv: rv, in: mt.In(2), out: mt.Out(0), direct: direct})
 	}
 	if len(reserved) > 0 {
 		sort.Strings(reserved)
@@ -184,9 +203,10 @@ func isExported(name string) bool {
 
 // functions describes the methods for the handshake, merged with what the
 // author wrote in authored.
-func functions(methods map[string]method, authored map[string]Function) map[string]Function {
+func functions(methods methodSet, authored map[string]Function) map[string]Function {
 	out := make(map[string]Function, len(methods))
-	for name, m := range methods {
+	for _, m := range methods {
+		name := m.name
 		f := Function{Name: name, Input: TypeDescription(m.in), Output: TypeDescription(m.out)}
 		if a, ok := authored[name]; ok {
 			f.Input = merge(f.Input, a.Input)

@@ -22,7 +22,7 @@ type Plugin struct {
 	cfg config       // set by New; completed by Start
 	log *slog.Logger // cfg.log, with the plugin's name
 
-	methods map[string]method
+	methods methodSet
 	conn    io.ReadWriteCloser
 	enc     *wire.Encoder
 	name    string
@@ -30,7 +30,7 @@ type Plugin struct {
 
 	mu       sync.Mutex
 	state    lifecycle // guarded by mu
-	inflight map[uint64]context.CancelFunc
+	inflight map[uint64]*callCtx
 	calls    sync.WaitGroup     // requests being served
 	work     chan request       // idle workers wait here for a request
 	workers  sync.WaitGroup     // the workers
@@ -115,7 +115,7 @@ func (p *Plugin) open(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) er
 		p.cfg.ctxKey = ctxKey
 	}
 	p.methods, p.conn, p.name, p.hasHook = methods, conn, info.Name, hasHook
-	p.inflight = map[uint64]context.CancelFunc{}
+	p.inflight = map[uint64]*callCtx{}
 	p.done = make(chan struct{})
 	p.ended = make(chan struct{})
 	p.work = make(chan request)
@@ -203,8 +203,8 @@ func (p *Plugin) handleEnv(env *wire.Envelope) error {
 		p.beginStop()
 	case wire.MethodCancel:
 		p.mu.Lock()
-		if cancel := p.inflight[env.Seq]; cancel != nil {
-			cancel()
+		if ctx := p.inflight[env.Seq]; ctx != nil {
+			ctx.cancel()
 		}
 		p.mu.Unlock()
 	default:
@@ -222,11 +222,11 @@ func (p *Plugin) dispatch(env wire.Envelope) {
 		p.reply(&wire.Envelope{Seq: env.Seq, Trace: env.Trace, Method: env.Method, Error: wire.TextShutdown})
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	p.inflight[env.Seq] = cancel
+	ctx := &callCtx{info: callInfo{plugin: p, trace: env.Trace}, key: p.cfg.ctxKey}
+	p.inflight[env.Seq] = ctx
 	p.calls.Add(1)
 	p.mu.Unlock()
-	r := request{ctx: ctx, cancel: cancel, env: env}
+	r := request{ctx: ctx, env: env}
 	select {
 	case p.work <- r: // an idle worker takes it
 	default:
@@ -237,9 +237,8 @@ func (p *Plugin) dispatch(env wire.Envelope) {
 
 // request is one request handed to a worker.
 type request struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	env    wire.Envelope
+	ctx *callCtx
+	env wire.Envelope
 }
 
 // workerIdle is how long a worker waits for another request before it
@@ -248,42 +247,43 @@ type request struct {
 const workerIdle = time.Second
 
 // worker serves r, then whatever requests the read loop hands it, until it
-// has waited workerIdle for one or the read loop has ended.
+// has served none for a whole workerIdle (it returns between one and two
+// of them after its last request) or the read loop has ended.
 //
-// The idle timer is not reset per request (that takes the timer heap's lock
-// every time): the worker notes when it last finished one, and when the
-// timer fires early for that, sets it again for the rest of the wait.
+// The idle timer is neither reset nor read per request (that takes the
+// timer heap's lock, and a clock read, every time): the worker counts what
+// it serves, and when the timer fires after it served some, sets it again.
 func (p *Plugin) worker(r request) {
 	defer p.workers.Done()
 	var idle *time.Timer
 	for {
 		p.handle(r)
-		last := time.Now()
 		if idle == nil {
 			idle = time.NewTimer(workerIdle)
 			defer idle.Stop()
 		}
 		var ok bool
-		if r, ok = p.nextRequest(idle, last); !ok {
+		if r, ok = p.nextRequest(idle); !ok {
 			return
 		}
 	}
 }
 
-// nextRequest waits for the read loop's next request, or until the worker
-// has been idle for workerIdle since last (false), or the read loop has
-// ended (false).
-func (p *Plugin) nextRequest(idle *time.Timer, last time.Time) (request, bool) {
+// nextRequest waits for the read loop's next request (true), or until the
+// idle timer fires with nothing served since it last did (false), or the
+// read loop has ended (false). It is called once per request served.
+func (p *Plugin) nextRequest(idle *time.Timer) (request, bool) {
+	served := true // the request just served
 	for {
 		select {
 		case r, ok := <-p.work:
 			return r, ok
 		case <-idle.C:
-			left := workerIdle - time.Since(last)
-			if left <= 0 {
+			if !served {
 				return request{}, false
 			}
-			idle.Reset(left)
+			served = false
+			idle.Reset(workerIdle)
 		}
 	}
 }
@@ -291,19 +291,32 @@ func (p *Plugin) nextRequest(idle *time.Timer, last time.Time) (request, bool) {
 // handle serves one request and sends its answer.
 func (p *Plugin) handle(r request) {
 	defer p.calls.Done()
-	resp := p.serve(r.ctx, &r.env)
+	buf := resultBufs.Get().(*[]byte)
+	resp := p.serve(r.ctx, &r.env, buf)
 	p.mu.Lock()
 	delete(p.inflight, r.env.Seq)
 	p.mu.Unlock()
-	r.cancel()
-	p.reply(&resp)
+	r.ctx.cancel()
+	p.reply(&resp) // copies the payload: buf is free again
+	if cap(*buf) <= maxPooledResult {
+		resultBufs.Put(buf)
+	}
 }
 
-// serve runs the method a request names and builds the response.
-func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envelope) {
+// resultBufs holds the buffers results are encoded into: a response is
+// copied into the connection's write buffer as it is sent, so the encoded
+// result need not be allocated for every request.
+var resultBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// maxPooledResult is the largest result buffer kept for reuse.
+const maxPooledResult = 64 << 10
+
+// serve runs the method a request names and builds the response, its
+// payload encoded into *buf.
+func (p *Plugin) serve(ctx context.Context, env *wire.Envelope, buf *[]byte) (resp wire.Envelope) {
 	resp = wire.Envelope{Seq: env.Seq, Trace: env.Trace, Method: env.Method}
-	m, ok := p.methods[env.Method]
-	if !ok {
+	m := p.methods.lookup(env.Method)
+	if m == nil {
 		resp.Error = wire.TextMethodNotFound
 		return resp
 	}
@@ -313,7 +326,7 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 	if m.direct == nil {
 		in = reflect.New(m.in)
 		if len(env.Payload) > 0 {
-			err = json.Unmarshal(env.Payload, in.Interface())
+			err = jsontok.DecodeInto(env.Payload, in.Interface()) // json.Unmarshal, faster for plain structs
 		}
 	} else if len(env.Payload) > 0 {
 		arg, err = jsontok.Decode(env.Payload) // json.Unmarshal's value, faster
@@ -322,13 +335,18 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 		resp.Error = fmt.Sprintf("bad argument for %s: %v", env.Method, err)
 		return resp
 	}
-	ctx = &callCtx{Context: ctx, info: callInfo{plugin: p, trace: env.Trace}, key: p.cfg.ctxKey}
-	out, err := p.invoke(ctx, m, arg, in)
+	out, rout, err := p.invoke(ctx, m, arg, in)
 	if err != nil {
 		resp.Error = err.Error()
 		return resp
 	}
-	b, err := jsontok.Encode(out)
+	var b []byte
+	if m.direct != nil {
+		b, err = jsontok.Append((*buf)[:0], out)
+	} else {
+		b, err = jsontok.AppendValue((*buf)[:0], rout)
+	}
+	*buf = b[:0]
 	if err != nil {
 		resp.Error = fmt.Sprintf("encoding result of %s: %v", env.Method, err)
 		return resp
@@ -338,8 +356,9 @@ func (p *Plugin) serve(ctx context.Context, env *wire.Envelope) (resp wire.Envel
 }
 
 // invoke calls the method, turning a panic into an error: a direct method
-// with arg, any other through reflection with in.
-func (p *Plugin) invoke(ctx context.Context, m method, arg any, in reflect.Value) (out any, err error) {
+// with arg (its result is out), any other through reflection with in (its
+// result is rout).
+func (p *Plugin) invoke(ctx context.Context, m *method, arg any, in reflect.Value) (out any, rout reflect.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			p.log.Error("method panicked", "panic", r)
@@ -347,22 +366,24 @@ func (p *Plugin) invoke(ctx context.Context, m method, arg any, in reflect.Value
 		}
 	}()
 	if m.direct != nil {
-		return m.direct(ctx, arg)
+		out, err = m.direct(ctx, arg)
+		return out, reflect.Value{}, err
 	}
-	return m.call(ctx, in)
+	rout, err = m.call(ctx, in)
+	return nil, rout, err
 }
 
 // call calls the method through reflection with the argument in.
-func (m method) call(ctx context.Context, in reflect.Value) (any, error) {
+func (m *method) call(ctx context.Context, in reflect.Value) (reflect.Value, error) {
 	// ctx goes in as a value of the interface type itself: reflect then
 	// need not check, on every call, that its dynamic type implements it.
 	// (Taking its address moves it to the heap, which is why this is not
 	// in invoke: direct methods would pay for it too.)
-	res := m.fn.Call([]reflect.Value{reflect.ValueOf(&ctx).Elem(), in.Elem()})
-	if e := res[1].Interface(); e != nil {
-		return nil, e.(error)
+	res := m.fn.Call([]reflect.Value{m.recv, reflect.ValueOf(&ctx).Elem(), in.Elem()})
+	if !res[1].IsNil() {
+		return reflect.Value{}, res[1].Interface().(error)
 	}
-	return res[0].Interface(), nil
+	return res[0], nil
 }
 
 // reply sends a response; a failure means the connection is broken, which
@@ -483,8 +504,8 @@ func (p *Plugin) abandon() {
 	if p.state < stateStopping {
 		p.state = stateStopping
 	}
-	for _, cancel := range p.inflight {
-		cancel()
+	for _, ctx := range p.inflight {
+		ctx.cancel()
 	}
 	p.mu.Unlock()
 	p.closeConn()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/internal/jsontok"
+	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -22,12 +23,12 @@ func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte
 		return nil, NewError(name, method, socket.ErrPluginNotFound)
 	}
 	if !opts.NoFieldCheck && hasFields(payload) {
-		// Only a payload with fields is checked, and only then is the
-		// method's description copied out of the socket.
-		if fn, ok := rt.sock.MethodInfo(name, method); ok {
-			if err := checkFields(fn.Input, payload); err != nil {
-				return nil, &Error{Plugin: name, Method: method, Code: CodeBadArgument, Err: err}
-			}
+		// Only a payload with fields is checked, against the method's
+		// description in place.
+		var err error
+		rt.sock.InspectInput(name, method, func(in *plugin.Entity) { err = checkFields(in, payload) })
+		if err != nil {
+			return nil, &Error{Plugin: name, Method: method, Code: CodeBadArgument, Err: err}
 		}
 	}
 	parent := ctx

@@ -73,3 +73,23 @@ func TestClosest(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFieldsKnown holds the fast check to the decoding one: when it finds
+// every field known, the decoding check finds nothing either.
+func FuzzFieldsKnown(f *testing.F) {
+	for _, p := range []string{
+		`{"text": "x", "inner": {"depth": 1}, "items": [{"name": "a"}], "tags": {"k": "v"}, "any": {"z": 1}}`,
+		`{"TEXT": "x"}`, `{"txt": "x"}`, `{"items": [{"name": "a"}, {"nmae": "b"}]}`, `{"inner": {"x":1}, "inner": {"depth":2}}`,
+		`{"te\u0078t": 1}`, `[{"name":1}]`, `{"items": 5}`, `{"items": [1, "a", {}]}`, `{"text": 1} junk`,
+	} {
+		f.Add([]byte(p))
+	}
+	in := plugin.TypeDescription(fieldsIn{})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		if fieldsKnown(in, payload, 0) {
+			if err := checkDecoded(in, payload); err != nil {
+				t.Fatalf("%q: the fast check passed it, the decoding one says %v", payload, err)
+			}
+		}
+	})
+}

@@ -14,7 +14,10 @@ import (
 // the same transport (loopback TCP), with the same number of callers
 // multiplexed on one connection and writes coalesced. The baseline is timed
 // with the benchmark timer stopped and reported as raw-ns/op; "x-raw" is the
-// ratio, which survives a noisy machine where ns/op does not.
+// ratio, which survives a noisy machine where ns/op does not. BenchmarkCall
+// (a typed call: Echo(ctx, Text) (Text, error)) also reports itself against
+// net/rpc (x-netrpc) and, sequential, against the plainest ping-pong, where
+// the caller writes a 72-byte frame and reads the reply itself (x-plain).
 //
 //	go test -run '^$' -bench . -benchmem ./socket/
 
@@ -26,6 +29,16 @@ func BenchmarkCall(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			h, raw := hubAndRaw(b, 1)
+			nr, err := benchkit.NewNetRPC()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(nr.Close)
+			plain, err := benchkit.NewPlain()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(plain.Close)
 			b.ReportAllocs()
 			b.ResetTimer()
 			if _, err := h.Calls(b.N, callers); err != nil {
@@ -38,12 +51,27 @@ func BenchmarkCall(b *testing.B) {
 			}
 			reportRatio(b, base)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+			// net/rpc, the standard library's peer, in the same run.
+			rpc, err := nr.Calls(b.N, callers)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(rpc.Nanoseconds()), "x-netrpc")
+			if callers == 1 {
+				// The plainest ping-pong: the caller writes and reads
+				// on its own goroutine.
+				t, err := plain.Run(b.N)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(t.Nanoseconds()), "x-plain")
+			}
 		})
 	}
 }
 
 func BenchmarkBroadcast(b *testing.B) {
-	for _, n := range []int{10, 100, 1000} {
+	for _, n := range []int{10, 100, 1000, 4000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			h, raw := hubAndRaw(b, n)
 			b.ReportAllocs()
@@ -64,14 +92,16 @@ func BenchmarkBroadcast(b *testing.B) {
 }
 
 // BenchmarkIdle reports what an idle connected plugin costs, both sides
-// together, measured with 1,000 plugins (b.N is ignored).
+// together, measured with 1,000 plugins (b.N is ignored): live heap plus
+// stacks (B/plugin), heap in use plus stacks (inuse-B/plugin), goroutines.
 func BenchmarkIdle(b *testing.B) {
-	bytes, gs, err := benchkit.IdleCost(1000)
+	idle, err := benchkit.IdleCost(1000)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(bytes, "B/plugin")
-	b.ReportMetric(gs, "goroutines/plugin")
+	b.ReportMetric(idle.Alloc, "B/plugin")
+	b.ReportMetric(idle.Inuse, "inuse-B/plugin")
+	b.ReportMetric(idle.Goroutines, "goroutines/plugin")
 }
 
 // hubAndRaw starts a hub with n plugins and the coalesced raw baseline,

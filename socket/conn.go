@@ -90,6 +90,7 @@ func (c *conn) serve() {
 func (c *conn) open() *wire.Decoder {
 	dec := wire.NewDecoder(c.r, c.cfg.maxMessage)
 	dec.SetBounds(helloBounds())
+	dec.ShareTypes(c.cfg.types)
 	// Until the handshake is through, what this connection reads counts
 	// against the budget all unauthenticated connections share.
 	dec.ChargeTo(c.preauth)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -132,38 +133,60 @@ func (c *jsonConn) kick() {
 		return
 	}
 	c.owner = senderWrites
-	b := c.out
-	c.out, c.spare = c.spare[:0], nil
-	c.mu.Unlock()
-	n, err := c.nw.Write(b)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		// The deadline of an earlier write that had to wait has passed.
-		_ = c.nc.SetWriteDeadline(time.Time{})
-		var m int
-		m, err = c.nw.Write(b[n:])
-		n += m
-	}
-	if err != nil {
-		c.logger().Warn("write failed, closing the connection", "err", err)
-		_ = c.nc.Close() // the owner stays: nothing more is written
-		return
-	}
-	c.mu.Lock()
-	switch {
-	case n < len(b):
-		c.rest = b[n:]
-		c.owner = goroutineWrites
-	case len(c.out) > 0:
+	for {
+		c.gather()
+		b := c.out
+		c.out, c.spare = c.spare[:0], nil
+		c.mu.Unlock()
+		n, err := c.nw.Write(b)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The deadline of an earlier write that had to wait has passed.
+			_ = c.nc.SetWriteDeadline(time.Time{})
+			var m int
+			m, err = c.nw.Write(b[n:])
+			n += m
+		}
+		if err != nil {
+			c.logger().Warn("write failed, closing the connection", "err", err)
+			_ = c.nc.Close() // the owner stays: nothing more is written
+			return
+		}
+		c.mu.Lock()
+		if n < len(b) {
+			c.rest = b[n:]
+			c.owner = goroutineWrites
+			c.mu.Unlock()
+			c.wakeWriter()
+			return
+		}
 		c.spare = b[:0]
-		c.owner = goroutineWrites
-	default:
-		c.spare = b[:0]
-		c.owner = noWriter
+		if len(c.out) == 0 {
+			c.owner = noWriter
+			c.mu.Unlock()
+			return
+		}
+		// More was queued meanwhile: it goes in the next write, as with
+		// wire.Encoder, whose writes coalesce the same way.
 	}
-	handOff := c.owner == goroutineWrites
-	c.mu.Unlock()
-	if handOff {
-		c.wakeWriter()
+}
+
+// maxYields bounds how many times in a row gather lets other senders queue:
+// wire.Encoder's bound, measured there (docs/performance.md).
+const maxYields = 2
+
+// gather is called with c.mu held by a sender about to write what is
+// queued: it lets the goroutines that are ready to run go first, so that
+// under load their requests go out in the same write; alone, it returns at
+// once.
+func (c *jsonConn) gather() {
+	for range maxYields {
+		queued := len(c.out)
+		c.mu.Unlock()
+		runtime.Gosched()
+		c.mu.Lock()
+		if len(c.out) == queued {
+			return
+		}
 	}
 }
 
@@ -299,7 +322,8 @@ func (c *jsonConn) send(trace, method string, payload []byte) (sent, error) {
 	seq := c.seq
 	c.seq++
 	c.pending[seq] = ch
-	c.out = jsonrpc.Append(c.out, c.framing, appendRequest(nil, seq, method, payload, trace))
+	start := jsonrpc.Begin(c.out)
+	c.out = jsonrpc.End(appendRequest(c.out, seq, method, payload, trace), c.framing, start)
 	c.kick()
 	return sent{seq: seq, ch: ch}, nil
 }

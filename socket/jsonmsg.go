@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/switchboard-rpc/switchboard/internal/jsonrpc"
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 	"github.com/switchboard-rpc/switchboard/internal/wire"
 )
 
@@ -20,13 +21,13 @@ func (c *jsonConn) deliver(msg []byte) error {
 	if bytes.HasPrefix(bytes.TrimSpace(msg), []byte("[")) {
 		return errors.New("a batch (batches are not part of the dialect)")
 	}
-	var m jsonrpc.Message
-	if err := json.Unmarshal(msg, &m); err != nil {
+	var m jsonrpc.Message // its raw members point into msg, which the next read reuses
+	if err := jsonrpc.Parse(msg, &m); err != nil {
 		return fmt.Errorf("not a JSON-RPC message: %w", err)
 	}
 	switch {
 	case m.Method == jsonAsync:
-		c.s.deliverAsync(c.name, jsonrpc.Single(m.Params))
+		c.s.deliverAsync(c.name, bytes.Clone(jsonrpc.Single(m.Params)))
 		return nil
 	case m.Method != "" && m.HasID():
 		c.queue(errorResponse(m.ID, jsonrpc.CodeMethodNotFound, "the host serves no methods"))
@@ -56,7 +57,7 @@ func (c *jsonConn) deliver(msg []byte) error {
 	case len(m.Result) == 0 || bytes.Equal(m.Result, []byte("null")):
 		ch <- reply{}
 	default:
-		ch <- reply{payload: m.Result}
+		ch <- reply{payload: bytes.Clone(m.Result)}
 	}
 	return nil
 }
@@ -82,7 +83,7 @@ func remoteError(e *jsonrpc.Error) error {
 // checkJSONPayload refuses an argument that is not one JSON value: it is
 // written into the request as it is.
 func checkJSONPayload(payload []byte) error {
-	if len(payload) > 0 && !json.Valid(payload) {
+	if len(payload) > 0 && !jsontok.Valid(payload) {
 		return errors.New("the argument is not valid JSON")
 	}
 	return nil

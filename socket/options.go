@@ -40,6 +40,7 @@ type config struct {
 	maxInFlight      int
 	preAuthBytes     int // 0: preAuthMessages messages of the largest size
 	observer         Observer
+	types            *wire.TypeCache // the gob type definitions the socket's connections share
 }
 
 func defaultConfig() config {
@@ -53,6 +54,7 @@ func defaultConfig() config {
 		eventMemory:      DefaultEventMemory,
 		maxPlugins:       DefaultMaxPlugins,
 		maxInFlight:      DefaultMaxInFlight,
+		types:            wire.NewTypeCache(),
 	}
 }
 

@@ -6,13 +6,18 @@
 // and reported as a ratio, which survives a noisy machine where absolute
 // times do not:
 //
-//   - Raw is the baseline: a length-prefixed 64-byte ping-pong over loopback
-//     TCP, with any number of callers multiplexed on one connection, writes
-//     coalesced or not.
-//   - Hub is a socket with Echo plugins connected to it over loopback TCP in
-//     the same process; it times Call with any number of callers, Broadcast,
-//     and (IdleCost) the memory and goroutines of idle plugins.
-//   - Scripts times call() from JavaScript and Lua against Call from Go.
+//   - Plain is the plainest baseline: a 72-byte loopback TCP ping-pong, the
+//     caller writing and reading on its own goroutine.
+//   - Raw is the multiplexed baseline: a length-prefixed 64-byte ping-pong
+//     with any number of callers on one connection, writes coalesced or not.
+//   - NetRPC is Go's net/rpc with the same typed Echo, as a peer.
+//   - Hub is a socket with Echo plugins (a typed Echo(ctx, Text) (Text,
+//     error), and Any) connected to it over loopback TCP in the same
+//     process, and optionally a JSON-RPC peer written with encoding/json; it
+//     times Call with any number of callers, Broadcast, and (IdleCost) the
+//     memory and goroutines of idle plugins.
+//   - Scripts times call() from JavaScript and Lua against the same typed
+//     Call from Go.
 //   - Compare runs operations in alternation for the same n, over many
 //     short rounds, and takes the medians of their times and of their
 //     ratios round by round; Suite runs everything and returns the table

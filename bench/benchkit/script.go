@@ -10,11 +10,11 @@ import (
 	"github.com/switchboard-rpc/switchboard/scripting/lua"
 )
 
-// Scripts calls p0 of a Hub the same way from Go, from JavaScript and from
-// Lua, with the same argument: {a: 1, b: "two", c: [true, null]}. Each
-// builds its argument once, before its loop, so that what is timed is the
-// call: converting the argument to JSON, the round trip, and building the
-// result.
+// Scripts makes the same typed call of Echo on p0 of a Hub from Go, from
+// JavaScript and from Lua: the argument {text: Sample}, Text{Sample} in Go.
+// Each builds its argument once, before its loop, so that what is timed is
+// the call: converting the argument to JSON, the round trip, and building
+// the result.
 type Scripts struct {
 	h   *Hub
 	rt  *scripting.Runtime
@@ -32,7 +32,7 @@ func NewScripts(h *Hub) (*Scripts, error) {
 		sc.Close()
 		return nil, err
 	}
-	if _, err = sc.js.Eval(ctx, `const arg = {a: 1, b: "two", c: [true, null]}
+	if _, err = sc.js.Eval(ctx, `const arg = {text: "`+Sample+`"}
 function bench(n) { for (let i = 0; i < n; i++) call("p0", "Echo", arg) }`); err != nil {
 		sc.Close()
 		return nil, err
@@ -41,7 +41,7 @@ function bench(n) { for (let i = 0; i < n; i++) call("p0", "Echo", arg) }`); err
 		sc.Close()
 		return nil, err
 	}
-	if _, err = sc.lua.Eval(ctx, `local arg = {a = 1, b = "two", c = {true, json.null}}
+	if _, err = sc.lua.Eval(ctx, `local arg = {text = "`+Sample+`"}
 function bench(n) for i = 1, n do call("p0", "Echo", arg) end end`); err != nil {
 		sc.Close()
 		return nil, err
@@ -63,7 +63,7 @@ func (sc *Scripts) Close() {
 // Go makes n calls with Socket.CallContext.
 func (sc *Scripts) Go(n int) (time.Duration, error) {
 	ctx := context.Background()
-	payload := map[string]any{"a": 1.0, "b": "two", "c": []any{true, nil}}
+	payload := Text{Sample}
 	start := time.Now()
 	for range n {
 		if _, err := sc.h.S.CallContext(ctx, "", "p0", "Echo", payload); err != nil {

@@ -277,3 +277,27 @@ func Append(dst []byte, f Framing, msg []byte) []byte {
 // yet returned: a writer answering messages flushes when it is 0. It does
 // not block.
 func (r *Reader) Buffered() int { return r.br.Buffered() }
+
+// Begin starts a message framed as f at the end of dst, to be written in
+// place with appends and ended by End; it returns where the message starts.
+// No message is copied: for Headers, End moves it once, within dst, to make
+// room for its header.
+func Begin(dst []byte) int { return len(dst) }
+
+// End frames as f the message that Begin started at start and that has been
+// appended to dst since, and returns dst. The message must be one JSON
+// value without a newline in it, as for Append.
+func End(dst []byte, f Framing, start int) []byte {
+	if f != Headers {
+		return append(dst, '\n')
+	}
+	var hb [40]byte
+	h := append(hb[:0], "Content-Length: "...)
+	h = strconv.AppendInt(h, int64(len(dst)-start), 10)
+	h = append(h, "\r\n\r\n"...)
+	n := len(dst)
+	dst = append(dst, h...) // room
+	copy(dst[start+len(h):], dst[start:n])
+	copy(dst[start:], h)
+	return dst
+}

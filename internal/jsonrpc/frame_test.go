@@ -141,3 +141,18 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+func TestBeginEndFrameAsAppendDoes(t *testing.T) {
+	for _, f := range []Framing{Lines, Headers} {
+		for _, msg := range []string{`{}`, `{"jsonrpc":"2.0","id":1,"result":"` + strings.Repeat("x", 300) + `"}`} {
+			prefix := []byte("earlier message")
+			want := Append(append([]byte(nil), prefix...), f, []byte(msg))
+			b := append([]byte(nil), prefix...)
+			start := Begin(b)
+			b = append(b, msg...)
+			if got := End(b, f, start); !bytes.Equal(got, want) {
+				t.Errorf("%v: End gives %q, Append %q", f, got, want)
+			}
+		}
+	}
+}

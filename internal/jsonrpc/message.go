@@ -3,6 +3,8 @@ package jsonrpc
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 )
 
 // Error codes of JSON-RPC 2.0 and of switchboard's dialect.
@@ -48,21 +50,25 @@ func (m *Message) HasID() bool {
 // other array as it is (several positional values make a list).
 func Single(params json.RawMessage) json.RawMessage {
 	p := bytes.TrimSpace(params)
-	if len(p) == 0 || p[0] != '[' {
-		if len(p) == 0 {
+	switch {
+	case len(p) == 0:
+		return json.RawMessage("null")
+	case p[0] != '[':
+		return p
+	}
+	start := jsontok.SkipSpace(p, 1)
+	if start < len(p) && p[start] == ']' {
+		if start+1 == len(p) {
 			return json.RawMessage("null")
 		}
 		return p
 	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(p, &list); err != nil {
+	end, ok := jsontok.Skip(p, start)
+	if !ok {
 		return p
 	}
-	switch len(list) {
-	case 0:
-		return json.RawMessage("null")
-	case 1:
-		return list[0]
+	if after := jsontok.SkipSpace(p, end); after+1 == len(p) && p[after] == ']' {
+		return p[start:end:end]
 	}
 	return p
 }

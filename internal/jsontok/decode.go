@@ -29,6 +29,31 @@ type Builder[V any] interface {
 type Stack[V any] struct {
 	values []V
 	keys   []string
+	// names holds object keys seen before, so that a key that comes
+	// again (the same fields, call after call) is not allocated again;
+	// at most maxNames of at most maxNameLen bytes.
+	names map[string]string
+}
+
+// Bounds of a Stack's names.
+const (
+	maxNames   = 256
+	maxNameLen = 64
+)
+
+// name returns b as a string, the one kept in names when there is one.
+func (st *Stack[V]) name(b []byte) string {
+	if s, ok := st.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(s) <= maxNameLen && len(st.names) < maxNames {
+		if st.names == nil {
+			st.names = make(map[string]string)
+		}
+		st.names[s] = s
+	}
+	return s
 }
 
 // Build decodes b with bl, checking the input as it goes, into the value
@@ -145,7 +170,7 @@ func (d *walker[V, B]) literal(word string) bool {
 
 // number checks the number at pos and returns where it ends, without moving
 // past it.
-func (d *walker[V, B]) number() (end int, ok bool) {
+func (d *scanner) number() (end int, ok bool) {
 	i := d.pos
 	if d.buf[i] == '-' {
 		i++
@@ -212,6 +237,21 @@ func (d *walker[V, B]) string() (string, bool) {
 	return "", false
 }
 
+// key is string for an object's key: a key of printable ASCII without
+// escapes is taken from the Stack's names.
+func (d *walker[V, B]) key() (string, bool) {
+	i := d.pos + 1
+	for i < len(d.buf) && byteClass[d.buf[i]]&asIs != 0 {
+		i++
+	}
+	if i < len(d.buf) && d.buf[i] == '"' {
+		s := d.st.name(d.buf[d.pos+1 : i])
+		d.pos = i + 1
+		return s, true
+	}
+	return d.string()
+}
+
 // open enters a container whose opening byte is at pos, and reports whether
 // it is within the nesting limit and whether it is empty (its closing byte,
 // then, is read).
@@ -256,7 +296,7 @@ func (d *walker[V, B]) object() (v V, ok bool) {
 		if d.pos >= len(d.buf) || d.buf[d.pos] != '"' {
 			return v, false
 		}
-		k, ok := d.string()
+		k, ok := d.key()
 		if !ok {
 			return v, false
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // same reports whether a and b are the same decoded JSON value, telling
@@ -99,12 +100,15 @@ func TestDecodeMakesEmptyContainers(t *testing.T) {
 	}
 }
 
+// FuzzDecode holds Decode, Valid and DecodeInto to encoding/json.
 func FuzzDecode(f *testing.F) {
-	for _, c := range decodeCases {
+	for _, c := range append(append(decodeCases, skipCases...), structCases...) {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkDecode(t, in)
+		checkValid(t, in)
+		checkDecodeInto(t, in)
 	})
 }
 
@@ -141,6 +145,35 @@ func TestDeeper(t *testing.T) {
 	} {
 		if got := Deeper([]byte(c.in), c.limit); got != c.want {
 			t.Errorf("Deeper(%.20q, %d) = %v, want %v", c.in, c.limit, got, c.want)
+		}
+	}
+}
+
+// A Stack keeps the object keys it has seen, within its bounds, and hands
+// the same string out again.
+func TestStackKeepsKeys(t *testing.T) {
+	st := new(Stack[any])
+	first, _ := Build[any]([]byte(`{"text":"a"}`), goValues{}, st)
+	again, _ := Build[any]([]byte(`{"text":"b"}`), goValues{}, st)
+	var k1, k2 string
+	for k := range first.(map[string]any) {
+		k1 = k
+	}
+	for k := range again.(map[string]any) {
+		k2 = k
+	}
+	if k1 != "text" || unsafe.StringData(k1) != unsafe.StringData(k2) {
+		t.Fatalf("keys %q and %q are not one string", k1, k2)
+	}
+	for i := range 2 * maxNames {
+		Build[any]([]byte(fmt.Sprintf(`{"key%d":1,"%s":2}`, i, strings.Repeat("k", maxNameLen+1))), goValues{}, st)
+	}
+	if len(st.names) > maxNames {
+		t.Fatalf("%d names kept, more than %d", len(st.names), maxNames)
+	}
+	for k := range st.names {
+		if len(k) > maxNameLen {
+			t.Fatalf("a key of %d bytes kept", len(k))
 		}
 	}
 }

@@ -10,8 +10,9 @@ import (
 // Encode returns json.Marshal(v). Plain values are written directly,
 // without the reflection json.Marshal works by: nil, bools, ints and
 // int64s, finite float64s, strings of printable ASCII that need no
-// escaping, and []any and map[string]any holding only plain values (the
-// values json.Unmarshal makes, and what callers usually build). The bytes
+// escaping, []any and map[string]any holding only plain values (the
+// values json.Unmarshal makes, and what callers usually build), and plain
+// structs (see DecodeInto) and pointers to them. The bytes
 // are the ones json.Marshal writes. Anything else, anywhere in v, and every
 // error, is json.Marshal's: it then encodes all of v.
 func Encode(v any) ([]byte, error) {
@@ -19,6 +20,19 @@ func Encode(v any) ([]byte, error) {
 		return b, nil
 	}
 	return json.Marshal(v)
+}
+
+// Append appends json.Marshal(v) to dst, as Encode makes it; on an error
+// dst is returned as it was.
+func Append(dst []byte, v any) ([]byte, error) {
+	if b, ok := appendPlain(dst, v, 0); ok {
+		return b, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst[:len(dst)], b...), nil
 }
 
 // sizeHint guesses the encoded size of v, so that a plain string or a small
@@ -31,8 +45,10 @@ func sizeHint(v any) int {
 		return 16 * len(x)
 	case []any:
 		return 8 * len(x)
+	case nil, bool, int, int64, float64:
+		return 8
 	}
-	return 8
+	return 64 // a struct
 }
 
 // maxEncodeDepth bounds the nesting appendPlain follows: deeper values,
@@ -87,7 +103,7 @@ func appendPlain(b []byte, v any, depth int) ([]byte, bool) {
 		}
 		return appendObject(b, x, depth)
 	}
-	return b, false
+	return appendStruct(b, v)
 }
 
 // appendObject appends m with its keys sorted, as json.Marshal orders

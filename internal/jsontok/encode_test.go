@@ -72,6 +72,8 @@ func FuzzEncode(f *testing.F) {
 		checkEncode(t, n)
 		checkEncode(t, int(n))
 		checkEncode(t, b)
+		checkEncodeStruct(t, mixed{A: s, B: int8(n), C: b, D: x, E: uint16(n), I: uint64(n)})
+		checkEncodeStruct(t, &plainText{s})
 	})
 }
 

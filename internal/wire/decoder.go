@@ -80,6 +80,11 @@ type Decoder struct {
 	budget    *Budget            // shared budget charged, or nil
 	charged   int64              // what is charged to budget now
 	err       error
+	// method is the last method name decoded other than the protocol's:
+	// a connection mostly carries a few names again and again, and a
+	// name equal to it is not allocated again.
+	method string
+	cache  *TypeCache // see ShareTypes; nil for none
 }
 
 // NewDecoder returns a Decoder reading from r that rejects any gob message
@@ -211,7 +216,7 @@ func (d *Decoder) message(msg []byte, v reflect.Value, env *Envelope) error {
 	}
 	t := d.types[id]
 	if env != nil && t != nil && t.lay != nil {
-		return decodeEnvelope(p.b, t.lay, env)
+		return decodeEnvelope(p.b, t.lay, env, &d.method)
 	}
 	if env != nil {
 		*env = Envelope{}
@@ -235,7 +240,13 @@ func (d *Decoder) typeDef(id int64, body []byte) error {
 	if len(d.types) >= d.bounds.MaxTypes || d.typeBytes+typeDefCost(len(body), 0) > int64(d.bounds.MaxTypeBytes) {
 		return d.tooManyTypes()
 	}
-	t, err := parseTypeDef(body)
+	var t *typeDef
+	var err error
+	if d.cache != nil {
+		t, err = d.cache.parse(body)
+	} else {
+		t, err = parseTypeDef(body)
+	}
 	if err != nil {
 		return err
 	}

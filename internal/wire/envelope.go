@@ -220,8 +220,9 @@ func fieldAction(name string, typ int64) (uint8, bool) {
 }
 
 // decodeEnvelope decodes the fields of a value message (after its type id)
-// into env, following lay.
-func decodeEnvelope(b []byte, lay layout, env *Envelope) error {
+// into env, following lay; last is the last method name decoded (see
+// Decoder.method), nil for none.
+func decodeEnvelope(b []byte, lay layout, env *Envelope, last *string) error {
 	*env = Envelope{}
 	p := &parser{b: b}
 	idx := -1
@@ -247,7 +248,7 @@ func decodeEnvelope(b []byte, lay layout, env *Envelope) error {
 		case fTrace:
 			env.Trace = string(p.bytes())
 		case fMethod:
-			env.Method = internMethod(p.bytes())
+			env.Method = internMethod(p.bytes(), last)
 		case fError:
 			env.Error = string(p.bytes())
 		case fPayload:
@@ -265,8 +266,9 @@ func decodeEnvelope(b []byte, lay layout, env *Envelope) error {
 	return nil
 }
 
-// internMethod returns the protocol's method names without allocating.
-func internMethod(b []byte) string {
+// internMethod returns the protocol's method names, and the one in *last,
+// without allocating; another becomes *last.
+func internMethod(b []byte, last *string) string {
 	switch string(b) {
 	case MethodAsync:
 		return MethodAsync
@@ -275,7 +277,13 @@ func internMethod(b []byte) string {
 	case MethodCancel:
 		return MethodCancel
 	}
-	return string(b)
+	if last == nil {
+		return string(b)
+	}
+	if string(b) != *last {
+		*last = string(b)
+	}
+	return *last
 }
 
 // structFields reads the fields of one gob struct, calling field with each
