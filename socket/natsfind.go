@@ -1,0 +1,292 @@
+package socket
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/micro"
+
+	"github.com/switchboard-rpc/switchboard/internal/natswire"
+	"github.com/switchboard-rpc/switchboard/plugin"
+)
+
+// pingAll is where every micro service answers a ping.
+const pingAll = "$SRV.PING"
+
+// ping asks every micro service on the NATS system for its identity; the
+// answers (onPing) keep known instances alive and reveal new ones.
+func (h *natsHub) ping() {
+	if err := h.nc.PublishRequest(pingAll, h.pings, nil); err != nil {
+		h.log.Debug("ping not sent", "err", err)
+	}
+	now := time.Now()
+	h.mu.Lock()
+	for id, until := range h.shunned {
+		if now.After(until) {
+			delete(h.shunned, id)
+		}
+	}
+	h.mu.Unlock()
+}
+
+// onPing handles one service's answer to a ping.
+func (h *natsHub) onPing(m *nats.Msg) {
+	var p micro.Ping
+	if err := json.Unmarshal(m.Data, &p); err != nil || p.Metadata[natswire.MetaProtocol] == "" {
+		return // not a switchboard plugin
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if inst := h.instances[p.ID]; inst != nil {
+		inst.seen = time.Now()
+		return
+	}
+	_, probing := h.probing[p.ID]
+	_, shunned := h.shunned[p.ID]
+	if probing || shunned || h.ctx.Err() != nil || !natswire.ValidName(p.Name) || !natswire.ValidName(p.ID) {
+		return
+	}
+	h.probing[p.ID] = struct{}{}
+	h.wg.Add(1)
+	go h.probe(p.Name, p.ID)
+}
+
+// checkLost loses the instances that have not answered a ping for the
+// loss time.
+func (h *natsHub) checkLost() {
+	now := time.Now()
+	var lost []*natsInstance
+	h.mu.Lock()
+	for _, inst := range h.instances {
+		if now.Sub(inst.seen) > h.cfg.lost {
+			lost = append(lost, inst)
+		}
+	}
+	h.mu.Unlock()
+	for _, inst := range lost {
+		h.lose(inst, false, fmt.Errorf("no answer to pings for %v", h.cfg.lost))
+	}
+}
+
+// probe reads an instance's description, checks its token, and adds it.
+func (h *natsHub) probe(svc, id string) {
+	defer h.wg.Done()
+	defer func() {
+		h.mu.Lock()
+		delete(h.probing, id)
+		h.mu.Unlock()
+	}()
+	log := h.log.With("plugin", svc, "instance", id)
+	ctx, cancel := context.WithTimeout(h.ctx, h.cfg.lost)
+	defer cancel()
+	info, subjects, where, err := h.describe(ctx, svc, id)
+	if err == nil && h.scfg.token != "" {
+		err = h.challenge(ctx, svc, id)
+	}
+	if err != nil {
+		if h.ctx.Err() == nil {
+			log.Warn("NATS plugin instance refused", "err", err)
+			h.s.refused.Add(1)
+			h.shun(id)
+		}
+		return
+	}
+	h.add(&natsInstance{id: id, svc: svc, where: where, subjects: subjects}, info)
+}
+
+// describe reads an instance's $SRV.INFO.
+func (h *natsHub) describe(ctx context.Context, svc, id string) (*plugin.Info, map[string]string, string, error) {
+	subj, err := micro.ControlSubject(micro.InfoVerb, svc, id)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	m, err := h.nc.RequestWithContext(ctx, subj, nil)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("asking for its description: %w", err)
+	}
+	var mi micro.Info
+	if err := json.Unmarshal(m.Data, &mi); err != nil {
+		return nil, nil, "", fmt.Errorf("its description is not JSON: %w", err)
+	}
+	if mi.Name != svc || mi.ID != id {
+		return nil, nil, "", fmt.Errorf("its description is of %s/%s", mi.Name, mi.ID)
+	}
+	info := &plugin.Info{Name: svc, Version: mi.Version, Functions: map[string]plugin.Function{}}
+	if v, ok := mi.Metadata[natswire.MetaVersion]; ok {
+		info.Version = v
+	}
+	subjects := make(map[string]string, len(mi.Endpoints))
+	for _, ep := range mi.Endpoints {
+		f := plugin.Function{Name: ep.Name}
+		if d := ep.Metadata[natswire.MetaFunction]; d != "" {
+			if err := json.Unmarshal([]byte(d), &f); err != nil {
+				return nil, nil, "", fmt.Errorf("the description of %s is not JSON: %w", ep.Name, err)
+			}
+			f.Name = ep.Name
+		}
+		if ep.Subject == "" || strings.ContainsAny(ep.Subject, "*> ") {
+			return nil, nil, "", fmt.Errorf("the endpoint %s has no subject a request can go to (%q)", ep.Name, ep.Subject)
+		}
+		info.Functions[ep.Name] = f
+		subjects[ep.Name] = ep.Subject
+	}
+	return info, subjects, mi.Metadata[natswire.MetaWhere], nil
+}
+
+// challenge checks that the instance knows the socket's token.
+func (h *natsHub) challenge(ctx context.Context, svc, id string) error {
+	nonce := make([]byte, 32)
+	_, _ = rand.Read(nonce)
+	m, err := h.nc.RequestMsgWithContext(ctx, &nats.Msg{
+		Subject: natswire.CtlSubject(svc, id),
+		Header:  nats.Header{natswire.HeaderControl: []string{natswire.ControlHello}},
+		Data:    nonce,
+	})
+	if err != nil {
+		return fmt.Errorf("asking for its token: %w", err)
+	}
+	if !hmac.Equal(m.Data, []byte(natswire.Proof(h.scfg.token, nonce))) {
+		return errors.New("wrong or missing token")
+	}
+	return nil
+}
+
+// shun keeps id from being looked at again for a while.
+func (h *natsHub) shun(id string) {
+	h.mu.Lock()
+	h.shunned[id] = time.Now().Add(shunFor)
+	h.mu.Unlock()
+}
+
+// add makes an instance part of the plugin of its name, registering the
+// plugin with the socket when it is the first.
+func (h *natsHub) add(inst *natsInstance, info *plugin.Info) {
+	id, svc := inst.id, inst.svc
+	inst.seen = time.Now()
+	h.mu.Lock()
+	if h.ctx.Err() != nil || h.instances[id] != nil {
+		h.mu.Unlock()
+		return
+	}
+	h.instances[id] = inst
+	if p := h.plugins[svc]; p != nil {
+		inst.plugin = p
+		p.insts = append(p.insts, inst)
+		n := len(p.insts)
+		h.mu.Unlock()
+		p.log.Info("NATS plugin instance added", "instance", id, "instances", n)
+		p.republish()
+		return
+	}
+	p := newNATSPlugin(h, svc)
+	inst.plugin = p
+	p.insts = []*natsInstance{inst}
+	h.plugins[svc] = p
+	h.live++
+	h.mu.Unlock()
+
+	s := h.s
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		p.end(false, ErrShutdown)
+		return
+	}
+	s.peers[p] = nil
+	s.mu.Unlock()
+	info = withInstances(info, []*natsInstance{inst})
+	name, err := s.register(p, info) // sets info.Name
+	if err != nil {
+		p.log.Warn("NATS plugin not registered", "err", err)
+		s.refused.Add(1)
+		h.shun(id)
+		p.end(false, err)
+		return
+	}
+	h.mu.Lock()
+	p.name, p.registered, p.info = name, true, info
+	p.log = h.log.With("plugin", name)
+	h.mu.Unlock()
+	p.log.Info("NATS plugin registered", "instance", id)
+	p.republish() // other instances may have come meanwhile
+}
+
+// lose takes an instance away, fails the calls in flight on it, and ends
+// its plugin when it was the last.
+func (h *natsHub) lose(inst *natsInstance, graceful bool, why error) {
+	h.mu.Lock()
+	if h.instances[inst.id] != inst {
+		h.mu.Unlock()
+		return
+	}
+	delete(h.instances, inst.id)
+	p := inst.plugin
+	for i, x := range p.insts {
+		if x == inst {
+			p.insts = append(p.insts[:i], p.insts[i+1:]...)
+			break
+		}
+	}
+	var failed []chan reply
+	for seq, c := range h.pending {
+		if c.inst == inst {
+			delete(h.pending, seq)
+			p.npending--
+			failed = append(failed, c.ch)
+		}
+	}
+	last := len(p.insts) == 0
+	h.mu.Unlock()
+	if graceful {
+		p.log.Info("NATS plugin instance stopped", "instance", inst.id)
+	} else {
+		p.log.Warn("NATS plugin instance lost", "instance", inst.id, "why", why, "pending", len(failed))
+	}
+	if last {
+		p.end(graceful, why) // leaves the registry before its calls fail
+	} else {
+		p.republish()
+	}
+	err := fmt.Errorf("%w: instance %s: %w", ErrDisconnected, inst.id, why)
+	for _, ch := range failed {
+		ch <- reply{err: err}
+	}
+	h.settle(p)
+}
+
+// onGone handles an instance's last message, once it has stopped.
+func (h *natsHub) onGone(m *nats.Msg) {
+	id := m.Subject[strings.LastIndexByte(m.Subject, '.')+1:]
+	h.mu.Lock()
+	inst := h.instances[id]
+	h.mu.Unlock()
+	if inst != nil {
+		h.lose(inst, true, errStopped)
+	}
+}
+
+// errStopped is why an instance that said it stopped went.
+var errStopped = errors.New("stopped")
+
+// onAsync passes an async value on, from a registered instance only.
+func (h *natsHub) onAsync(m *nats.Msg) {
+	rest := strings.TrimPrefix(m.Subject, strings.TrimSuffix(natswire.AsyncAll, "*.*"))
+	svc, id, _ := strings.Cut(rest, ".")
+	h.mu.Lock()
+	inst := h.instances[id]
+	var name string
+	if inst != nil && inst.svc == svc && inst.plugin.registered {
+		name = inst.plugin.name
+	}
+	h.mu.Unlock()
+	if name != "" {
+		h.s.deliverAsync(name, m.Data)
+	}
+}
