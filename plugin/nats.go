@@ -91,6 +91,8 @@ func (p *Plugin) StartNATS(v any, info *Info, nc *nats.Conn) error {
 	}
 	closed := nc.StatusChanged(nats.CLOSED)
 	defer nc.RemoveStatusListener(closed)
+	reconnected := nc.StatusChanged(nats.CONNECTED) // after a reconnection: it was connected before
+	defer nc.RemoveStatusListener(reconnected)
 	if err := ns.open(info); err != nil {
 		return err
 	}
@@ -98,13 +100,21 @@ func (p *Plugin) StartNATS(v any, info *Info, nc *nats.Conn) error {
 		ns.startHook(v)
 	}
 	p.log.Info("serving over NATS", "id", ns.id)
-	select {
-	case <-ns.stop:
-		ns.drain(info.Name)
-		return nil
-	case <-closed:
-		ns.abandon()
-		return fmt.Errorf("%w: the NATS connection closed", ErrDisconnected)
+	for {
+		select {
+		case <-ns.stop:
+			ns.drain(info.Name)
+			return nil
+		case <-closed:
+			ns.abandon()
+			return fmt.Errorf("%w: the NATS connection closed", ErrDisconnected)
+		case <-reconnected:
+			// Requests routed to the server that went may be lost: the
+			// hosts fail those they still wait for (after the answers
+			// buffered meanwhile, which went out first).
+			p.log.Warn("NATS connection made again", "server", nc.ConnectedUrlRedacted())
+			_ = nc.Publish(natswire.ResetSubject(info.Name, ns.id), nil)
+		}
 	}
 }
 

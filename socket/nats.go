@@ -119,7 +119,7 @@ func (s *Socket) AttachNATS(nc *nats.Conn, opts ...NATSOption) error {
 	h.ctx, h.stop = context.WithCancel(context.Background())
 	for subj, cb := range map[string]nats.MsgHandler{
 		h.inbox + "*": h.onReply, h.pings: h.onPing,
-		natswire.AsyncAll: h.onAsync, natswire.GoneAll: h.onGone,
+		natswire.AsyncAll: h.onAsync, natswire.GoneAll: h.onGone, natswire.ResetAll: h.onReset,
 	} {
 		sub, err := nc.Subscribe(subj, cb)
 		if err != nil {
@@ -155,10 +155,14 @@ func (h *natsHub) run() {
 	defer h.s.wg.Done()
 	t := time.NewTicker(h.cfg.ping)
 	defer t.Stop()
+	cut := h.nc.StatusChanged(nats.RECONNECTING, nats.DISCONNECTED)
+	defer h.nc.RemoveStatusListener(cut)
 	done := h.s.done
 	h.ping()
 	for {
 		select {
+		case <-cut:
+			h.failAll(errors.New("the host's NATS connection was cut; the answer may be lost"))
 		case <-t.C:
 			h.ping()
 			h.checkLost()

@@ -290,3 +290,38 @@ func (h *natsHub) onAsync(m *nats.Msg) {
 		h.s.deliverAsync(name, m.Data)
 	}
 }
+
+// onReset fails the calls in flight on an instance whose NATS connection
+// was cut and made again: their requests or answers may be lost.
+func (h *natsHub) onReset(m *nats.Msg) {
+	id := m.Subject[strings.LastIndexByte(m.Subject, '.')+1:]
+	h.failWhere(func(c *natsCall) bool { return c.inst.id == id },
+		errors.New("the instance's NATS connection was cut; the request or its answer may be lost"))
+}
+
+// failAll fails every call in flight, with ErrDisconnected and why.
+func (h *natsHub) failAll(why error) {
+	h.failWhere(func(*natsCall) bool { return true }, why)
+}
+
+// failWhere fails the calls in flight that match, never to be retried.
+func (h *natsHub) failWhere(match func(*natsCall) bool, why error) {
+	var failed []*natsCall
+	h.mu.Lock()
+	for seq, c := range h.pending {
+		if match(c) {
+			delete(h.pending, seq)
+			c.inst.plugin.npending--
+			failed = append(failed, c)
+		}
+	}
+	h.mu.Unlock()
+	if len(failed) > 0 {
+		h.log.Warn("calls failed", "calls", len(failed), "why", why)
+	}
+	err := fmt.Errorf("%w: %w", ErrDisconnected, why)
+	for _, c := range failed {
+		c.ch <- reply{err: err}
+		h.settle(c.inst.plugin)
+	}
+}

@@ -29,6 +29,7 @@ type options struct {
 	maxPlugins  int
 	maxInFlight int
 	eventMemory int // bytes of events waiting for a script, each
+	nats        natsOptions
 
 	// run only
 	grace time.Duration
@@ -81,6 +82,7 @@ func setSharedFlags(fs *flag.FlagSet, o *options) {
 	// Warnings only by default: a script's output stays readable, and log
 	// records do not land in the REPL's line. info shows connections and
 	// the output of spawned plugins.
+	setNATSFlags(fs, &o.nats)
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log `level`: debug, info (connections, plugin output), warn or error")
 }
 
@@ -103,6 +105,9 @@ func (o *options) finish(fs *flag.FlagSet, st *state) error {
 	}
 	if o.grace < 0 {
 		return fmt.Errorf("-grace must not be negative, not %v", o.grace)
+	}
+	if err := o.nats.check(); err != nil {
+		return err
 	}
 	switch o.lang {
 	case "", "js", "lua":

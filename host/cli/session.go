@@ -28,6 +28,7 @@ type session struct {
 	lis   *listener
 	sock  *socket.Socket
 	build *spawn.Builder
+	nats  *natsSession // nil without -nats or -nats-listen
 
 	// plugins supervises the plugins of -spawn (procs); every engine has
 	// a runtime of its own in runtimes, which tracks procs.
@@ -91,6 +92,12 @@ func (st *state) openSession(o *options) (*session, error) {
 	s := &session{
 		st: st, o: o, log: log, lis: lis, sock: sock,
 		build: &spawn.Builder{Announce: st.announceBuild, Env: st.environ},
+	}
+	if err := s.joinNATS(); err != nil {
+		s.nats.close()
+		_ = sock.Shutdown("")
+		lis.Close()
+		return nil, err
 	}
 	s.plugins = spawn.New(spawn.Config{
 		Logger: log, Addr: lis.addr, Token: o.token, Env: lis.env,
@@ -236,6 +243,7 @@ func (s *session) close() {
 			s.log.Warn("stopping spawned plugins", "err", err)
 		}
 	}
+	s.nats.close()
 	s.lis.Close()
 	if err := s.build.Close(); err != nil {
 		s.log.Warn("removing built plugins", "err", err)

@@ -81,11 +81,16 @@ func AsyncSubject(name, id string) string { return prefix + "async." + name + ".
 // GoneSubject is where an instance publishes, last, that it has stopped.
 func GoneSubject(name, id string) string { return prefix + "gone." + name + "." + id }
 
-// AsyncAll and GoneAll are what a host subscribes to; a message's subject
-// ends with the plugin's name and the instance's id.
+// ResetSubject is where an instance publishes, after its NATS connection
+// was cut and made again, that requests sent to it meanwhile may be lost.
+func ResetSubject(name, id string) string { return prefix + "reset." + name + "." + id }
+
+// AsyncAll, GoneAll and ResetAll are what a host subscribes to; a
+// message's subject ends with the plugin's name and the instance's id.
 const (
 	AsyncAll = prefix + "async.*.*"
 	GoneAll  = prefix + "gone.*.*"
+	ResetAll = prefix + "reset.*.*"
 )
 
 // Proof is the answer to a hello: the hex of HMAC-SHA256 of nonce keyed with
