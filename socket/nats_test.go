@@ -114,6 +114,12 @@ func TestNATSMaxPayload(t *testing.T) {
 	if out, err := s.Call("", "svc", "Echo", "small"); err != nil || out != "small" {
 		t.Fatalf("Echo = %v, %v", out, err)
 	}
+	// Swap doubles its string: the answer is past the limit, the request not.
+	_, err = s.Call("", "svc", "Swap", map[string]any{"a": strings.Repeat("y", 3000)})
+	var re *socket.RemoteError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "past the NATS server's max_payload of 4096") {
+		t.Fatalf("a large answer: %v", err)
+	}
 }
 
 // A host with a token registers only the instances that prove they know
