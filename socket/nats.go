@@ -57,6 +57,10 @@ type natsInstance struct {
 	plugin   *natsPlugin
 	subjects map[string]string // the endpoint's subject by method
 	seen     time.Time         // the last answer to a ping; under hub.mu
+	// suspect is set, under hub.mu, when a request to the instance found
+	// no subscriber (its process is gone, most likely): calls avoid it
+	// until it answers a ping again, or is lost.
+	suspect bool
 }
 
 // natsCall is a call waiting for its answer.

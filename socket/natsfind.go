@@ -45,7 +45,7 @@ func (h *natsHub) onPing(m *nats.Msg) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if inst := h.instances[p.ID]; inst != nil {
-		inst.seen = time.Now()
+		inst.seen, inst.suspect = time.Now(), false
 		return
 	}
 	_, probing := h.probing[p.ID]
@@ -87,16 +87,25 @@ func (h *natsHub) probe(svc, id string) {
 	ctx, cancel := context.WithTimeout(h.ctx, h.cfg.lost)
 	defer cancel()
 	info, subjects, where, err := h.describe(ctx, svc, id)
-	if err == nil && h.scfg.token != "" {
-		err = h.challenge(ctx, svc, id)
-	}
 	if err != nil {
-		if h.ctx.Err() == nil {
-			log.Warn("NATS plugin instance refused", "err", err)
-			h.s.refused.Add(1)
-			h.shun(id)
-		}
+		// Perhaps not yet reachable from here (interest travels through a
+		// cluster in its own time): the next ping that finds it tries again.
+		log.Debug("NATS plugin instance not described", "err", err)
 		return
+	}
+	if h.scfg.token != "" {
+		if err := h.challenge(ctx, svc, id); err != nil {
+			if !errors.Is(err, errBadToken) {
+				log.Debug("NATS plugin instance not checked", "err", err)
+				return
+			}
+			if h.ctx.Err() == nil {
+				log.Warn("NATS plugin instance refused", "err", err)
+				h.s.refused.Add(1)
+				h.shun(id)
+			}
+			return
+		}
 	}
 	h.add(&natsInstance{id: id, svc: svc, where: where, subjects: subjects}, info)
 }
@@ -153,10 +162,13 @@ func (h *natsHub) challenge(ctx context.Context, svc, id string) error {
 		return fmt.Errorf("asking for its token: %w", err)
 	}
 	if !hmac.Equal(m.Data, []byte(natswire.Proof(h.scfg.token, nonce))) {
-		return errors.New("wrong or missing token")
+		return errBadToken
 	}
 	return nil
 }
+
+// errBadToken is a failed challenge.
+var errBadToken = errors.New("wrong or missing token")
 
 // shun keeps id from being looked at again for a while.
 func (h *natsHub) shun(id string) {

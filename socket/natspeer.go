@@ -59,14 +59,26 @@ func (p *natsPlugin) check(trace, method string, payload []byte) error {
 }
 
 // pick returns the next instance serving method, round robin, under hub.mu.
+// Suspect instances are passed over while another serves the method.
 func (p *natsPlugin) pick(method string) (*natsInstance, string) {
 	n := len(p.insts)
+	var fallback *natsInstance
 	for i := range n {
 		inst := p.insts[(p.next+i)%n]
-		if subj, ok := inst.subjects[method]; ok {
-			p.next = (p.next + i + 1) % n
-			return inst, subj
+		if _, ok := inst.subjects[method]; !ok {
+			continue
 		}
+		if inst.suspect {
+			if fallback == nil {
+				fallback = inst
+			}
+			continue
+		}
+		p.next = (p.next + i + 1) % n
+		return inst, inst.subjects[method]
+	}
+	if fallback != nil {
+		return fallback, fallback.subjects[method]
 	}
 	return nil, ""
 }
@@ -166,6 +178,9 @@ func (h *natsHub) onReply(m *nats.Msg) {
 	var r reply
 	switch {
 	case len(m.Data) == 0 && m.Header.Get("Status") == "503":
+		h.mu.Lock()
+		c.inst.suspect = true
+		h.mu.Unlock()
 		r.err = fmt.Errorf("%w: no instance %s listens on the method's subject", ErrDisconnected, c.inst.id)
 	case m.Header.Get(micro.ErrorHeader) != "":
 		r.err = &RemoteError{Message: m.Header.Get(micro.ErrorHeader)}
