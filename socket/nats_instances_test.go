@@ -257,3 +257,46 @@ func instances(s *socket.Socket) int {
 	}
 	return len(info.Instances)
 }
+
+// Unplug from one host stops every instance, whichever host found it; the
+// other host sees the plugin go gracefully. Shutdown of a host detaches it
+// and leaves the instances serving the others.
+func TestNATSUnplugFromAnyHostShutdownDetaches(t *testing.T) {
+	ns := startNATS(t, nil)
+	h1 := natsHost(t, ns.ClientURL())
+	h2 := natsHost(t, ns.ClientURL())
+	gone := make(chan bool, 4)
+	defer h2.Subscribe(socket.Handlers{Disconnect: func(_ *plugin.Info, graceful bool) { gone <- graceful }})()
+	a := serveNATS(t, ns.ClientURL(), "who", who{"a"})
+	b := serveNATS(t, ns.ClientURL(), "who", who{"b"})
+	count := func(h *socket.Socket) int {
+		if info := h.PluginInfo("who"); info != nil {
+			return len(info.Instances)
+		}
+		return 0
+	}
+	for _, h := range []*socket.Socket{h1, h2} {
+		checkFor(t, func() bool { return count(h) == 2 }, "two instances")
+	}
+	// h1 goes: the instances serve h2 on.
+	if err := h1.Shutdown(""); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := h2.Call("", "who", "Who", nil); err != nil || (out != "a" && out != "b") {
+		t.Fatalf("a call after the other host went: %v, %v", out, err)
+	}
+	h3 := natsHost(t, ns.ClientURL())
+	checkFor(t, func() bool { return count(h3) == 2 }, "h3 finding both")
+	h3.Unplug("", "who")
+	for _, np := range []*natsPlugin{a, b} {
+		if err := np.wait(t); err != nil {
+			t.Fatalf("an unplugged instance: %v", err)
+		}
+	}
+	if !recv(t, gone) {
+		t.Fatal("the other host saw the plugin go ungracefully")
+	}
+	if h2.PluginInfo("who") != nil {
+		t.Fatal("the other host still has the plugin")
+	}
+}
