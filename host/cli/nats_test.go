@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"github.com/switchboard-rpc/switchboard/internal/testcert"
+	"github.com/switchboard-rpc/switchboard/plugin"
+)
+
+type upperPlugin struct{}
+
+func (upperPlugin) Upper(_ context.Context, s string) (string, error) { return strings.ToUpper(s), nil }
+
+// -nats joins an existing NATS deployment that wants a user and password
+// (in the URL) and TLS (-nats-ca), and reaches the plugin served there; a
+// wrong password is a clear error.
+func TestRunJoinsNATSWithAuthAndTLS(t *testing.T) {
+	certs := testcert.Write(t, "127.0.0.1")
+	ns, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true,
+		Username: "u", Password: "p", TLS: true, TLSConfig: certs.ServerConfig(t),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS server did not start")
+	}
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	addr := ns.Addr().String()
+
+	pc, err := nats.Connect("nats://"+addr, nats.UserInfo("u", "p"), nats.RootCAs(certs.CA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	p, err := plugin.New(plugin.WithLogger(newLogger(&strings.Builder{}, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.StartNATS(upperPlugin{}, &plugin.Info{Name: "upper"}, pc) }()
+	defer func() {
+		p.Stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+
+	script := filepath.Join(t.TempDir(), "call.js")
+	if err := os.WriteFile(script, []byte(`console.log(call("upper", "Upper", "hi"))`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, out, errb := fakeState("run", "-nats", "nats://u:p@"+addr, "-nats-ca", certs.CA, "-wait", "upper", "-wait-timeout", "10s", script)
+	if status := st.main(); status != 0 || out.String() != "HI\n" {
+		t.Fatalf("status %d, stdout %q, stderr %q", status, out, errb)
+	}
+	st, _, errb = fakeState("run", "-nats", "nats://u:wrong@"+addr, "-nats-ca", certs.CA, script)
+	if status := st.main(); status != 1 || !strings.Contains(errb.String(), "connecting to NATS") ||
+		!strings.Contains(strings.ToLower(errb.String()), "authorization") || strings.Contains(errb.String(), "wrong") {
+		t.Fatalf("a wrong password: status %d, stderr %q", status, errb)
+	}
+	st, _, errb = fakeState("run", "-nats", "nats://u:p@"+addr, script) // no CA: the certificate is not trusted
+	if status := st.main(); status != 1 || !strings.Contains(errb.String(), "certificate") {
+		t.Fatalf("without -nats-ca: status %d, stderr %q", status, errb)
+	}
+}
