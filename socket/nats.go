@@ -43,7 +43,7 @@ type natsHub struct {
 	seq       uint64
 	plugins   map[string]*natsPlugin   // open plugins by service name
 	instances map[string]*natsInstance // by id
-	probing   map[string]struct{}      // ids being looked at
+	probing   map[string]string        // ids being looked at, with their names
 	shunned   map[string]time.Time     // ids not to look at again before then
 	pending   map[uint64]*natsCall
 	live      int // plugins made and not yet ended
@@ -116,7 +116,7 @@ func (s *Socket) AttachNATS(nc *nats.Conn, opts ...NATSOption) error {
 		gone:      make(chan struct{}, 1),
 		plugins:   map[string]*natsPlugin{},
 		instances: map[string]*natsInstance{},
-		probing:   map[string]struct{}{},
+		probing:   map[string]string{},
 		shunned:   map[string]time.Time{},
 		pending:   map[uint64]*natsCall{},
 	}

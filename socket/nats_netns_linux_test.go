@@ -83,7 +83,7 @@ func TestNATSPartitionAndHeal(t *testing.T) {
 	o := natsOpts()
 	o.Host = n.hostIP
 	ns := startNATS(t, o)
-	s := natsHost(t, ns.ClientURL())
+	s := natsHostWith(t, ns.ClientURL(), []socket.NATSOption{fastLiveness})
 	disconnected := make(chan bool, 4)
 	defer s.Subscribe(socket.Handlers{Disconnect: func(_ *plugin.Info, graceful bool) { disconnected <- graceful }})()
 

@@ -53,7 +53,7 @@ func (h *natsHub) onPing(m *nats.Msg) {
 	if probing || shunned || h.ctx.Err() != nil || !natswire.ValidName(p.Name) || !natswire.ValidName(p.ID) {
 		return
 	}
-	h.probing[p.ID] = struct{}{}
+	h.probing[p.ID] = p.Name
 	h.wg.Add(1)
 	go h.probe(p.Name, p.ID)
 }
@@ -183,7 +183,7 @@ func (h *natsHub) add(inst *natsInstance, info *plugin.Info) {
 	id, svc := inst.id, inst.svc
 	inst.seen = time.Now()
 	h.mu.Lock()
-	if h.ctx.Err() != nil || h.instances[id] != nil {
+	if _, shunned := h.shunned[id]; shunned || h.ctx.Err() != nil || h.instances[id] != nil {
 		h.mu.Unlock()
 		return
 	}

@@ -222,6 +222,11 @@ func (p *natsPlugin) requestStop(trace string) {
 		for _, inst := range p.insts {
 			h.shunned[inst.id] = until
 		}
+		for id, svc := range h.probing { // told to stop too: not a new plugin
+			if svc == p.svc {
+				h.shunned[id] = until
+			}
+		}
 	}
 	p.stopT = time.AfterFunc(h.scfg.stopTimeout, func() { p.cut("did not stop in time") })
 	h.mu.Unlock()
