@@ -154,13 +154,16 @@ func (p *natsPlugin) wait(ctx context.Context, s sent) ([]byte, error) {
 func (h *natsHub) forget(seq uint64) *natsCall {
 	h.mu.Lock()
 	c := h.pending[seq]
+	var p *natsPlugin
 	if c != nil {
 		delete(h.pending, seq)
-		c.inst.plugin.npending--
+		p = c.inst.plugin
+		p.npending--
 	}
+	settled := p != nil && p.settled()
 	h.mu.Unlock()
-	if c != nil {
-		h.settle(c.inst.plugin)
+	if settled {
+		p.end(true, nil)
 	}
 	return c
 }
@@ -194,11 +197,17 @@ func (h *natsHub) onReply(m *nats.Msg) {
 // call has been answered.
 func (h *natsHub) settle(p *natsPlugin) {
 	h.mu.Lock()
-	done := p.detach && p.state == connStopping && p.npending == 0
+	done := p.settled()
 	h.mu.Unlock()
 	if done {
 		p.end(true, nil)
 	}
+}
+
+// settled reports, under hub.mu, whether a detaching plugin has no call
+// left to wait for.
+func (p *natsPlugin) settled() bool {
+	return p.detach && p.state == connStopping && p.npending == 0
 }
 
 // requestStop, from Unplug, asks every instance of the plugin to stop and
