@@ -232,3 +232,24 @@ func (s *session) joinNATS() error {
 	}
 	return nil
 }
+
+// banner is what the REPL's first line says of NATS: where the plugins
+// serving there connect, or nothing without NATS.
+func (ns *natsSession) banner() string {
+	if ns == nil {
+		return ""
+	}
+	return " or serve on NATS at " + redactURLs(ns.url)
+}
+
+// redactURLs drops the user information of each URL in a list.
+func redactURLs(list string) string {
+	urls := strings.Split(list, ",")
+	for i, u := range urls {
+		if p, err := url.Parse(strings.TrimSpace(u)); err == nil && p.User != nil {
+			p.User = nil
+			urls[i] = p.String()
+		}
+	}
+	return strings.Join(urls, ",")
+}

@@ -74,3 +74,15 @@ func TestRunJoinsNATSWithAuthAndTLS(t *testing.T) {
 		t.Fatalf("without -nats-ca: status %d, stderr %q", status, errb)
 	}
 }
+
+// The REPL's first line names the NATS servers without their secrets.
+func TestNATSBannerHidesSecrets(t *testing.T) {
+	var none *natsSession
+	if got := none.banner(); got != "" {
+		t.Errorf("without NATS: %q", got)
+	}
+	ns := &natsSession{url: "nats://u:p@a:4222,nats://tok@b:4222,nats://c:4222"}
+	if got, want := ns.banner(), " or serve on NATS at nats://a:4222,nats://b:4222,nats://c:4222"; got != want {
+		t.Errorf("banner %q, want %q", got, want)
+	}
+}
