@@ -20,6 +20,15 @@ import (
 // pingAll is where every micro service answers a ping.
 const pingAll = "$SRV.PING"
 
+// maxProbes bounds the instances being described at once; one found past
+// it is described after a later ping.
+const maxProbes = 64
+
+// MaxNATSInstances bounds the instances of one NATS plugin a socket keeps;
+// one more is refused (logged, counted in Stats.Refused) and not looked at
+// again for a minute.
+const MaxNATSInstances = 1024
+
 // ping asks every micro service on the NATS system for its identity; the
 // answers (onPing) keep known instances alive and reveal new ones.
 func (h *natsHub) ping() {
@@ -52,6 +61,9 @@ func (h *natsHub) onPing(m *nats.Msg) {
 	_, shunned := h.shunned[p.ID]
 	if probing || shunned || h.ctx.Err() != nil || !natswire.ValidName(p.Name) || !natswire.ValidName(p.ID) {
 		return
+	}
+	if len(h.probing) >= maxProbes {
+		return // the next ping finds it again
 	}
 	h.probing[p.ID] = p.Name
 	h.wg.Add(1)
@@ -189,6 +201,13 @@ func (h *natsHub) add(inst *natsInstance, info *plugin.Info) {
 	}
 	h.instances[id] = inst
 	if p := h.plugins[svc]; p != nil {
+		if len(p.insts) >= MaxNATSInstances {
+			h.shunned[id] = time.Now().Add(shunFor)
+			h.mu.Unlock()
+			p.log.Warn("NATS plugin instance refused: too many instances", "instance", id, "limit", MaxNATSInstances)
+			h.s.refused.Add(1)
+			return
+		}
 		inst.plugin = p
 		p.insts = append(p.insts, inst)
 		n := len(p.insts)
