@@ -13,11 +13,18 @@ import (
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
-// netns is a Linux network namespace joined to this one by a veth pair:
-// the test's side of the pair has hostIP, the namespace's side nsIP.
-type netns struct {
-	name, veth   string // the namespace, and this side of the pair
-	hostIP, nsIP string
+// testNet is a small network of Linux network namespaces: machines, each
+// a namespace whose veth pair ends on a bridge in the test's own namespace,
+// where the NATS server listens on hostIP.
+type testNet struct {
+	bridge, hostIP string
+	machines       []machine
+}
+
+// machine is one namespace: its name, the test's end of its veth pair
+// (down is a partition), and its address.
+type machine struct {
+	name, veth, ip string
 }
 
 // ipCmd runs ip with args and returns its error with its output.
@@ -29,11 +36,12 @@ func ipCmd(args ...string) error {
 	return nil
 }
 
-// newNetns makes a namespace for a plugin's machine, or skips the test
-// where namespaces cannot be made (not Linux, not root, no iproute2). Its
-// names and addresses come from the process id, so that runs side by side
-// do not collide; the cleanup deletes it, and with it the pair.
-func newNetns(t *testing.T) *netns {
+// newTestNet makes n machines, or skips the test where namespaces cannot
+// be made (not root, no iproute2, no namespaces). Names and the 10.x.y.0/24
+// addresses come from the process id, so that runs side by side do not
+// collide; the cleanup deletes the namespaces (and with them the pairs) and
+// the bridge. Traffic goes only to those addresses.
+func newTestNet(t *testing.T, n int) *testNet {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("skipping: network namespaces need root")
@@ -42,53 +50,57 @@ func newNetns(t *testing.T) *netns {
 		t.Skip("skipping: network namespaces need iproute2's ip command")
 	}
 	pid := os.Getpid()
-	n := &netns{
-		name:   fmt.Sprintf("sbnats%d", pid),
-		veth:   fmt.Sprintf("sbv%da", pid%10000000),
-		hostIP: fmt.Sprintf("10.%d.%d.1", 100+pid/250%100, pid%250),
-		nsIP:   fmt.Sprintf("10.%d.%d.2", 100+pid/250%100, pid%250),
-	}
-	if err := ipCmd("netns", "add", n.name); err != nil {
-		t.Skipf("skipping: cannot make a network namespace: %v", err)
+	subnet := fmt.Sprintf("10.%d.%d.", 100+pid/250%100, pid%250)
+	tn := &testNet{bridge: fmt.Sprintf("sbbr%d", pid%10000000), hostIP: subnet + "1"}
+	if err := ipCmd("link", "add", tn.bridge, "type", "bridge"); err != nil {
+		t.Skipf("skipping: cannot make a bridge for network namespaces: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := ipCmd("netns", "del", n.name); err != nil {
+		if err := ipCmd("link", "del", tn.bridge); err != nil {
 			t.Error(err)
 		}
 	})
-	peer := strings.TrimSuffix(n.veth, "a") + "b"
-	for _, args := range [][]string{
-		{"link", "add", n.veth, "type", "veth", "peer", "name", peer},
-		{"link", "set", peer, "netns", n.name},
-		{"addr", "add", n.hostIP + "/30", "dev", n.veth},
-		{"link", "set", n.veth, "up"},
-		{"-n", n.name, "addr", "add", n.nsIP + "/30", "dev", peer},
-		{"-n", n.name, "link", "set", peer, "up"},
-		{"-n", n.name, "link", "set", "lo", "up"},
-	} {
+	must := func(args ...string) {
+		t.Helper()
 		if err := ipCmd(args...); err != nil {
-			_ = ipCmd("link", "del", n.veth)
 			t.Fatal(err)
 		}
 	}
-	return n
+	must("addr", "add", tn.hostIP+"/24", "dev", tn.bridge)
+	must("link", "set", tn.bridge, "up")
+	for i := range n {
+		m := machine{
+			name: fmt.Sprintf("sbnats%d-%d", pid, i),
+			veth: fmt.Sprintf("sbv%d%da", pid%1000000, i),
+			ip:   fmt.Sprintf("%s%d", subnet, 2+i),
+		}
+		if err := ipCmd("netns", "add", m.name); err != nil {
+			t.Skipf("skipping: cannot make a network namespace: %v", err)
+		}
+		t.Cleanup(func() {
+			if err := ipCmd("netns", "del", m.name); err != nil {
+				t.Error(err)
+			}
+		})
+		peer := strings.TrimSuffix(m.veth, "a") + "b"
+		must("link", "add", m.veth, "type", "veth", "peer", "name", peer)
+		must("link", "set", m.veth, "master", tn.bridge)
+		must("link", "set", m.veth, "up")
+		must("link", "set", peer, "netns", m.name)
+		must("-n", m.name, "addr", "add", m.ip+"/24", "dev", peer)
+		must("-n", m.name, "link", "set", peer, "up")
+		must("-n", m.name, "link", "set", "lo", "up")
+		tn.machines = append(tn.machines, m)
+	}
+	return tn
 }
 
-// A plugin on another machine (a network namespace, reached through a veth
-// pair, so every hop crosses a network interface) is called through the
-// NATS server; while the link is down its calls fail within the liveness
-// bound, and once the link is up again it is found and served again.
-func TestNATSPartitionAndHeal(t *testing.T) {
-	n := newNetns(t)
-	o := natsOpts()
-	o.Host = n.hostIP
-	ns := startNATS(t, o)
-	s := natsHostWith(t, ns.ClientURL(), []socket.NATSOption{fastLiveness})
-	disconnected := make(chan bool, 4)
-	defer s.Subscribe(socket.Handlers{Disconnect: func(_ *plugin.Info, graceful bool) { disconnected <- graceful }})()
-
-	cmd := exec.Command("ip", "netns", "exec", n.name, chaosPlugin(t))
-	cmd.Env = append(os.Environ(), plugin.EnvAddr+"="+ns.ClientURL())
+// startChaosIn starts the chaos plugin inside machine m, served over NATS
+// at url; the test's cleanup kills it.
+func startChaosIn(t *testing.T, m machine, url string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("ip", "netns", "exec", m.name, chaosPlugin(t)) // ip execs the plugin: same pid
+	cmd.Env = append(os.Environ(), plugin.EnvAddr+"="+url)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -97,43 +109,86 @@ func TestNATSPartitionAndHeal(t *testing.T) {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
-	if !s.WaitFor("chaos", deadline) {
-		t.Fatal("the plugin in the namespace was not found")
-	}
-	if info := s.PluginInfo("chaos"); !strings.HasSuffix(info.Instances[0].Where, fmt.Sprintf(":%d", cmd.Process.Pid)) {
-		t.Fatalf("the instance is not the namespace's process: %+v", info.Instances)
-	}
-	if _, err := s.Call("", "chaos", "Hang", map[string]int{"ms": 1}); err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() {
-		_, err := s.CallContext(context.Background(), "", "chaos", "Hang", map[string]int{"ms": 0})
-		errc <- err
-	}()
-	nc, id := dialNATS(t, ns.ClientURL()), s.PluginInfo("chaos").Instances[0].ID
-	checkFor(t, func() bool { return hangRequests(t, nc, id) >= 2 }, "the call in flight")
+	return cmd
+}
 
-	if err := ipCmd("link", "set", n.veth, "down"); err != nil { // the partition
+// Two instances of a plugin on two other machines (network namespaces on
+// a bridge, so every hop between a plugin and the NATS server crosses
+// network interfaces). One machine's link goes down: the call in flight on
+// it fails within the liveness bound with disconnected, the call on the
+// other machine goes on, the plugin stays connected and is served by the
+// other instance; once the link is up again, both instances serve again.
+func TestNATSPartitionAndHeal(t *testing.T) {
+	tn := newTestNet(t, 2)
+	o := natsOpts()
+	o.Host = tn.hostIP
+	ns := startNATS(t, o)
+	s := natsHostWith(t, ns.ClientURL(), []socket.NATSOption{fastLiveness})
+	disconnected := make(chan bool, 4)
+	defer s.Subscribe(socket.Handlers{Disconnect: func(_ *plugin.Info, graceful bool) { disconnected <- graceful }})()
+
+	ids := map[int]string{} // instance id by machine
+	for i, m := range tn.machines {
+		cmd := startChaosIn(t, m, ns.ClientURL())
+		checkFor(t, func() bool {
+			info := s.PluginInfo("chaos")
+			if info == nil {
+				return false
+			}
+			for _, in := range info.Instances {
+				if strings.HasSuffix(in.Where, fmt.Sprintf(":%d", cmd.Process.Pid)) {
+					ids[i] = in.ID
+					return true
+				}
+			}
+			return false
+		}, "the instance in %s", m.name)
+	}
+	nc := dialNATS(t, ns.ClientURL())
+	before := map[int]int{0: hangRequests(t, nc, ids[0]), 1: hangRequests(t, nc, ids[1])}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 2)
+	for range 2 { // round robin: one on each machine
+		go func() {
+			_, err := s.CallContext(ctx, "", "chaos", "Hang", map[string]int{"ms": 0})
+			errc <- err
+		}()
+	}
+	checkFor(t, func() bool {
+		return hangRequests(t, nc, ids[0]) > before[0] && hangRequests(t, nc, ids[1]) > before[1]
+	}, "a call in flight on each machine")
+
+	if err := ipCmd("link", "set", tn.machines[0].veth, "down"); err != nil { // the partition
 		t.Fatal(err)
 	}
-	if err := recv(t, errc); !errors.Is(err, socket.ErrDisconnected) || !strings.Contains(err.Error(), "no answer to pings") {
+	if err := recv(t, errc); !errors.Is(err, socket.ErrDisconnected) || !strings.Contains(err.Error(), "no answer to pings") ||
+		!strings.Contains(err.Error(), ids[0]) {
 		t.Fatalf("the call in flight across the partition: %v", err)
 	}
-	if recv(t, disconnected) {
-		t.Fatal("a partitioned plugin went gracefully")
+	if info := s.PluginInfo("chaos"); info == nil || len(info.Instances) != 1 || info.Instances[0].ID != ids[1] {
+		t.Fatalf("during the partition: %+v", info)
 	}
-	if _, err := s.Call("", "chaos", "Hang", map[string]int{"ms": 1}); !errors.Is(err, socket.ErrPluginNotFound) {
+	if _, err := s.Call("", "chaos", "Hang", map[string]int{"ms": 1}); err != nil {
 		t.Fatalf("a call during the partition: %v", err)
 	}
 
-	if err := ipCmd("link", "set", n.veth, "up"); err != nil { // healed
+	if err := ipCmd("link", "set", tn.machines[0].veth, "up"); err != nil { // healed
 		t.Fatal(err)
 	}
-	if !s.WaitFor("chaos", deadline) {
-		t.Fatal("the plugin was not found again after the partition healed")
+	checkFor(t, func() bool {
+		info := s.PluginInfo("chaos")
+		return info != nil && len(info.Instances) == 2
+	}, "both instances after the partition healed")
+	select {
+	case err := <-errc:
+		t.Fatalf("the call on the other machine ended: %v", err)
+	case g := <-disconnected:
+		t.Fatalf("the plugin disconnected (graceful %v) with an instance left", g)
+	default:
 	}
-	if _, err := s.Call("", "chaos", "Hang", map[string]int{"ms": 1}); err != nil {
-		t.Fatalf("a call after the partition healed: %v", err)
+	cancel()
+	if err := recv(t, errc); !errors.Is(err, context.Canceled) {
+		t.Fatalf("the call on the other machine, canceled: %v", err)
 	}
 }
