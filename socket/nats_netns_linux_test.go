@@ -84,6 +84,9 @@ func newTestNet(t *testing.T, n int) *testNet {
 		})
 		peer := strings.TrimSuffix(m.veth, "a") + "b"
 		must("link", "add", m.veth, "type", "veth", "peer", "name", peer)
+		// Deleting a namespace frees its devices later, in the kernel's own
+		// time: the pair is deleted here, at once.
+		t.Cleanup(func() { _ = ipCmd("link", "del", m.veth) })
 		must("link", "set", m.veth, "master", tn.bridge)
 		must("link", "set", m.veth, "up")
 		must("link", "set", peer, "netns", m.name)
