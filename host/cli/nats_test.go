@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 
 	"github.com/switchboard-rpc/switchboard/internal/testcert"
 	"github.com/switchboard-rpc/switchboard/plugin"
@@ -84,5 +86,67 @@ func TestNATSBannerHidesSecrets(t *testing.T) {
 	ns := &natsSession{url: "nats://u:p@a:4222,nats://tok@b:4222,nats://c:4222"}
 	if got, want := ns.banner(), " or serve on NATS at nats://a:4222,nats://b:4222,nats://c:4222"; got != want {
 		t.Errorf("banner %q, want %q", got, want)
+	}
+}
+
+// -nats-creds authenticates with a credentials file (a user JWT and its
+// nkey seed) to a server in operator mode; spawned plugins get the file
+// too. The JWTs are made here with the jwt and nkeys modules nats-server
+// itself depends on.
+func TestRunJoinsNATSWithCreds(t *testing.T) {
+	op, _ := nkeys.CreateOperator()
+	opPub, _ := op.PublicKey()
+	acct, _ := nkeys.CreateAccount()
+	acctPub, _ := acct.PublicKey()
+	acctJWT, err := jwt.NewAccountClaims(acctPub).Encode(op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, _ := nkeys.CreateUser()
+	userPub, _ := user.PublicKey()
+	userJWT, err := jwt.NewUserClaims(userPub).Encode(acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, _ := user.Seed()
+	creds, err := jwt.FormatUserConfig(userJWT, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	credsFile := filepath.Join(dir, "user.creds")
+	if err := os.WriteFile(credsFile, creds, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	resolver := &server.MemAccResolver{}
+	if err := resolver.Store(acctPub, acctJWT); err != nil {
+		t.Fatal(err)
+	}
+	ns, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true,
+		TrustedKeys: []string{opPub}, AccountResolver: resolver, NoSystemAccount: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS server did not start")
+	}
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	url := "nats://" + ns.Addr().String()
+
+	if _, err := nats.Connect(url); err == nil {
+		t.Fatal("the server let in a client without credentials")
+	}
+	script := filepath.Join(dir, "call.js")
+	src := `console.log(call("echo", "Upper", {text: "creds"}).text)`
+	if err := os.WriteFile(script, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, out, errb := fakeState("run", "-nats", url, "-nats-creds", credsFile, "-nats-spawn",
+		"-spawn", filepath.Join(pluginDir, "echo"), "-wait", "echo", "-wait-timeout", "20s", script)
+	if status := st.main(); status != 0 || out.String() != "CREDS\n" {
+		t.Fatalf("status %d, stdout %q, stderr %q", status, out, errb)
 	}
 }
