@@ -243,9 +243,8 @@ func (h *natsHub) add(inst *natsInstance, info *plugin.Info) {
 	}
 	h.mu.Lock()
 	p.name, p.registered, p.info = name, true, info
-	p.log = h.log.With("plugin", name)
 	h.mu.Unlock()
-	p.log.Info("NATS plugin registered", "instance", id)
+	p.log.Info("NATS plugin registered", "as", name, "instance", id)
 	p.republish() // other instances may have come meanwhile
 }
 

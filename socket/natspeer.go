@@ -2,6 +2,7 @@ package socket
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -23,7 +24,7 @@ type natsPlugin struct {
 	ended chan struct{}
 	once  sync.Once
 
-	log        *slog.Logger
+	log        *slog.Logger // with the service's name; set once
 	info       *plugin.Info // the registry's description, replaced when the instances change
 	name       string       // the registered name
 	registered bool
@@ -86,7 +87,12 @@ func (p *natsPlugin) pick(method string) (*natsInstance, string) {
 // send publishes the request to one instance, its reply subject naming the
 // call.
 func (p *natsPlugin) send(trace, method string, payload []byte) (sent, error) {
-	if err := p.check(trace, method, payload); err != nil {
+	// The server's max_payload is left to PublishMsg, which checks it
+	// anyway: asking the connection for it takes the connection's lock.
+	if err := p.hub.scfg.checkRequest(trace, method, payload); err != nil {
+		return sent{}, err
+	}
+	if err := checkJSONPayload(payload); err != nil {
 		return sent{}, err
 	}
 	h := p.hub
@@ -121,6 +127,10 @@ func (p *natsPlugin) send(trace, method string, payload []byte) (sent, error) {
 	}
 	if err := h.nc.PublishMsg(msg); err != nil {
 		h.forget(seq)
+		if errors.Is(err, nats.ErrMaxPayload) {
+			return sent{}, fmt.Errorf("%w: a request of %d bytes is past the NATS server's max_payload of %d bytes",
+				ErrMessageTooLarge, len(payload), h.nc.MaxPayload())
+		}
 		return sent{}, fmt.Errorf("%w: publishing the request: %w", ErrDisconnected, err)
 	}
 	return sent{seq: seq, ch: c.ch}, nil
