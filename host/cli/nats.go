@@ -202,35 +202,36 @@ func splitListen(flagName, addr string, exposed bool) (string, int, error) {
 	return host, port, nil
 }
 
-// joinNATS puts the session on the NATS system the flags name, if any;
-// with -nats-spawn, what spawned plugins get in their environment then
-// points them at it.
-func (s *session) joinNATS() error {
-	o := &s.o.nats
-	if !o.enabled() {
-		return nil
+// joinNATS puts the host on the NATS system the flags name, if any (nil
+// without); with -nats-spawn, what spawned plugins get in their
+// environment (lis.env) then points them at it. On failure nothing is left
+// open.
+func joinNATS(o *options, sock *socket.Socket, lis *listener, log *slog.Logger) (*natsSession, error) {
+	no := &o.nats
+	if !no.enabled() {
+		return nil, nil
 	}
-	ns, err := openNATS(o, s.sock, s.log, s.o.token != "" || s.o.insecure)
+	ns, err := openNATS(no, sock, log, o.token != "" || o.insecure)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.nats = ns
-	if o.spawn {
-		env, err := ns.spawnEnv(o)
+	if no.spawn {
+		env, err := ns.spawnEnv(no)
 		if err != nil {
-			return err
+			ns.close()
+			return nil, err
 		}
-		if s.lis.env == nil {
-			s.lis.env = map[string]string{}
+		if lis.env == nil {
+			lis.env = map[string]string{}
 		}
 		// The listener's TLS settings are not the NATS servers'.
-		delete(s.lis.env, plugin.EnvCA)
-		delete(s.lis.env, plugin.EnvTLSServerName)
+		delete(lis.env, plugin.EnvCA)
+		delete(lis.env, plugin.EnvTLSServerName)
 		for k, v := range env {
-			s.lis.env[k] = v
+			lis.env[k] = v
 		}
 	}
-	return nil
+	return ns, nil
 }
 
 // banner is what the REPL's first line says of NATS: where the plugins

@@ -17,6 +17,8 @@ const envToken = "SWITCHBOARD_TOKEN"
 
 // options holds the flags of run and repl.
 type options struct {
+	nats natsOptions // -nats and the other NATS flags (nats.go)
+
 	listen      string
 	token       string
 	tlsCert     string
@@ -29,7 +31,6 @@ type options struct {
 	maxPlugins  int
 	maxInFlight int
 	eventMemory int // bytes of events waiting for a script, each
-	nats        natsOptions
 
 	// run only
 	grace time.Duration

@@ -28,7 +28,6 @@ type session struct {
 	lis   *listener
 	sock  *socket.Socket
 	build *spawn.Builder
-	nats  *natsSession // nil without -nats or -nats-listen
 
 	// plugins supervises the plugins of -spawn (procs); every engine has
 	// a runtime of its own in runtimes, which tracks procs.
@@ -40,6 +39,8 @@ type session struct {
 	// plugin the session spawned that is still starting waits for it (the
 	// REPL's -wait-timeout; 0, no wait, for run).
 	startTimeout time.Duration
+
+	nats *natsSession // nil without -nats or -nats-listen (nats.go)
 }
 
 // announceBuild says on stderr that the Go package directory dir is being
@@ -89,20 +90,21 @@ func (st *state) openSession(o *options) (*session, error) {
 	}
 	sock.Serve(lis)
 	log.Debug("listening for plugins", "addr", lis.addr)
-	s := &session{
-		st: st, o: o, log: log, lis: lis, sock: sock,
-		build: &spawn.Builder{Announce: st.announceBuild, Env: st.environ},
-	}
-	if err := s.joinNATS(); err != nil {
-		s.nats.close()
+	ns, err := joinNATS(o, sock, lis, log) // before the spawner copies lis.env
+	if err != nil {
 		_ = sock.Shutdown("")
 		lis.Close()
 		return nil, err
+	}
+	s := &session{
+		st: st, o: o, log: log, lis: lis, sock: sock,
+		build: &spawn.Builder{Announce: st.announceBuild, Env: st.environ},
 	}
 	s.plugins = spawn.New(spawn.Config{
 		Logger: log, Addr: lis.addr, Token: o.token, Env: lis.env,
 		Reaper: reaper(), Resolve: s.build.Resolve,
 	})
+	s.nats = ns
 	return s, nil
 }
 
