@@ -115,14 +115,40 @@ func startChaosIn(t *testing.T, m machine, url string) *exec.Cmd {
 	return cmd
 }
 
-// Two instances of a plugin on two other machines (network namespaces on
-// a bridge, so every hop between a plugin and the NATS server crosses
-// network interfaces). One machine's link goes down: the call in flight on
-// it fails within the liveness bound with disconnected, the call on the
-// other machine goes on, the plugin stays connected and is served by the
-// other instance; once the link is up again, both instances serve again.
+// envChildHost, set, makes TestNATSChildHost a host on another machine:
+// its value is the NATS URL.
+const envChildHost = "SWITCHBOARD_TEST_NATS_HOST"
+
+// TestNATSChildHost is the second host of TestNATSPartitionAndHeal, run by
+// it as a child process in a namespace of its own; otherwise it skips. It
+// calls chaos once and prints where the instance that answered runs.
+func TestNATSChildHost(t *testing.T) {
+	url := os.Getenv(envChildHost)
+	if url == "" {
+		t.Skip("skipping: run by TestNATSPartitionAndHeal as the host of another machine")
+	}
+	s := natsHost(t, url)
+	if !s.WaitFor("chaos", deadline) {
+		t.Fatal("chaos not found from the other machine")
+	}
+	checkFor(t, func() bool { return instances(s) == 2 }, "both instances, from the other machine")
+	for range 2 { // one on each instance
+		if _, err := s.Call("", "chaos", "Hang", map[string]int{"ms": 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fmt.Printf("called chaos from %s, %d instances\n", os.Getenv("SWITCHBOARD_TEST_MACHINE"), instances(s))
+}
+
+// Two instances of a plugin on two machines and a second host on a third
+// (network namespaces on a bridge, so every hop between a plugin or a host
+// and the NATS server crosses network interfaces). The other machine's
+// host calls the plugin. One plugin machine's link goes down: the call in
+// flight on it fails within the liveness bound with disconnected, the call
+// on the other machine goes on, the plugin stays connected and is served
+// by the other instance; once the link is up again, both serve again.
 func TestNATSPartitionAndHeal(t *testing.T) {
-	tn := newTestNet(t, 2)
+	tn := newTestNet(t, 3)
 	o := natsOpts()
 	o.Host = tn.hostIP
 	ns := startNATS(t, o)
@@ -131,7 +157,7 @@ func TestNATSPartitionAndHeal(t *testing.T) {
 	defer s.Subscribe(socket.Handlers{Disconnect: func(_ *plugin.Info, graceful bool) { disconnected <- graceful }})()
 
 	ids := map[int]string{} // instance id by machine
-	for i, m := range tn.machines {
+	for i, m := range tn.machines[:2] {
 		cmd := startChaosIn(t, m, ns.ClientURL())
 		checkFor(t, func() bool {
 			info := s.PluginInfo("chaos")
@@ -147,6 +173,18 @@ func TestNATSPartitionAndHeal(t *testing.T) {
 			return false
 		}, "the instance in %s", m.name)
 	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := tn.machines[2]
+	child := exec.Command("ip", "netns", "exec", other.name, exe, "-test.run=^TestNATSChildHost$", "-test.v")
+	child.Env = append(os.Environ(), envChildHost+"="+ns.ClientURL(), "SWITCHBOARD_TEST_MACHINE="+other.name)
+	out, err := child.CombinedOutput()
+	if want := "called chaos from " + other.name + ", 2 instances"; err != nil || !strings.Contains(string(out), want) {
+		t.Fatalf("the host on %s: %v\n%s", other.name, err, out)
+	}
+
 	nc := dialNATS(t, ns.ClientURL())
 	before := map[int]int{0: hangRequests(t, nc, ids[0]), 1: hangRequests(t, nc, ids[1])}
 	ctx, cancel := context.WithCancel(context.Background())
