@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os/exec"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
+	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -192,5 +194,57 @@ func TestNATSClusterResilience(t *testing.T) {
 	t.Logf("outcomes: %v", outcomes)
 	for _, err := range bad {
 		t.Errorf("a call failed without a clear cause: %v", err)
+	}
+}
+
+// When a NATS server goes, the calls in flight through it fail at once
+// with disconnected, whichever side it served: the host's (its connection
+// is cut) or the instance's (it says so once it has reconnected); both
+// reconnect to the other server and serve again.
+func TestNATSServerGoes(t *testing.T) {
+	for _, side := range []string{"host", "instance"} {
+		t.Run(side, func(t *testing.T) {
+			nodes := startCluster(t, 2)
+			hostNode, pluginNode := nodes[1], nodes[0]
+			if side == "host" {
+				hostNode, pluginNode = nodes[0], nodes[1]
+			}
+			s := newSocket(t)
+			nc := dialNATS(t, hostNode.ClientURL(), nats.ReconnectWait(50*time.Millisecond))
+			if err := s.AttachNATS(nc); err != nil {
+				t.Fatal(err)
+			}
+			v := newSvc()
+			pc := dialNATS(t, pluginNode.ClientURL(), nats.ReconnectWait(50*time.Millisecond))
+			p, err := plugin.New(plugin.WithLogger(slog.New(slog.DiscardHandler)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- p.StartNATS(v, &plugin.Info{Name: "svc"}, pc) }()
+			t.Cleanup(func() { p.Stop(); <-done })
+			if !s.WaitFor("svc", deadline) {
+				t.Fatal("not found")
+			}
+			errc := make(chan error, 1)
+			go func() {
+				_, err := s.CallContext(context.Background(), "", "svc", "Block", "x")
+				errc <- err
+			}()
+			recv(t, v.started)
+			nodes[0].Shutdown()
+			want := "the host's NATS connection was cut"
+			if side == "instance" {
+				want = "the instance's NATS connection was cut"
+			}
+			if err := recv(t, errc); !errors.Is(err, socket.ErrDisconnected) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("the call in flight: %v", err)
+			}
+			checkFor(t, func() bool {
+				out, err := s.Call("", "svc", "Upper", "again")
+				return err == nil && out == "AGAIN"
+			}, "calls served again")
+			close(v.release)
+		})
 	}
 }
