@@ -37,6 +37,7 @@ type natsServer struct {
 	hookDone chan struct{} // closed when the hook's forwarder has returned
 	flush    chan chan struct{}
 	quit     chan struct{}
+	ready    chan struct{}        // closed once the service exists: the hook's values may go
 	subs     []*nats.Subscription // the control subscriptions
 }
 
@@ -93,11 +94,17 @@ func (p *Plugin) StartNATS(v any, info *Info, nc *nats.Conn) error {
 	defer nc.RemoveStatusListener(closed)
 	reconnected := nc.StatusChanged(nats.CONNECTED) // after a reconnection: it was connected before
 	defer nc.RemoveStatusListener(reconnected)
+	// The receiver has its hook before any request can reach it; what it
+	// puts there waits until the service (and its subject) exists.
+	if hasHook {
+		ns.startHook(v)
+	}
 	if err := ns.open(info); err != nil {
+		ns.stopHook(false)
 		return err
 	}
 	if hasHook {
-		ns.startHook(v)
+		close(ns.ready)
 	}
 	p.log.Info("serving over NATS", "id", ns.id)
 	for {
@@ -286,8 +293,14 @@ func (ns *natsServer) unsubscribe() {
 func (ns *natsServer) startHook(v any) {
 	ns.hook = make(chan any)
 	ns.hookDone, ns.flush, ns.quit = make(chan struct{}), make(chan chan struct{}), make(chan struct{})
+	ns.ready = make(chan struct{})
 	go func() {
 		defer close(ns.hookDone)
+		select {
+		case <-ns.ready:
+		case <-ns.quit:
+			return
+		}
 		for {
 			select {
 			case v := <-ns.hook:

@@ -138,3 +138,40 @@ func TestNATSToken(t *testing.T) {
 		t.Fatalf("connected: %v", got)
 	}
 }
+
+// hooked sends values through the async hook.
+type hooked struct{ hook chan<- any }
+
+func (h *hooked) UseAsyncHook(c chan any) { h.hook = c }
+
+func (h *hooked) Send(_ context.Context, n int) (int, error) {
+	for i := range n {
+		h.hook <- i
+	}
+	return n, nil
+}
+
+// Values put in the async hook reach the host in order, the last ones too
+// when the plugin stops right after.
+func TestNATSAsyncHook(t *testing.T) {
+	ns := startNATS(t, nil)
+	s := natsHost(t, ns.ClientURL())
+	values := make(chan any, 200)
+	defer s.Subscribe(socket.Handlers{Async: func(a socket.AsyncData) { values <- a.Payload }})()
+	np := serveNATS(t, ns.ClientURL(), "hooked", &hooked{})
+	if !s.WaitFor("hooked", deadline) {
+		t.Fatal("not found")
+	}
+	if _, err := s.Call("", "hooked", "Send", 100); err != nil {
+		t.Fatal(err)
+	}
+	np.p.Stop()
+	if err := np.wait(t); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		if v := recv(t, values); v != float64(i) {
+			t.Fatalf("value %d is %v", i, v)
+		}
+	}
+}
