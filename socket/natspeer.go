@@ -121,11 +121,14 @@ func (p *natsPlugin) send(trace, method string, payload []byte) (sent, error) {
 	h.pending[seq] = c
 	p.npending++
 	h.mu.Unlock()
-	msg := &nats.Msg{Subject: subj, Reply: c.reply, Data: payload}
-	if trace != "" {
-		msg.Header = nats.Header{natswire.HeaderTrace: []string{trace}}
+	var err error
+	if trace == "" { // no header: no message to build
+		err = h.nc.PublishRequest(subj, c.reply, payload)
+	} else {
+		err = h.nc.PublishMsg(&nats.Msg{Subject: subj, Reply: c.reply, Data: payload,
+			Header: nats.Header{natswire.HeaderTrace: []string{trace}}})
 	}
-	if err := h.nc.PublishMsg(msg); err != nil {
+	if err != nil {
 		h.forget(seq)
 		if errors.Is(err, nats.ErrMaxPayload) {
 			return sent{}, fmt.Errorf("%w: a request of %d bytes is past the NATS server's max_payload of %d bytes",
