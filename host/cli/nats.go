@@ -82,6 +82,9 @@ func openNATS(o *natsOptions, sock *socket.Socket, log *slog.Logger, exposed boo
 			return nil, err
 		}
 		ns.srv, ns.url = srv, srv.ClientURL()
+		if a, ok := srv.Addr().(*net.TCPAddr); ok {
+			ns.url = "nats://" + dialAddr(a) // 127.0.0.1 for a server on every interface
+		}
 		log.Debug("NATS server running", "url", ns.url)
 	}
 	opts := []nats.Option{nats.Name("switchboard host"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond)}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboard-rpc/switchboard/internal/testcert"
 	"github.com/switchboard-rpc/switchboard/plugin"
+	"github.com/switchboard-rpc/switchboard/socket"
 )
 
 type upperPlugin struct{}
@@ -148,5 +149,30 @@ func TestRunJoinsNATSWithCreds(t *testing.T) {
 		"-spawn", filepath.Join(pluginDir, "echo"), "-wait", "echo", "-wait-timeout", "20s", script)
 	if status := st.main(); status != 0 || out.String() != "CREDS\n" {
 		t.Fatalf("status %d, stdout %q, stderr %q", status, out, errb)
+	}
+}
+
+// A NATS server in the host on every interface is reached on loopback by
+// the host and its spawned plugins; without a token or -insecure it is
+// refused.
+func TestNATSListenEverywhereDialsLoopback(t *testing.T) {
+	log := newLogger(&strings.Builder{}, 0)
+	sock, err := socket.New(socket.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := openNATS(&natsOptions{listen: "0.0.0.0:0"}, sock, log, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(ns.url, "nats://127.0.0.1:") || !ns.nc.IsConnected() {
+		t.Errorf("spawned plugins would dial %q; the host is connected: %v", ns.url, ns.nc.IsConnected())
+	}
+	if err := sock.Shutdown(""); err != nil {
+		t.Error(err)
+	}
+	ns.close()
+	if _, err := openNATS(&natsOptions{listen: "0.0.0.0:0"}, sock, log, false); err == nil || !strings.Contains(err.Error(), "refusing") {
+		t.Fatalf("a NATS server on every interface without a token or -insecure: %v", err)
 	}
 }
