@@ -248,28 +248,46 @@ func (ns *natsServer) stopWorkers() {
 // serve runs one request and answers it.
 func (ns *natsServer) serve(ctx context.Context, cancel context.CancelFunc, method string, req micro.Request) {
 	defer ns.calls.Done()
+	reply := req.Reply()
 	env := wire.Envelope{Trace: req.Headers().Get(natswire.HeaderTrace), Method: method, Payload: req.Data()}
 	resp := ns.p.serve(ctx, &env)
 	ns.mu.Lock()
-	delete(ns.inflight, req.Reply())
+	delete(ns.inflight, reply)
 	ns.mu.Unlock()
 	canceled := ctx.Err() != nil
 	cancel()
-	if canceled || req.Reply() == "" {
+	if canceled || reply == "" {
 		return // nobody waits for it
 	}
+	// The answer is published here, not through req's methods: micro reads
+	// what those write on the subscription's goroutine once the handler
+	// has returned, which it has long done (its stats count no errors).
 	if resp.Error != "" {
-		_ = req.Error(natswire.ErrorCode, resp.Error, nil)
+		ns.respondError(reply, resp.Error)
 		return
 	}
-	if err := req.Respond(resp.Payload); err != nil {
+	if err := ns.nc.Publish(reply, resp.Payload); err != nil {
 		msg := fmt.Sprintf("result of %s not sent: %v", method, err)
-		if errors.Is(err, nats.ErrMaxPayload) || errors.Is(err, micro.ErrRespond) {
+		if errors.Is(err, nats.ErrMaxPayload) {
 			msg = fmt.Sprintf("result of %s is %d bytes, past the NATS server's max_payload of %d",
 				method, len(resp.Payload), ns.nc.MaxPayload())
 		}
 		ns.p.log.Warn("answer not sent", "method", method, "err", err)
-		_ = req.Error(natswire.ErrorCode, msg, nil)
+		ns.respondError(reply, msg)
+	}
+}
+
+// respondError answers a request with micro's error headers.
+func (ns *natsServer) respondError(reply, msg string) {
+	if msg == "" {
+		msg = "error" // micro's header may not be empty
+	}
+	err := ns.nc.PublishMsg(&nats.Msg{Subject: reply, Header: nats.Header{
+		micro.ErrorHeader:     []string{msg},
+		micro.ErrorCodeHeader: []string{natswire.ErrorCode},
+	}})
+	if err != nil {
+		ns.p.log.Debug("error answer not sent", "err", err)
 	}
 }
 
