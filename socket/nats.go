@@ -123,7 +123,7 @@ func (s *Socket) AttachNATS(nc *nats.Conn, opts ...NATSOption) error {
 	h.ctx, h.stop = context.WithCancel(context.Background())
 	for subj, cb := range map[string]nats.MsgHandler{
 		h.inbox + "*": h.onReply, h.pings: h.onPing,
-		natswire.AsyncAll: h.onAsync, natswire.GoneAll: h.onGone, natswire.ResetAll: h.onReset,
+		natswire.OutAll: h.onOut,
 	} {
 		sub, err := nc.Subscribe(subj, cb)
 		if err != nil {

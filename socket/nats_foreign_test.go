@@ -42,7 +42,7 @@ func TestNATSForeignMicroService(t *testing.T) {
 			_ = req.Error("500", "b must not be zero", nil)
 			return
 		}
-		_ = nc.Publish("switchboard.async.calc."+id, []byte(`{"added":true}`))
+		_ = nc.Publish("switchboard.out.calc."+id+".async", []byte(`{"added":true}`))
 		_ = req.RespondJSON(in.A + in.B)
 	}
 	desc := `{"name":"Add","input":{"type":"struct","fields":[{"name":"a","type":"float64","mandatory":true},{"name":"b","type":"float64","mandatory":true}]},"output":{"type":"float64"}}`

@@ -291,41 +291,47 @@ func (h *natsHub) lose(inst *natsInstance, graceful bool, why error) {
 	h.settle(p)
 }
 
-// onGone handles an instance's last message, once it has stopped.
-func (h *natsHub) onGone(m *nats.Msg) {
-	id := m.Subject[strings.LastIndexByte(m.Subject, '.')+1:]
+// onOut handles an instance's own messages: async values, its going, its
+// reconnection. One subscription takes them all, so they are handled in
+// the order the instance sent them.
+func (h *natsHub) onOut(m *nats.Msg) {
+	parts := strings.Split(strings.TrimPrefix(m.Subject, natswire.OutPrefix), ".")
+	if len(parts) != 3 {
+		return
+	}
+	svc, id, kind := parts[0], parts[1], parts[2]
 	h.mu.Lock()
 	inst := h.instances[id]
+	if inst != nil && inst.svc != svc {
+		inst = nil
+	}
+	var name string
+	if inst != nil && inst.plugin.registered {
+		name = inst.plugin.name
+	}
 	h.mu.Unlock()
-	if inst != nil {
+	if inst == nil {
+		return // not an instance this host has registered
+	}
+	switch kind {
+	case natswire.KindAsync:
+		if name != "" {
+			h.s.deliverAsync(name, m.Data)
+		}
+	case natswire.KindGone:
 		h.lose(inst, true, errStopped)
+	case natswire.KindReset:
+		h.onReset(inst)
 	}
 }
 
 // errStopped is why an instance that said it stopped went.
 var errStopped = errors.New("stopped")
 
-// onAsync passes an async value on, from a registered instance only.
-func (h *natsHub) onAsync(m *nats.Msg) {
-	rest := strings.TrimPrefix(m.Subject, strings.TrimSuffix(natswire.AsyncAll, "*.*"))
-	svc, id, _ := strings.Cut(rest, ".")
-	h.mu.Lock()
-	inst := h.instances[id]
-	var name string
-	if inst != nil && inst.svc == svc && inst.plugin.registered {
-		name = inst.plugin.name
-	}
-	h.mu.Unlock()
-	if name != "" {
-		h.s.deliverAsync(name, m.Data)
-	}
-}
-
 // onReset fails the calls in flight on an instance whose NATS connection
 // was cut and made again: their requests or answers may be lost.
-func (h *natsHub) onReset(m *nats.Msg) {
-	id := m.Subject[strings.LastIndexByte(m.Subject, '.')+1:]
-	h.failWhere(func(c *natsCall) bool { return c.inst.id == id },
+func (h *natsHub) onReset(inst *natsInstance) {
+	h.failWhere(func(c *natsCall) bool { return c.inst == inst },
 		errors.New("the instance's NATS connection was cut; the request or its answer may be lost"))
 }
 

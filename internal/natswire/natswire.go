@@ -75,23 +75,31 @@ func CtlSubject(name, id string) string { return prefix + "ctl." + name + "." + 
 // of name.
 func CtlAllSubject(name string) string { return prefix + "ctl." + name }
 
+// An instance's own messages go on subjects under OutPrefix, which a host
+// reads with one subscription (OutAll): so it sees them in the order the
+// instance sent them, its last async values before its going.
+const (
+	OutPrefix = prefix + "out."
+	OutAll    = OutPrefix + ">"
+	// The last token of an instance's own messages: what they are.
+	KindAsync = "async"
+	KindGone  = "gone"
+	KindReset = "reset"
+)
+
+// OutSubject is the subject of an instance's message of kind (KindAsync,
+// KindGone or KindReset): switchboard.out.<name>.<id>.<kind>.
+func OutSubject(name, id, kind string) string { return OutPrefix + name + "." + id + "." + kind }
+
 // AsyncSubject is where an instance publishes its async values, in order.
-func AsyncSubject(name, id string) string { return prefix + "async." + name + "." + id }
+func AsyncSubject(name, id string) string { return OutSubject(name, id, KindAsync) }
 
 // GoneSubject is where an instance publishes, last, that it has stopped.
-func GoneSubject(name, id string) string { return prefix + "gone." + name + "." + id }
+func GoneSubject(name, id string) string { return OutSubject(name, id, KindGone) }
 
 // ResetSubject is where an instance publishes, after its NATS connection
 // was cut and made again, that requests sent to it meanwhile may be lost.
-func ResetSubject(name, id string) string { return prefix + "reset." + name + "." + id }
-
-// AsyncAll, GoneAll and ResetAll are what a host subscribes to; a
-// message's subject ends with the plugin's name and the instance's id.
-const (
-	AsyncAll = prefix + "async.*.*"
-	GoneAll  = prefix + "gone.*.*"
-	ResetAll = prefix + "reset.*.*"
-)
+func ResetSubject(name, id string) string { return OutSubject(name, id, KindReset) }
 
 // Proof is the answer to a hello: the hex of HMAC-SHA256 of nonce keyed with
 // the token. A host compares it with hmac.Equal.
