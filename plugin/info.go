@@ -6,6 +6,19 @@ type Info struct {
 	Name      string              `json:"name,omitempty"`
 	Version   string              `json:"version,omitempty"`
 	Functions map[string]Function `json:"functions,omitempty"`
+	// Instances lists, for a plugin a host reaches through NATS, the
+	// instances that serve it (docs/nats.md); it is nil for a plugin that
+	// dials the socket, and never part of a handshake.
+	Instances []Instance `json:"instances,omitempty"`
+}
+
+// Instance is one instance of a plugin served over NATS.
+type Instance struct {
+	// ID is the instance's micro service id.
+	ID string `json:"id"`
+	// Where is what the instance says of where it runs (host name and
+	// process id, for the SDK's plugins), or "".
+	Where string `json:"where,omitempty"`
 }
 
 // Function describes one method of a plugin: its name and the shape of its
@@ -30,12 +43,15 @@ type Entity struct {
 }
 
 // DeepCopy returns a copy of p that shares nothing with it. With full false
-// only Name and Version are copied. DeepCopy of a nil Info is nil.
+// only Name, Version and Instances are copied. DeepCopy of a nil Info is nil.
 func (p *Info) DeepCopy(full bool) *Info {
 	if p == nil {
 		return nil
 	}
 	c := &Info{Name: p.Name, Version: p.Version}
+	if p.Instances != nil {
+		c.Instances = append([]Instance(nil), p.Instances...)
+	}
 	if !full || p.Functions == nil {
 		return c
 	}

@@ -43,6 +43,8 @@ type Plugin struct {
 
 	stopOnce  sync.Once
 	closeOnce sync.Once
+
+	nats *natsServer // set, under mu, when StartNATS serves the plugin
 }
 
 // Start serves v over conn and blocks until the socket asks the plugin to
@@ -397,6 +399,9 @@ func (p *Plugin) reply(env *wire.Envelope) {
 // notify sends v to the socket as an async value, after every value sent
 // before it. It fails with ErrShutdown once the connection is closed.
 func (p *Plugin) notify(v any) error {
+	if p.nats != nil { // set before any method runs
+		return p.nats.notify(v)
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("plugin: encoding async value: %w", err)
@@ -460,9 +465,14 @@ func (p *Plugin) flushHook() {
 // more than once, and before Start (it then does nothing).
 func (p *Plugin) Stop() {
 	p.mu.Lock()
-	started := p.state != stateNew
+	started, ns := p.state != stateNew, p.nats
 	p.mu.Unlock()
 	if !started {
+		return
+	}
+	if ns != nil {
+		ns.beginStop()
+		<-p.ended
 		return
 	}
 	p.beginStop()

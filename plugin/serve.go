@@ -18,7 +18,8 @@ import (
 // plugins it spawns.
 const (
 	// EnvAddr is the socket's address: "host:port" for TCP, "unix:/path"
-	// for a Unix socket, or "tls://host:port" for TLS over TCP.
+	// for a Unix socket, "tls://host:port" for TLS over TCP, or
+	// "nats://host:4222[,nats://...]" for a NATS system (docs/nats.md).
 	EnvAddr = "SWITCHBOARD_ADDR"
 	// EnvToken is the shared secret, when the socket requires one.
 	EnvToken = "SWITCHBOARD_TOKEN"
@@ -57,6 +58,12 @@ var ErrNoAddress = errors.New("plugin: " + EnvAddr + " is not set")
 // as an error. The switchboard host sets all of these for the plugins it
 // spawns.
 //
+// SWITCHBOARD_ADDR may also be a comma-separated list of nats:// URLs
+// (with user:password@ or token@ where the servers need them): the plugin
+// is then served as a NATS micro service with StartNATS, which any host on
+// that NATS system can call. SWITCHBOARD_CA then makes the connection TLS,
+// and SWITCHBOARD_NATS_CREDS names a credentials file.
+//
 // opts configure the Plugin as New's do (SWITCHBOARD_TOKEN comes first, so
 // WithToken overrides it); an invalid one is returned, wrapping
 // ErrInvalidOption, before anything is dialled.
@@ -71,6 +78,9 @@ func Serve(v any, info *Info, opts ...Option) error {
 	p, err := New(opts...)
 	if err != nil {
 		return err
+	}
+	if isNATS(addr) {
+		return serveNATS(p, v, info, addr)
 	}
 	conn, err := dial(addr, os.Getenv(EnvCA), os.Getenv(EnvTLSServerName))
 	if err != nil {

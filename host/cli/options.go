@@ -17,6 +17,8 @@ const envToken = "SWITCHBOARD_TOKEN"
 
 // options holds the flags of run and repl.
 type options struct {
+	nats natsOptions // -nats and the other NATS flags (nats.go)
+
 	listen      string
 	token       string
 	tlsCert     string
@@ -90,6 +92,7 @@ func setSharedFlags(fs *flag.FlagSet, o *options) {
 	// Warnings only by default: a script's output stays readable, and log
 	// records do not land in the REPL's line. info shows connections and
 	// the output of spawned plugins.
+	setNATSFlags(fs, &o.nats)
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelWarn, "log `level`: debug, info (connections, plugin output), warn or error")
 }
 
@@ -112,6 +115,9 @@ func (o *options) finish(fs *flag.FlagSet, st *state) error {
 	}
 	if o.grace < 0 {
 		return fmt.Errorf("-grace must not be negative, not %v", o.grace)
+	}
+	if err := o.nats.check(); err != nil {
+		return err
 	}
 	switch o.lang {
 	case "", "js", "lua":

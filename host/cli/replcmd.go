@@ -127,8 +127,8 @@ func runRepl(st *state, o *options, args []string) error {
 	defer r.Close()
 	close(ready)
 	if st.terminal {
-		fmt.Fprintf(st.stderr, "switchboard %s, %s; plugins dial SWITCHBOARD_ADDR=%s; .help for help\n",
-			buildVersion(), o.lang, sess.lis.addr)
+		fmt.Fprintf(st.stderr, "switchboard %s, %s; plugins dial SWITCHBOARD_ADDR=%s%s; .help for help\n",
+			buildVersion(), o.lang, sess.lis.addr, sess.nats.banner())
 	}
 	err = r.Run(ctx)
 	if errors.Is(err, repl.ErrFailed) {

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"net"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -26,6 +28,21 @@ func TestScripts(t *testing.T) {
 			}
 			return nil
 		},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"freeport": freePort},
 		RequireExplicitExec: true,
 	})
+}
+
+// freePort sets the variable named by its argument to a loopback TCP port
+// that was free a moment ago, for a server that must listen on a port
+// known before it starts (a NATS route listener).
+func freePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	port := lis.Addr().(*net.TCPAddr).Port
+	ts.Check(lis.Close())
+	ts.Setenv(args[0], strconv.Itoa(port))
 }

@@ -41,6 +41,8 @@ type session struct {
 	// plugin the session spawned that is still starting waits for it (the
 	// REPL's -wait-timeout; 0, no wait, for run).
 	startTimeout time.Duration
+
+	nats *natsSession // nil without -nats or -nats-listen (nats.go)
 }
 
 // newLogger returns the host's logger: text records on w, without times.
@@ -105,6 +107,12 @@ func (st *state) openSession(o *options) (*session, error) {
 	}
 	sock.Serve(lis)
 	log.Debug("listening for plugins", "addr", lis.addr)
+	ns, err := joinNATS(o, sock, lis, log) // before the spawner copies lis.env
+	if err != nil {
+		_ = sock.Shutdown("")
+		lis.Close()
+		return nil, err
+	}
 	s := &session{
 		st: st, o: o, log: log, lis: lis, sock: sock, watch: w, prog: prog,
 	}
@@ -114,6 +122,7 @@ func (st *state) openSession(o *options) (*session, error) {
 		Logger: log, Addr: lis.addr, Token: o.token, Env: lis.env,
 		Reaper: reaper(), Resolve: s.build.Resolve, OnRestart: w.restarted(),
 	})
+	s.nats = ns
 	return s, nil
 }
 
@@ -262,6 +271,7 @@ func (s *session) close() {
 			s.log.Warn("stopping spawned plugins", "err", err)
 		}
 	}
+	s.nats.close()
 	s.lis.Close()
 	if err := s.build.Close(); err != nil {
 		s.log.Warn("removing built plugins", "err", err)
