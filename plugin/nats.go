@@ -192,7 +192,11 @@ func (ns *natsServer) handler(method string) micro.HandlerFunc {
 			_ = req.Error(natswire.ErrorCode, wire.TextShutdown, nil)
 			return
 		}
-		ctx, cancel := context.WithCancel(context.Background())
+		// The method's context is the one the gob path gives it: the
+		// plugin and the trace in it, for Notify and WithContextKey.
+		cc := &callCtx{info: callInfo{plugin: ns.p, trace: req.Headers().Get(natswire.HeaderTrace)}, key: ns.p.cfg.ctxKey}
+		var ctx context.Context = cc
+		cancel := context.CancelFunc(cc.cancel)
 		reply := req.Reply()
 		if reply != "" {
 			ns.inflight[reply] = cancel
