@@ -95,11 +95,14 @@ func writeJSON(w http.ResponseWriter, v any) {
 type Plugin struct {
 	Name    string `json:"name"`
 	Version string `json:"version,omitempty"`
-	// Protocol is "brpc" or "jsonrpc"; Network "tcp", "unix" or "pipe";
-	// Remote a TCP plugin's address.
+	// Protocol is "brpc", "jsonrpc" or "nats"; Network "tcp", "unix",
+	// "pipe" or "nats"; Remote a TCP plugin's address.
 	Protocol string `json:"protocol,omitempty"`
 	Network  string `json:"network,omitempty"`
 	Remote   string `json:"remote,omitempty"`
+	// Instances are a NATS plugin's instances: one plugin name served by
+	// several processes. Empty for a plugin that dials the socket.
+	Instances []plugin.Instance `json:"instances,omitempty"`
 	// Since is when the plugin connected.
 	Since time.Time `json:"since"`
 	// Methods are the plugin's methods, by name, with their input and
@@ -118,7 +121,7 @@ func (m *Monitor) Plugins() []Plugin {
 	m.mu.Lock()
 	out := make([]Plugin, 0, len(infos))
 	for name, info := range infos {
-		p := Plugin{Name: name, Version: info.Version, Methods: []plugin.Function{}}
+		p := Plugin{Name: name, Version: info.Version, Methods: []plugin.Function{}, Instances: info.Instances}
 		if st, ok := m.peers[name]; ok {
 			p.Protocol, p.Network, p.Remote, p.Since = st.rec.Protocol, st.rec.Network, st.rec.Remote, st.since
 		}

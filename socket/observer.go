@@ -70,11 +70,12 @@ type BroadcastRecord struct {
 type PeerRecord struct {
 	// Name is the registered name; Version the plugin's version.
 	Name, Version string
-	// Protocol is how the plugin talks to the socket: "brpc" (gob) or
-	// "jsonrpc".
+	// Protocol is how the plugin talks to the socket: "brpc" (gob),
+	// "jsonrpc" or "nats" (a micro service reached through NATS).
 	Protocol string
 	// Network is the connection's kind: "tcp", "unix", "pipe" (net.Pipe,
-	// a plugin in the same process) or what its address's Network says.
+	// a plugin in the same process), "nats" (the plugin's Info lists its
+	// instances) or what its address's Network says.
 	// Remote is its remote address, when it has one that means something
 	// (a TCP client's; empty otherwise).
 	Network, Remote string
@@ -110,6 +111,8 @@ func peerRecord(p peer, name, version string) PeerRecord {
 		r.Protocol, nc = "brpc", c.nc
 	case *jsonConn:
 		r.Protocol, nc = "jsonrpc", c.nc
+	case *natsPlugin:
+		r.Protocol, r.Network = "nats", "nats" // its instances are in its Info
 	}
 	if nc == nil {
 		return r

@@ -145,3 +145,28 @@ func TestWithObserverNil(t *testing.T) {
 		t.Fatalf("WithObserver(nil): %v", err)
 	}
 }
+
+// A plugin reached through NATS is reported to the observer as one, with
+// its instances in the description the socket holds.
+func TestObserverSeesNATSPlugin(t *testing.T) {
+	ns := startNATS(t, nil)
+	rec := newRecorder()
+	s := natsHost(t, ns.ClientURL(), socket.WithObserver(rec))
+	serveNATS(t, ns.ClientURL(), "svc", newSvc())
+	if !s.WaitFor("svc", deadline) {
+		t.Fatal("the NATS plugin was not found")
+	}
+	if _, err := s.Call("t1", "svc", "Upper", "abc"); err != nil {
+		t.Fatal(err)
+	}
+	calls, _, peers := rec.snapshot()
+	if len(peers) != 1 || peers[0].Name != "svc" || peers[0].Protocol != "nats" || peers[0].Network != "nats" {
+		t.Errorf("connected %+v", peers)
+	}
+	if len(calls) != 1 || calls[0].Plugin != "svc" || calls[0].Err != nil {
+		t.Errorf("calls %+v", calls)
+	}
+	if info := s.Connected(true)["svc"]; info == nil || len(info.Instances) != 1 {
+		t.Errorf("instances of svc: %+v", info)
+	}
+}

@@ -70,6 +70,10 @@ function renderPlugins(list) {
     since.dataset.since = p.since;
     since.title = new Date(p.since).toLocaleString();
     card.append(el("div", "how", how, since));
+    if (p.instances && p.instances.length) {
+      const where = p.instances.map((i) => i.where || i.id).join(", ");
+      card.append(el("div", "how", p.instances.length + " instance" + (p.instances.length === 1 ? "" : "s") + ": " + where));
+    }
     const ul = el("ul");
     for (const m of p.methods) ul.append(el("li", "sig", signature(m)));
     card.append(ul);
