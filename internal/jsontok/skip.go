@@ -25,6 +25,18 @@ func Skip(b []byte, pos int) (end int, ok bool) {
 	return k.pos, true
 }
 
+// SkipMember is Skip for a value nested depth arrays and objects deep (a
+// member of a top-level object is 1 deep): those count against the
+// nesting limit, as they do for encoding/json, which rejects the whole
+// input when any value in it nests too deep. It does not allocate.
+func SkipMember(b []byte, pos, depth int) (end int, ok bool) {
+	k := skipper{scanner: scanner{buf: b, pos: pos}, depth: depth}
+	if !k.value() {
+		return 0, false
+	}
+	return k.pos, true
+}
+
 // SkipSpace returns where the JSON white space that starts at b[pos] ends.
 func SkipSpace(b []byte, pos int) int {
 	s := scanner{buf: b, pos: pos}

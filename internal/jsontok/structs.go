@@ -235,7 +235,7 @@ func decodeStruct(b []byte, sv reflect.Value, c *structCodec) bool {
 			return false
 		}
 		start := SkipSpace(b, pos+1)
-		if end, ok = Skip(b, start); !ok {
+		if end, ok = SkipMember(b, start, 1); !ok { // inside the object
 			return false
 		}
 		var f *field
