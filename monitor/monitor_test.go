@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -90,6 +91,27 @@ func TestSeriesBounded(t *testing.T) {
 	for _, f := range fams {
 		if f.GetName() == "switchboard_calls_total" && len(f.Metric) != 3 {
 			t.Errorf("switchboard_calls_total has %d series, want 3", len(f.Metric))
+		}
+	}
+}
+
+// TestNamesBounded: past MaxSeries plugin names, async values and restarts
+// are counted under Other, and the names past the bound are not kept.
+func TestNamesBounded(t *testing.T) {
+	m := New(Config{MaxSeries: 2})
+	for i := range 100 {
+		m.AsyncReceived(fmt.Sprintf("p%d", i), []byte("1"))
+	}
+	if n := len(m.names); n != 2 {
+		t.Errorf("%d plugin names kept, want 2", n)
+	}
+	fams, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == "switchboard_async_values_received_total" && len(f.Metric) != 3 {
+			t.Errorf("switchboard_async_values_received_total has %d series, want 3", len(f.Metric))
 		}
 	}
 }

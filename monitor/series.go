@@ -87,8 +87,10 @@ func (m *Monitor) seriesOf(plugin, method string) *series {
 	return s
 }
 
-// nameLocked returns the label for the plugin name: the name itself, for
-// the first cfg.MaxSeries names seen, else Other.
+// nameOf returns the label for the plugin name: the name itself, for the
+// first cfg.MaxSeries names seen, else Other. Only those first names are
+// kept: a name past them is not remembered, so that plugins connecting
+// under ever new names cannot grow the map.
 func (m *Monitor) nameOf(name string) string {
 	m.seriesMu.RLock()
 	label, ok := m.names[name]
@@ -101,12 +103,11 @@ func (m *Monitor) nameOf(name string) string {
 	if label, ok := m.names[name]; ok {
 		return label
 	}
-	label = name
 	if len(m.names) >= m.cfg.MaxSeries {
-		label = Other
+		return Other
 	}
-	m.names[name] = label
-	return label
+	m.names[name] = name
+	return name
 }
 
 // add counts one call, for the summary and in the metrics.
