@@ -288,6 +288,15 @@ func (m *Monitor) Close() error {
 		cancel()
 		<-served
 	}
+	return m.Flush()
+}
+
+// Flush writes out the calls buffered for Config.Calls, for a process
+// about to end without Close. It returns the first error writing the
+// calls file, if any. It blocks while it writes (and while another
+// method holds the monitor's lock); safe to call at any time, also after
+// Close.
+func (m *Monitor) Flush() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.callsOut != nil && m.callErr == nil {
