@@ -95,6 +95,23 @@ func TestSeriesBounded(t *testing.T) {
 	}
 }
 
+// TestLongNamesUnderOther: a name longer than maxLabel is not kept in a
+// series or a label of its own.
+func TestLongNamesUnderOther(t *testing.T) {
+	m := New(Config{})
+	long := strings.Repeat("m", maxLabel+1)
+	m.CallDone(call("p", long, time.Millisecond, nil))
+	m.CallDone(call(long, "M", time.Millisecond, nil))
+	m.AsyncReceived(long, []byte("1"))
+	rows := m.Summary()
+	if len(rows) != 1 || rows[0].Plugin != Other || rows[0].Method != Other || rows[0].Calls != 2 {
+		t.Errorf("rows %+v, want both calls under %s", rows, Other)
+	}
+	if _, ok := m.names[long]; ok {
+		t.Error("the long plugin name was kept")
+	}
+}
+
 // TestNamesBounded: past MaxSeries plugin names, async values and restarts
 // are counted under Other, and the names past the bound are not kept.
 func TestNamesBounded(t *testing.T) {
