@@ -161,7 +161,10 @@ func Outcome(err error) string {
 func (m *Monitor) CallDone(c socket.CallRecord) {
 	outcome := Outcome(c.Err)
 	line := CallLine{
-		Time: c.Start, Plugin: c.Plugin, Method: c.Method, Trace: c.Trace,
+		// Names and traces come from scripts, of any length: shortened as
+		// errors are, so that the calls kept and the pages' queues are
+		// bounded in bytes.
+		Time: c.Start, Plugin: shorten(c.Plugin, maxShort), Method: shorten(c.Method, maxShort), Trace: shorten(c.Trace, maxShort),
 		DurationSeconds: c.Duration.Seconds(), Outcome: outcome,
 		RequestBytes: c.RequestBytes, ResponseBytes: c.ResponseBytes, Broadcast: c.Broadcast,
 	}
@@ -189,7 +192,7 @@ func (m *Monitor) CallDone(c socket.CallRecord) {
 // BroadcastDone records one broadcast (socket.Observer). It does not block.
 func (m *Monitor) BroadcastDone(b socket.BroadcastRecord) {
 	m.metrics.broadcasts.Inc()
-	text := fmt.Sprintf("%s to %d plugin(s), %d failed", b.Method, b.Plugins, b.Failed)
+	text := fmt.Sprintf("%s to %d plugin(s), %d failed", shorten(b.Method, maxShort), b.Plugins, b.Failed)
 	if b.Err != nil {
 		text = shorten(b.Err.Error(), maxShort)
 	}

@@ -99,7 +99,7 @@ func TestSeriesBounded(t *testing.T) {
 // series or a label of its own.
 func TestLongNamesUnderOther(t *testing.T) {
 	m := New(Config{})
-	long := strings.Repeat("m", maxLabel+1)
+	long := strings.Repeat("m", 10*maxLabel)
 	m.CallDone(call("p", long, time.Millisecond, nil))
 	m.CallDone(call(long, "M", time.Millisecond, nil))
 	m.AsyncReceived(long, []byte("1"))
@@ -109,6 +109,17 @@ func TestLongNamesUnderOther(t *testing.T) {
 	}
 	if _, ok := m.names[long]; ok {
 		t.Error("the long plugin name was kept")
+	}
+	m.BroadcastDone(socket.BroadcastRecord{Method: long, Plugins: 1})
+	for _, c := range m.Calls() {
+		if len(c.Plugin) > maxShort+len("…") || len(c.Method) > maxShort+len("…") {
+			t.Errorf("a call kept with a name of %d and %d bytes", len(c.Plugin), len(c.Method))
+		}
+	}
+	for _, e := range m.Events() {
+		if len(e.Text) > 2*maxShort {
+			t.Errorf("an event kept with a text of %d bytes", len(e.Text))
+		}
 	}
 }
 
