@@ -183,17 +183,27 @@ func (m *Monitor) serveStream(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
-	if _, err := w.Write([]byte(": switchboard\n\n")); err != nil {
+	// A page that stops reading (a suspended tab, a client that is gone
+	// without a FIN) would hold its place among the maxStreams for good:
+	// a write that cannot go within streamWriteTimeout ends the stream.
+	rc := http.NewResponseController(w)
+	write := func(msg []byte) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(m.streamTimeout())) // unsupported: no bound
+		if _, err := w.Write(msg); err != nil {
+			return false
+		}
+		flusher.Flush()
+		return true
+	}
+	if !write([]byte(": switchboard\n\n")) {
 		return
 	}
-	flusher.Flush()
 	for {
 		select {
 		case msg := <-s.ch:
-			if _, err := w.Write(msg); err != nil {
+			if !write(msg) {
 				return
 			}
-			flusher.Flush()
 		case <-r.Context().Done():
 			return
 		case <-done:

@@ -85,6 +85,9 @@ type Monitor struct {
 	stream   streams
 	// streaming counts the pages streaming (stream's set), read without mu.
 	streaming atomic.Int32
+	// writeTimeout, when set (by tests, before Serve), replaces
+	// streamWriteTimeout.
+	writeTimeout time.Duration
 
 	srvMu  sync.Mutex
 	srv    *http.Server

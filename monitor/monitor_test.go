@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -283,5 +285,47 @@ func TestHandlerHosts(t *testing.T) {
 	New(Config{}).Handler("t").ServeHTTP(rec, req)
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "switchboard_plugins_connected 0") {
 		t.Errorf("/metrics with a token: %d %.200s", rec.Code, rec.Body.String())
+	}
+}
+
+// TestStalledStreamEnds: a page that stops reading loses its stream once
+// a write has waited past the write timeout, and so its place among the
+// pages streaming.
+func TestStalledStreamEnds(t *testing.T) {
+	m := New(Config{})
+	m.writeTimeout = 50 * time.Millisecond
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Serve(lis, ""); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c, err := net.Dial("tcp", lis.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4096) // the kernel then holds little of what is not read
+	}
+	if _, err := fmt.Fprintf(c, "GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// The client never reads. Calls go on until the stream is gone.
+	deadline := time.Now().Add(20 * time.Second)
+	for m.streaming.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the stream never started")
+		}
+		runtime.Gosched()
+	}
+	fail := errors.New(strings.Repeat("x", maxShort))
+	for m.streaming.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a page that does not read still streams")
+		}
+		m.CallDone(call("p", "M", time.Millisecond, fail))
 	}
 }
