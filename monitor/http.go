@@ -28,6 +28,8 @@ var page embed.FS
 // must name the host by IP address or as localhost (others get 403): a web
 // page elsewhere cannot then read the API through a DNS name rebound to
 // the loopback address.
+// Handler does not block; the stream's requests last as long as their page
+// stays (or until Close).
 func (m *Monitor) Handler(token string) http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(page, "page") // cannot fail: the directory is embedded

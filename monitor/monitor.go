@@ -107,6 +107,7 @@ type peerState struct {
 
 // New returns a Monitor configured by cfg. It starts nothing: Serve starts
 // the HTTP server, Close stops it.
+// It does not block.
 func New(cfg Config) *Monitor {
 	if cfg.MaxSeries <= 0 {
 		cfg.MaxSeries = DefaultMaxSeries
@@ -134,6 +135,7 @@ func New(cfg Config) *Monitor {
 // Attach gives the monitor the socket it observes, for the plugins'
 // descriptions and the socket's counters. Call it before the socket
 // serves plugins.
+// It does not block.
 func (m *Monitor) Attach(s *socket.Socket) {
 	m.sockMu.Lock()
 	defer m.sockMu.Unlock()
@@ -149,10 +151,12 @@ func (m *Monitor) socket() *socket.Socket {
 // Registry returns the Prometheus registry of the monitor's metrics (the
 // Go runtime's and the process's collectors included), to gather or serve
 // elsewhere.
+// It does not block.
 func (m *Monitor) Registry() *prometheus.Registry { return m.reg }
 
 // Outcome returns the outcome label of a call that ended with err:
 // OutcomeOK for nil, else its scripting error code.
+// It does not block.
 func Outcome(err error) string {
 	if err == nil {
 		return OutcomeOK
@@ -242,6 +246,7 @@ func (m *Monitor) Disconnected(p socket.PeerRecord, graceful bool) {
 
 // Restarted records a restart of the spawned plugin name (for
 // spawn.Config.OnRestart).
+// It does not block.
 func (m *Monitor) Restarted(name string) {
 	m.metrics.restarts.WithLabelValues(m.nameOf(name)).Inc()
 	m.event(Event{Time: m.now(), Kind: "restart", Plugin: name, Text: name + " restarted"})
@@ -258,6 +263,8 @@ func (m *Monitor) event(e Event) {
 // Serve serves the monitor's HTTP handler (see Handler) on lis in the
 // background; token, when not empty, is required of every request. Close
 // stops it. Serve may be called once.
+// It does not block: the server runs on a goroutine of the monitor's, which
+// Close stops.
 func (m *Monitor) Serve(lis net.Listener, token string) error {
 	m.srvMu.Lock()
 	defer m.srvMu.Unlock()
@@ -277,6 +284,8 @@ func (m *Monitor) Serve(lis net.Listener, token string) error {
 // Close ends the page's streams, stops serving and flushes the calls file.
 // It returns the first error writing the calls file, if any. Safe to call
 // more than once; it waits for the server's goroutine.
+// It blocks until the server has stopped: requests in flight get up to
+// closeTimeout (2 s), then their connections are closed.
 func (m *Monitor) Close() error {
 	m.mu.Lock()
 	m.stream.close()

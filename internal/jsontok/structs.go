@@ -129,6 +129,7 @@ func appendStruct(b []byte, v any) ([]byte, bool) {
 // AppendValue is Append for the value v holds, without making an interface
 // of it first (which copies a struct to the heap) when it is a plain struct
 // or a pointer to one.
+// It does not block.
 func AppendValue(dst []byte, v reflect.Value) ([]byte, error) {
 	if b, ok := appendStructValue(dst, v); ok {
 		return b, nil
@@ -197,6 +198,7 @@ func appendStructValue(b []byte, rv reflect.Value) ([]byte, bool) {
 // theirs), with values of the fields' kinds, strings of printable ASCII
 // without escapes. Anything else, and every error, is json.Unmarshal's, on
 // a zero value again.
+// It does not block.
 func DecodeInto(b []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct {

@@ -16,6 +16,7 @@ import (
 // names given, so that LuaLS flags other names; a workflow opts in to
 // them by widening the aliases (docs/typescript.md). The output depends
 // only on plugins.
+// It blocks only on w.
 func Lua(w io.Writer, plugins map[string]*plugin.Info) error {
 	bw := bufio.NewWriter(w)
 	names := sortedPlugins(plugins)
