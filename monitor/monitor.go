@@ -59,7 +59,9 @@ type Config struct {
 // Prometheus metrics, a live web page with a JSON API behind it, a summary
 // table and a file of calls. New makes one; pass it to socket.WithObserver,
 // then Attach the socket. All methods are safe for concurrent use; the
-// observer's methods never block (a slow page loses updates, counted).
+// observer's methods never wait for a page (a slow page loses updates,
+// counted), but with Config.Calls a call waits for the writer whenever
+// the calls' 4 KiB buffer fills, and the others for that call's lock.
 type Monitor struct {
 	cfg     Config
 	reg     *prometheus.Registry
@@ -164,7 +166,8 @@ func Outcome(err error) string {
 	return scripting.Code(err)
 }
 
-// CallDone records one call (socket.Observer). It does not block.
+// CallDone records one call (socket.Observer). It does not block, but for
+// writing to Config.Calls when its buffer is full.
 func (m *Monitor) CallDone(c socket.CallRecord) {
 	outcome := Outcome(c.Err)
 	line := CallLine{
