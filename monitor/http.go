@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"encoding/json"
@@ -27,6 +28,8 @@ var page embed.FS
 // must name the host by IP address or as localhost (others get 403): a web
 // page elsewhere cannot then read the API through a DNS name rebound to
 // the loopback address.
+// Handler does not block; the stream's requests last as long as their page
+// stays (or until Close).
 func (m *Monitor) Handler(token string) http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(page, "page") // cannot fail: the directory is embedded
@@ -49,12 +52,16 @@ func (m *Monitor) Handler(token string) http.Handler {
 			mux.ServeHTTP(w, r)
 		})
 	}
+	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.URL.Query().Get("token")
 		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 			got = bearer
 		}
-		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+		// Hashed first, so that the time taken tells nothing of the
+		// token's length either (ConstantTimeCompare returns at once on
+		// a length that differs), as the socket compares plugin tokens.
+		if gotSum := sha256.Sum256([]byte(got)); subtle.ConstantTimeCompare(gotSum[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
 			http.Error(w, "a token is required: Authorization: Bearer TOKEN, or ?token=TOKEN", http.StatusUnauthorized)
 			return
@@ -181,17 +188,27 @@ func (m *Monitor) serveStream(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
-	if _, err := w.Write([]byte(": switchboard\n\n")); err != nil {
+	// A page that stops reading (a suspended tab, a client that is gone
+	// without a FIN) would hold its place among the maxStreams for good:
+	// a write that cannot go within streamWriteTimeout ends the stream.
+	rc := http.NewResponseController(w)
+	write := func(msg []byte) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(m.streamTimeout())) // unsupported: no bound
+		if _, err := w.Write(msg); err != nil {
+			return false
+		}
+		flusher.Flush()
+		return true
+	}
+	if !write([]byte(": switchboard\n\n")) {
 		return
 	}
-	flusher.Flush()
 	for {
 		select {
 		case msg := <-s.ch:
-			if _, err := w.Write(msg); err != nil {
+			if !write(msg) {
 				return
 			}
-			flusher.Flush()
 		case <-r.Context().Done():
 			return
 		case <-done:

@@ -59,7 +59,9 @@ type Config struct {
 // Prometheus metrics, a live web page with a JSON API behind it, a summary
 // table and a file of calls. New makes one; pass it to socket.WithObserver,
 // then Attach the socket. All methods are safe for concurrent use; the
-// observer's methods never block (a slow page loses updates, counted).
+// observer's methods never wait for a page (a slow page loses updates,
+// counted), but with Config.Calls a call waits for the writer whenever
+// the calls' 4 KiB buffer fills, and the others for that call's lock.
 type Monitor struct {
 	cfg     Config
 	reg     *prometheus.Registry
@@ -85,6 +87,9 @@ type Monitor struct {
 	stream   streams
 	// streaming counts the pages streaming (stream's set), read without mu.
 	streaming atomic.Int32
+	// writeTimeout, when set (by tests, before Serve), replaces
+	// streamWriteTimeout.
+	writeTimeout time.Duration
 
 	srvMu  sync.Mutex
 	srv    *http.Server
@@ -104,6 +109,7 @@ type peerState struct {
 
 // New returns a Monitor configured by cfg. It starts nothing: Serve starts
 // the HTTP server, Close stops it.
+// It does not block.
 func New(cfg Config) *Monitor {
 	if cfg.MaxSeries <= 0 {
 		cfg.MaxSeries = DefaultMaxSeries
@@ -131,6 +137,7 @@ func New(cfg Config) *Monitor {
 // Attach gives the monitor the socket it observes, for the plugins'
 // descriptions and the socket's counters. Call it before the socket
 // serves plugins.
+// It does not block.
 func (m *Monitor) Attach(s *socket.Socket) {
 	m.sockMu.Lock()
 	defer m.sockMu.Unlock()
@@ -146,10 +153,12 @@ func (m *Monitor) socket() *socket.Socket {
 // Registry returns the Prometheus registry of the monitor's metrics (the
 // Go runtime's and the process's collectors included), to gather or serve
 // elsewhere.
+// It does not block.
 func (m *Monitor) Registry() *prometheus.Registry { return m.reg }
 
 // Outcome returns the outcome label of a call that ended with err:
 // OutcomeOK for nil, else its scripting error code.
+// It does not block.
 func Outcome(err error) string {
 	if err == nil {
 		return OutcomeOK
@@ -157,11 +166,15 @@ func Outcome(err error) string {
 	return scripting.Code(err)
 }
 
-// CallDone records one call (socket.Observer). It does not block.
+// CallDone records one call (socket.Observer). It does not block, but for
+// writing to Config.Calls when its buffer is full.
 func (m *Monitor) CallDone(c socket.CallRecord) {
 	outcome := Outcome(c.Err)
 	line := CallLine{
-		Time: c.Start, Plugin: c.Plugin, Method: c.Method, Trace: c.Trace,
+		// Names and traces come from scripts, of any length: shortened as
+		// errors are, so that the calls kept and the pages' queues are
+		// bounded in bytes.
+		Time: c.Start, Plugin: shorten(c.Plugin, maxShort), Method: shorten(c.Method, maxShort), Trace: shorten(c.Trace, maxShort),
 		DurationSeconds: c.Duration.Seconds(), Outcome: outcome,
 		RequestBytes: c.RequestBytes, ResponseBytes: c.ResponseBytes, Broadcast: c.Broadcast,
 	}
@@ -189,7 +202,7 @@ func (m *Monitor) CallDone(c socket.CallRecord) {
 // BroadcastDone records one broadcast (socket.Observer). It does not block.
 func (m *Monitor) BroadcastDone(b socket.BroadcastRecord) {
 	m.metrics.broadcasts.Inc()
-	text := fmt.Sprintf("%s to %d plugin(s), %d failed", b.Method, b.Plugins, b.Failed)
+	text := fmt.Sprintf("%s to %d plugin(s), %d failed", shorten(b.Method, maxShort), b.Plugins, b.Failed)
 	if b.Err != nil {
 		text = shorten(b.Err.Error(), maxShort)
 	}
@@ -236,6 +249,7 @@ func (m *Monitor) Disconnected(p socket.PeerRecord, graceful bool) {
 
 // Restarted records a restart of the spawned plugin name (for
 // spawn.Config.OnRestart).
+// It does not block.
 func (m *Monitor) Restarted(name string) {
 	m.metrics.restarts.WithLabelValues(m.nameOf(name)).Inc()
 	m.event(Event{Time: m.now(), Kind: "restart", Plugin: name, Text: name + " restarted"})
@@ -252,6 +266,8 @@ func (m *Monitor) event(e Event) {
 // Serve serves the monitor's HTTP handler (see Handler) on lis in the
 // background; token, when not empty, is required of every request. Close
 // stops it. Serve may be called once.
+// It does not block: the server runs on a goroutine of the monitor's, which
+// Close stops.
 func (m *Monitor) Serve(lis net.Listener, token string) error {
 	m.srvMu.Lock()
 	defer m.srvMu.Unlock()
@@ -271,6 +287,8 @@ func (m *Monitor) Serve(lis net.Listener, token string) error {
 // Close ends the page's streams, stops serving and flushes the calls file.
 // It returns the first error writing the calls file, if any. Safe to call
 // more than once; it waits for the server's goroutine.
+// It blocks until the server has stopped: requests in flight get up to
+// closeTimeout (2 s), then their connections are closed.
 func (m *Monitor) Close() error {
 	m.mu.Lock()
 	m.stream.close()
@@ -288,6 +306,15 @@ func (m *Monitor) Close() error {
 		cancel()
 		<-served
 	}
+	return m.Flush()
+}
+
+// Flush writes out the calls buffered for Config.Calls, for a process
+// about to end without Close. It returns the first error writing the
+// calls file, if any. It blocks while it writes (and while another
+// method holds the monitor's lock); safe to call at any time, also after
+// Close.
+func (m *Monitor) Flush() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.callsOut != nil && m.callErr == nil {

@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -90,6 +93,55 @@ func TestSeriesBounded(t *testing.T) {
 	for _, f := range fams {
 		if f.GetName() == "switchboard_calls_total" && len(f.Metric) != 3 {
 			t.Errorf("switchboard_calls_total has %d series, want 3", len(f.Metric))
+		}
+	}
+}
+
+// TestLongNamesUnderOther: a name longer than maxLabel is not kept in a
+// series or a label of its own.
+func TestLongNamesUnderOther(t *testing.T) {
+	m := New(Config{})
+	long := strings.Repeat("m", 10*maxLabel)
+	m.CallDone(call("p", long, time.Millisecond, nil))
+	m.CallDone(call(long, "M", time.Millisecond, nil))
+	m.AsyncReceived(long, []byte("1"))
+	rows := m.Summary()
+	if len(rows) != 1 || rows[0].Plugin != Other || rows[0].Method != Other || rows[0].Calls != 2 {
+		t.Errorf("rows %+v, want both calls under %s", rows, Other)
+	}
+	if _, ok := m.names[long]; ok {
+		t.Error("the long plugin name was kept")
+	}
+	m.BroadcastDone(socket.BroadcastRecord{Method: long, Plugins: 1})
+	for _, c := range m.Calls() {
+		if len(c.Plugin) > maxShort+len("…") || len(c.Method) > maxShort+len("…") {
+			t.Errorf("a call kept with a name of %d and %d bytes", len(c.Plugin), len(c.Method))
+		}
+	}
+	for _, e := range m.Events() {
+		if len(e.Text) > 2*maxShort {
+			t.Errorf("an event kept with a text of %d bytes", len(e.Text))
+		}
+	}
+}
+
+// TestNamesBounded: past MaxSeries plugin names, async values and restarts
+// are counted under Other, and the names past the bound are not kept.
+func TestNamesBounded(t *testing.T) {
+	m := New(Config{MaxSeries: 2})
+	for i := range 100 {
+		m.AsyncReceived(fmt.Sprintf("p%d", i), []byte("1"))
+	}
+	if n := len(m.names); n != 2 {
+		t.Errorf("%d plugin names kept, want 2", n)
+	}
+	fams, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == "switchboard_async_values_received_total" && len(f.Metric) != 3 {
+			t.Errorf("switchboard_async_values_received_total has %d series, want 3", len(f.Metric))
 		}
 	}
 }
@@ -233,5 +285,47 @@ func TestHandlerHosts(t *testing.T) {
 	New(Config{}).Handler("t").ServeHTTP(rec, req)
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "switchboard_plugins_connected 0") {
 		t.Errorf("/metrics with a token: %d %.200s", rec.Code, rec.Body.String())
+	}
+}
+
+// TestStalledStreamEnds: a page that stops reading loses its stream once
+// a write has waited past the write timeout, and so its place among the
+// pages streaming.
+func TestStalledStreamEnds(t *testing.T) {
+	m := New(Config{})
+	m.writeTimeout = 50 * time.Millisecond
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Serve(lis, ""); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c, err := net.Dial("tcp", lis.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4096) // the kernel then holds little of what is not read
+	}
+	if _, err := fmt.Fprintf(c, "GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// The client never reads. Calls go on until the stream is gone.
+	deadline := time.Now().Add(20 * time.Second)
+	for m.streaming.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the stream never started")
+		}
+		runtime.Gosched()
+	}
+	fail := errors.New(strings.Repeat("x", maxShort))
+	for m.streaming.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a page that does not read still streams")
+		}
+		m.CallDone(call("p", "M", time.Millisecond, fail))
 	}
 }

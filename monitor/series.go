@@ -59,9 +59,18 @@ func bucketTop(i int) time.Duration {
 	return time.Duration(bucketBase * math.Pow(bucketRatio, float64(i+1)))
 }
 
+// maxLabel bounds, in bytes, a plugin or method name kept apart in a
+// series: a longer one (a script can call any name) is counted under
+// Other, so that the bound of MaxSeries pairs is one on memory too.
+const maxLabel = maxShort
+
 // seriesOf returns the series of (plugin, method), made at its first
-// call; past cfg.MaxSeries pairs, the shared series of (Other, Other).
+// call; past cfg.MaxSeries pairs, or for a name longer than maxLabel, the
+// shared series of (Other, Other).
 func (m *Monitor) seriesOf(plugin, method string) *series {
+	if len(plugin) > maxLabel || len(method) > maxLabel {
+		plugin, method = Other, Other
+	}
 	k := seriesKey{plugin, method}
 	if s, ok := m.fast.Load(k); ok {
 		return s.(*series)
@@ -87,8 +96,10 @@ func (m *Monitor) seriesOf(plugin, method string) *series {
 	return s
 }
 
-// nameLocked returns the label for the plugin name: the name itself, for
-// the first cfg.MaxSeries names seen, else Other.
+// nameOf returns the label for the plugin name: the name itself, for the
+// first cfg.MaxSeries names seen, else Other. Only those first names are
+// kept: a name past them is not remembered, so that plugins connecting
+// under ever new names cannot grow the map.
 func (m *Monitor) nameOf(name string) string {
 	m.seriesMu.RLock()
 	label, ok := m.names[name]
@@ -101,12 +112,11 @@ func (m *Monitor) nameOf(name string) string {
 	if label, ok := m.names[name]; ok {
 		return label
 	}
-	label = name
-	if len(m.names) >= m.cfg.MaxSeries {
-		label = Other
+	if len(m.names) >= m.cfg.MaxSeries || len(name) > maxLabel {
+		return Other
 	}
-	m.names[name] = label
-	return label
+	m.names[name] = name
+	return name
 }
 
 // add counts one call, for the summary and in the metrics.

@@ -3,12 +3,26 @@ package monitor
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // streamBuffer is how many messages wait for one page's stream; past it
 // the messages for that page are dropped and counted, and the page is told
 // to fetch the lists again.
 const streamBuffer = 256
+
+// streamWriteTimeout bounds how long a write to a page's stream may wait
+// for the page to read; past it the stream ends (the page reconnects if
+// it is still there).
+const streamWriteTimeout = 10 * time.Second
+
+// streamTimeout is streamWriteTimeout, or the shorter one a test set.
+func (m *Monitor) streamTimeout() time.Duration {
+	if m.writeTimeout > 0 {
+		return m.writeTimeout
+	}
+	return streamWriteTimeout
+}
 
 // maxStreams bounds the pages streaming at once; a page past it is
 // refused (503).

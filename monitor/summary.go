@@ -25,6 +25,7 @@ type SummaryRow struct {
 
 // Summary returns a row per plugin and method called, sorted by plugin
 // then method (the calls past Config.MaxSeries pairs under Other).
+// It does not block beyond the locks of the series.
 func (m *Monitor) Summary() []SummaryRow {
 	m.seriesMu.RLock()
 	all := make([]*series, 0, len(m.series))
@@ -58,6 +59,8 @@ func (m *Monitor) Summary() []SummaryRow {
 //
 //	PLUGIN  METHOD  CALLS  ERRORS     P50     P95     MAX
 //	chaos   Fail        2  remote=2   120µs   180µs   180µs
+//
+// It blocks only on w.
 func (m *Monitor) WriteSummary(w io.Writer) error {
 	rows := m.Summary()
 	if len(rows) == 0 {

@@ -31,7 +31,9 @@ func fieldsKnown(e *plugin.Entity, b []byte, pos int) bool {
 		if b[pos] != '[' {
 			return true
 		}
-		inner := plugin.Entity{Type: "struct", Fields: e.Fields}
+		// The element's type as checkValue takes it: "[][]struct" holds
+		// arrays whose elements are checked in turn.
+		inner := plugin.Entity{Type: strings.TrimPrefix(e.Type, "[]"), Fields: e.Fields}
 		pos = jsontok.SkipSpace(b, pos+1)
 		if pos < len(b) && b[pos] == ']' {
 			return true

@@ -48,6 +48,19 @@ func TestCheckFields(t *testing.T) {
 			t.Errorf("checkFields(%s) = %q, want %q", c.payload, got, c.want)
 		}
 	}
+	// Nested slices: the fast check looks at the objects inside the inner
+	// arrays, as the decoding one does.
+	type row struct {
+		Name string `json:"name"`
+	}
+	grid := plugin.TypeDescription([][]row{})
+	if err := checkFields(grid, []byte(`[[{"name": "a"}, {"nmae": "b"}]]`)); err == nil ||
+		err.Error() != `unknown field "[0][1].nmae" (did you mean "[0][1].name"?)` {
+		t.Errorf("checkFields([][]row) = %v, want the unknown field nmae", err)
+	}
+	if err := checkFields(grid, []byte(`[[{"name": "a"}], []]`)); err != nil {
+		t.Errorf("checkFields([][]row) of known fields = %v", err)
+	}
 	if err := checkFields(plugin.TypeDescription(map[string]int{}), []byte(`{"x": 1}`)); err != nil {
 		t.Errorf("a map input was checked: %v", err)
 	}

@@ -84,6 +84,7 @@ type PeerRecord struct {
 // WithObserver installs o to see every call, broadcast, async value,
 // connect and disconnect of the socket (see Observer). A nil o is an
 // invalid option. The last WithObserver applied wins.
+// It does not block.
 func WithObserver(o Observer) Option {
 	return func(c *config) error {
 		if o == nil {

@@ -280,3 +280,35 @@ func TestGraceExpiryStopsScript(t *testing.T) {
 		t.Errorf("the script was not stopped by the grace period:\n%s", r.stderr.String())
 	}
 }
+
+// TestSecondSignalFlushesCalls: the -calls file holds the calls made
+// before a second signal ended the process at once.
+func TestSecondSignalFlushesCalls(t *testing.T) {
+	calls := filepath.Join(t.TempDir(), "calls.jsonl")
+	const src = `
+spawn(args[0]);
+if (!waitFor("chaos", "20s")) throw new Error("chaos did not connect");
+try { call("chaos", "Fail", {message: "no"}); } catch (e) {}
+console.log("busy");
+for (;;) {}
+`
+	r := runScript(t, "busycalls.js", src, nil, []string{"-grace", "1h", "-calls", calls}, filepath.Join(pluginDir, "chaos"))
+	r.expect("busy")
+	r.signal(os.Interrupt)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(r.stderr.String(), "interrupt: stopping") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the host did not take the first signal; stderr:\n%s", r.stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond) // polling collected output, not synchronising
+	}
+	r.signal(syscall.SIGTERM)
+	r.exits(130)
+	b, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"method":"Fail"`) {
+		t.Errorf("the calls file lacks the call made before the signals: %q", b)
+	}
+}

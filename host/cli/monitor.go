@@ -90,6 +90,15 @@ func (w *watch) restarted() func(string) {
 	return w.mon.Restarted
 }
 
+// flush writes out the calls file's buffer, for a process ending at once
+// (a second signal); the error is the calls file's.
+func (w *watch) flush() error {
+	if w.mon == nil {
+		return nil
+	}
+	return w.mon.Flush()
+}
+
 // close prints the summary when asked to, stops the HTTP server and
 // flushes and closes the calls file.
 func (w *watch) close(st *state, o *options) error {

@@ -128,8 +128,8 @@ func (st *state) openSession(o *options) (*session, error) {
 
 // startSession opens a session and starts its plugins (-spawn, -wait), the
 // way run and repl both begin; on failure nothing is left open. What it
-// built and its Unix socket file are removed when sigs ends the process at
-// once, too.
+// built and its Unix socket file are removed, and the -calls file flushed,
+// when sigs ends the process at once, too.
 func (st *state) startSession(ctx context.Context, o *options, sigs *signals) (*session, error) {
 	sess, err := st.openSession(o)
 	if err != nil {
@@ -139,6 +139,9 @@ func (st *state) startSession(ctx context.Context, o *options, sigs *signals) (*
 		sess.lis.Close()
 		if err := sess.build.Close(); err != nil {
 			sess.log.Warn("removing built plugins", "err", err)
+		}
+		if err := sess.watch.flush(); err != nil {
+			sess.log.Error("monitor", "err", err)
 		}
 	})
 	if err := sess.startPlugins(ctx); err != nil {

@@ -57,7 +57,7 @@ func parseFast(msg []byte, m *Message) bool {
 			return false
 		}
 		start := jsontok.SkipSpace(msg, pos+1)
-		end, ok = jsontok.Skip(msg, start)
+		end, ok = jsontok.SkipMember(msg, start, 1) // inside the message's object
 		if !ok {
 			return false
 		}

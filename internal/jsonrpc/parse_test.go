@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 )
 
 var parseCases = []string{
@@ -47,6 +50,11 @@ func checkParse(t *testing.T, in []byte) {
 func TestParseAgreesWithEncodingJSON(t *testing.T) {
 	for _, c := range parseCases {
 		checkParse(t, []byte(c))
+	}
+	// A member nesting 10,000 deep is 10,001 deep in the message, past
+	// encoding/json's limit; 9,999 is within it.
+	for _, n := range []int{jsontok.MaxDepth - 1, jsontok.MaxDepth} {
+		checkParse(t, []byte(`{"jsonrpc":"2.0","params":`+strings.Repeat("[", n)+strings.Repeat("]", n)+`}`))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 // structs (see DecodeInto) and pointers to them. The bytes
 // are the ones json.Marshal writes. Anything else, anywhere in v, and every
 // error, is json.Marshal's: it then encodes all of v.
+// It does not block.
 func Encode(v any) ([]byte, error) {
 	if b, ok := appendPlain(make([]byte, 0, sizeHint(v)), v, 0); ok {
 		return b, nil
@@ -24,6 +25,7 @@ func Encode(v any) ([]byte, error) {
 
 // Append appends json.Marshal(v) to dst, as Encode makes it; on an error
 // dst is returned as it was.
+// It does not block.
 func Append(dst []byte, v any) ([]byte, error) {
 	if b, ok := appendPlain(dst, v, 0); ok {
 		return b, nil

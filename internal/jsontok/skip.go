@@ -3,6 +3,7 @@ package jsontok
 // Valid reports whether b is one JSON value, as json.Valid does (white space
 // around it allowed, nesting within encoding/json's limit), in one pass that
 // builds nothing and allocates nothing.
+// It does not block.
 func Valid(b []byte) bool {
 	end, ok := Skip(b, 0)
 	if !ok {
@@ -17,6 +18,7 @@ func Valid(b []byte) bool {
 // and returns where it ends; ok is false when there is no valid value there
 // (or it nests deeper than encoding/json allows). What follows the value is
 // not looked at. It does not allocate.
+// It does not block.
 func Skip(b []byte, pos int) (end int, ok bool) {
 	k := skipper{scanner: scanner{buf: b, pos: pos}}
 	if !k.value() {
@@ -25,7 +27,21 @@ func Skip(b []byte, pos int) (end int, ok bool) {
 	return k.pos, true
 }
 
+// SkipMember is Skip for a value nested depth arrays and objects deep (a
+// member of a top-level object is 1 deep): those count against the
+// nesting limit, as they do for encoding/json, which rejects the whole
+// input when any value in it nests too deep. It does not allocate.
+// It does not block.
+func SkipMember(b []byte, pos, depth int) (end int, ok bool) {
+	k := skipper{scanner: scanner{buf: b, pos: pos}, depth: depth}
+	if !k.value() {
+		return 0, false
+	}
+	return k.pos, true
+}
+
 // SkipSpace returns where the JSON white space that starts at b[pos] ends.
+// It does not block.
 func SkipSpace(b []byte, pos int) int {
 	s := scanner{buf: b, pos: pos}
 	s.skipSpace()
@@ -36,6 +52,7 @@ func SkipSpace(b []byte, pos int) int {
 // returns where it ends, and whether it holds only bytes json.Unmarshal
 // takes as they are (printable ASCII, no escapes): then b[pos+1:end-1] is
 // the decoded string.
+// It does not block.
 func SkipString(b []byte, pos int) (end int, plain, ok bool) {
 	k := skipper{scanner: scanner{buf: b, pos: pos}}
 	plain, ok = k.string()

@@ -129,6 +129,7 @@ func appendStruct(b []byte, v any) ([]byte, bool) {
 // AppendValue is Append for the value v holds, without making an interface
 // of it first (which copies a struct to the heap) when it is a plain struct
 // or a pointer to one.
+// It does not block.
 func AppendValue(dst []byte, v reflect.Value) ([]byte, error) {
 	if b, ok := appendStructValue(dst, v); ok {
 		return b, nil
@@ -197,6 +198,7 @@ func appendStructValue(b []byte, rv reflect.Value) ([]byte, bool) {
 // theirs), with values of the fields' kinds, strings of printable ASCII
 // without escapes. Anything else, and every error, is json.Unmarshal's, on
 // a zero value again.
+// It does not block.
 func DecodeInto(b []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct {
@@ -235,7 +237,7 @@ func decodeStruct(b []byte, sv reflect.Value, c *structCodec) bool {
 			return false
 		}
 		start := SkipSpace(b, pos+1)
-		if end, ok = Skip(b, start); !ok {
+		if end, ok = SkipMember(b, start, 1); !ok { // inside the object
 			return false
 		}
 		var f *field

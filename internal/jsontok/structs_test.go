@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -99,6 +100,11 @@ var structCases = []string{
 func TestDecodeIntoAgreesWithEncodingJSON(t *testing.T) {
 	for _, c := range structCases {
 		checkDecodeInto(t, []byte(c))
+	}
+	// An unknown field nesting maxDepth deep is one deeper in the object:
+	// encoding/json refuses the input.
+	for _, n := range []int{maxDepth - 1, maxDepth} {
+		checkDecodeInto(t, []byte(`{"other":`+strings.Repeat("[", n)+strings.Repeat("]", n)+`}`))
 	}
 }
 

@@ -22,6 +22,7 @@ type TypeCache struct {
 }
 
 // NewTypeCache returns an empty TypeCache.
+// It does not block.
 func NewTypeCache() *TypeCache { return &TypeCache{defs: map[string]*typeDef{}} }
 
 // ShareTypes makes d look up, and add, the type definitions it reads in c.

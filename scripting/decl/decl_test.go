@@ -82,6 +82,16 @@ func TestHostileNames(t *testing.T) {
 	if !strings.Contains(lua.String(), `---@overload fun(plugin: "a\"b", method: "M\"\n", payload: { ["k\"}"]: string }`) {
 		t.Errorf("Lua overload:\n%s", lua.String())
 	}
+	// JSON's \u escapes are not Lua's: <, > and & as they are, a control
+	// character as \ddd.
+	lua.Reset()
+	amp := map[string]*plugin.Info{"a&b": {Name: "a&b", Functions: map[string]plugin.Function{"M<\x01>": {}}}}
+	if err := Lua(&lua, amp); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(lua.String(), `plugin: "a&b", method: "M<\001>"`) || strings.Contains(lua.String(), `\u`) {
+		t.Errorf("Lua names with <, &, a control character:\n%s", lua.String())
+	}
 }
 
 // TestSyntax checks that what TypeScript and Lua write parses: the .d.ts

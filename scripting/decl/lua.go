@@ -16,6 +16,7 @@ import (
 // names given, so that LuaLS flags other names; a workflow opts in to
 // them by widening the aliases (docs/typescript.md). The output depends
 // only on plugins.
+// It blocks only on w.
 func Lua(w io.Writer, plugins map[string]*plugin.Info) error {
 	bw := bufio.NewWriter(w)
 	names := sortedPlugins(plugins)
@@ -28,7 +29,7 @@ func Lua(w io.Writer, plugins map[string]*plugin.Info) error {
 
 	bw.WriteString("\n---@alias switchboard.Code\n")
 	for _, c := range codes() {
-		fmt.Fprintf(bw, "---| %s\n", quote(c))
+		fmt.Fprintf(bw, "---| %s\n", luaQuote(c))
 	}
 	bw.WriteString("\n---The names of the plugins connected when these annotations were made.\n---@alias switchboard.PluginName\n")
 	writeLuaUnion(bw, names)
@@ -57,7 +58,7 @@ func Lua(w io.Writer, plugins map[string]*plugin.Info) error {
 				payload = "payload?: " + luaType(in)
 			}
 			fmt.Fprintf(bw, "---@overload fun(plugin: %s, method: %s, %s, opts?: switchboard.CallOptions): %s\n",
-				quote(name), quote(m), payload, luaType(out))
+				luaQuote(name), luaQuote(m), payload, luaType(out))
 		}
 	}
 	bw.WriteString("function call(plugin, method, payload, opts) end\n")
@@ -72,7 +73,7 @@ func writeLuaUnion(w *bufio.Writer, names []string) {
 		return
 	}
 	for _, n := range names {
-		fmt.Fprintf(w, "---| %s\n", quote(n))
+		fmt.Fprintf(w, "---| %s\n", luaQuote(n))
 	}
 }
 
@@ -102,7 +103,7 @@ func luaType(s *shape) string {
 			}
 			name := f.Name
 			if !identRE.MatchString(name) || strings.Contains(name, "$") {
-				name = "[" + quote(name) + "]"
+				name = "[" + luaQuote(name) + "]"
 			}
 			b.WriteString(name)
 			if !f.Mandatory {

@@ -27,6 +27,7 @@ func codes() []string {
 // method not among them does not type-check, unless the workflow adds the
 // generic signature itself (docs/typescript.md). The output depends only
 // on plugins.
+// It blocks only on w.
 func TypeScript(w io.Writer, plugins map[string]*plugin.Info) error {
 	bw := bufio.NewWriter(w)
 	names := sortedPlugins(plugins)
