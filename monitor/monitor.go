@@ -71,11 +71,13 @@ type Monitor struct {
 	sockMu sync.Mutex
 	sock   *socket.Socket
 
+	buckets  *bucketIndex // shared by the series
 	seriesMu sync.RWMutex
 	series   map[seriesKey]*series // the series made, by their labels
-	// fast holds series as series does, for the lookup of every call
-	// without a lock (the pairs past the bound take seriesMu).
-	fast  sync.Map
+	// fast is a copy of series, replaced (never changed) when a series
+	// is made, for the lookup of every call without a lock and without
+	// hashing an interface (the pairs past the bound take seriesMu).
+	fast  atomic.Pointer[map[seriesKey]*series]
 	names map[string]string // plugin names kept apart, for labels of their own
 
 	mu       sync.Mutex          // what follows
@@ -118,14 +120,15 @@ func New(cfg Config) *Monitor {
 		cfg.Recent = DefaultRecent
 	}
 	m := &Monitor{
-		cfg:    cfg,
-		reg:    prometheus.NewRegistry(),
-		now:    time.Now,
-		series: map[seriesKey]*series{},
-		names:  map[string]string{},
-		calls:  newSlotRing[CallLine](cfg.Recent),
-		events: newRing[Event](cfg.Recent),
-		peers:  map[string]peerState{},
+		cfg:     cfg,
+		reg:     prometheus.NewRegistry(),
+		now:     time.Now,
+		series:  map[seriesKey]*series{},
+		buckets: newBucketIndex(),
+		names:   map[string]string{},
+		calls:   newSlotRing[CallLine](cfg.Recent),
+		events:  newRing[Event](cfg.Recent),
+		peers:   map[string]peerState{},
 	}
 	if cfg.Calls != nil {
 		m.callsOut = bufio.NewWriter(cfg.Calls)

@@ -23,6 +23,7 @@ type series struct {
 	calls          atomic.Uint64
 	max            atomic.Int64 // nanoseconds
 	buckets        [bucketCount]atomic.Uint32
+	index          *bucketIndex // finds the bucket of a duration; the Monitor's
 	hist           prometheus.Observer
 	ok             prometheus.Counter // calls_total of outcome ok
 
@@ -43,17 +44,6 @@ const (
 	bucketCount = 562
 )
 
-var logRatio = math.Log(bucketRatio)
-
-// bucketOf returns the bucket of d.
-func bucketOf(d time.Duration) int {
-	if float64(d) < bucketBase*bucketRatio {
-		return 0
-	}
-	i := int(math.Log(float64(d)/bucketBase) / logRatio)
-	return min(i, bucketCount-1)
-}
-
 // bucketTop returns the upper bound of bucket i.
 func bucketTop(i int) time.Duration {
 	return time.Duration(bucketBase * math.Pow(bucketRatio, float64(i+1)))
@@ -72,8 +62,10 @@ func (m *Monitor) seriesOf(plugin, method string) *series {
 		plugin, method = Other, Other
 	}
 	k := seriesKey{plugin, method}
-	if s, ok := m.fast.Load(k); ok {
-		return s.(*series)
+	if fast := m.fast.Load(); fast != nil {
+		if s, ok := (*fast)[k]; ok {
+			return s
+		}
 	}
 	m.seriesMu.Lock()
 	defer m.seriesMu.Unlock()
@@ -87,12 +79,18 @@ func (m *Monitor) seriesOf(plugin, method string) *series {
 		}
 		k = seriesKey{Other, Other}
 	}
-	s := &series{plugin: k.plugin, method: k.method, m: m.metrics, errors: map[string]uint64{},
+	s := &series{plugin: k.plugin, method: k.method, m: m.metrics, errors: map[string]uint64{}, index: m.buckets,
 		hist:     m.metrics.duration.WithLabelValues(k.plugin, k.method),
 		ok:       m.metrics.calls.WithLabelValues(k.plugin, k.method, OutcomeOK),
 		counters: map[string]prometheus.Counter{}}
 	m.series[k] = s
-	m.fast.Store(k, s)
+	// At most MaxSeries copies, each of at most MaxSeries pairs: made once
+	// per pair, over the monitor's life.
+	fast := make(map[seriesKey]*series, len(m.series))
+	for k, s := range m.series {
+		fast[k] = s
+	}
+	m.fast.Store(&fast)
 	return s
 }
 
@@ -128,7 +126,7 @@ func (s *series) add(outcome string, d time.Duration) {
 			break
 		}
 	}
-	if b := &s.buckets[bucketOf(d)]; b.Load() < math.MaxUint32 {
+	if b := &s.buckets[s.index.of(d)]; b.Load() < math.MaxUint32 {
 		b.Add(1)
 	}
 	s.hist.Observe(d.Seconds())
