@@ -93,7 +93,7 @@ const shunFor = time.Minute
 // NATS system.
 func (s *Socket) AttachNATS(nc *nats.Conn, opts ...NATSOption) error {
 	s.init()
-	cfg := natsConfig{ping: DefaultNATSPing, lost: DefaultNATSLost}
+	cfg := natsConfig{ping: DefaultNATSPing, lost: DefaultNATSLost, maxInstances: MaxNATSInstances}
 	for _, o := range opts {
 		if o == nil {
 			return fmt.Errorf("%w: nil NATS option", ErrInvalidOption)

@@ -4,21 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
+
 	"testing"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"golang.org/x/sys/unix"
 
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
 // testNet is a small network of Linux network namespaces: machines, each
-// a namespace whose veth pair ends on a bridge in the test's own namespace,
-// where the NATS server listens on hostIP.
+// a namespace whose veth pair ends on a bridge in the test's own namespace.
+// The bridge has no address: the test's own namespace is not on the
+// network, and every machine reaches another through two veth pairs.
 type testNet struct {
-	bridge, hostIP string
-	machines       []machine
+	bridge   string
+	machines []machine
 }
 
 // machine is one namespace: its name, the test's end of its veth pair
@@ -51,7 +59,7 @@ func newTestNet(t *testing.T, n int) *testNet {
 	}
 	pid := os.Getpid()
 	subnet := fmt.Sprintf("10.%d.%d.", 100+pid/250%100, pid%250)
-	tn := &testNet{bridge: fmt.Sprintf("sbbr%d", pid%10000000), hostIP: subnet + "1"}
+	tn := &testNet{bridge: fmt.Sprintf("sbbr%d", pid%10000000)}
 	if err := ipCmd("link", "add", tn.bridge, "type", "bridge"); err != nil {
 		t.Skipf("skipping: cannot make a bridge for network namespaces: %v", err)
 	}
@@ -66,7 +74,6 @@ func newTestNet(t *testing.T, n int) *testNet {
 			t.Fatal(err)
 		}
 	}
-	must("addr", "add", tn.hostIP+"/24", "dev", tn.bridge)
 	must("link", "set", tn.bridge, "up")
 	for i := range n {
 		m := machine{
@@ -96,6 +103,69 @@ func newTestNet(t *testing.T, n int) *testNet {
 		tn.machines = append(tn.machines, m)
 	}
 	return tn
+}
+
+// inNetns runs fn on an OS thread of its own moved into the namespace of
+// machine name, and waits for it. The sockets fn makes (listening or
+// dialling) belong to that namespace for their whole life, whichever
+// thread uses them later; goroutines fn starts run outside it. The thread
+// is locked and never unlocked, so that the Go runtime ends it with the
+// goroutine instead of running other goroutines in the namespace.
+func inNetns(name string, fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		f, err := os.Open("/var/run/netns/" + name)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer f.Close()
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+			errc <- fmt.Errorf("setns %s: %w", name, err)
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
+}
+
+// netnsDialer dials NATS from inside a machine's namespace, reconnections
+// included.
+type netnsDialer struct{ name string }
+
+// Dial dials address from inside the namespace; it blocks until connected.
+func (d netnsDialer) Dial(network, address string) (net.Conn, error) {
+	var c net.Conn
+	err := inNetns(d.name, func() (err error) {
+		c, err = (&net.Dialer{Timeout: deadline}).Dial(network, address)
+		return err
+	})
+	return c, err
+}
+
+// startNATSIn starts an embedded NATS server listening on machine m's
+// address, in m's namespace; it stops when the test ends.
+func startNATSIn(t *testing.T, m machine) *server.Server {
+	t.Helper()
+	o := natsOpts()
+	o.Host = m.ip
+	ns, err := server.NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Start makes the client listener before it returns, on this thread.
+	if err := inNetns(m.name, func() error { ns.Start(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+	})
+	if !ns.ReadyForConnections(deadline) {
+		t.Fatalf("NATS server in %s did not start", m.name)
+	}
+	return ns
 }
 
 // startChaosIn starts the chaos plugin inside machine m, served over NATS
@@ -140,24 +210,30 @@ func TestNATSChildHost(t *testing.T) {
 	fmt.Printf("called chaos from %s, %d instances\n", os.Getenv("SWITCHBOARD_TEST_MACHINE"), instances(s))
 }
 
-// Two instances of a plugin on two machines and a second host on a third
-// (network namespaces on a bridge, so every hop between a plugin or a host
-// and the NATS server crosses network interfaces). The other machine's
-// host calls the plugin. One plugin machine's link goes down: the call in
-// flight on it fails within the liveness bound with disconnected, the call
-// on the other machine goes on, the plugin stays connected and is served
-// by the other instance; once the link is up again, both serve again.
+// Four machines (network namespaces on a bridge that the test's own
+// namespace has no address on, so every hop between two processes, or
+// between a host and a server that is not its own, crosses two veth
+// pairs): this host and its NATS server on the first, two instances of a
+// plugin on the next two, a second host (the test binary run again) on the
+// last. The other machine's host calls the plugin. One plugin machine's
+// link goes down: the call in flight on it fails within the liveness bound
+// with disconnected, the call on the other machine goes on, the plugin
+// stays connected and is served by the other instance; once the link is up
+// again, both serve again.
 func TestNATSPartitionAndHeal(t *testing.T) {
-	tn := newTestNet(t, 3)
-	o := natsOpts()
-	o.Host = tn.hostIP
-	ns := startNATS(t, o)
-	s := natsHostWith(t, ns.ClientURL(), []socket.NATSOption{fastLiveness})
+	tn := newTestNet(t, 4)
+	here, plugins, other := tn.machines[0], tn.machines[1:3], tn.machines[3]
+	ns := startNATSIn(t, here)
+	inHere := nats.SetCustomDialer(netnsDialer{here.name})
+	s := newSocket(t)
+	if err := s.AttachNATS(dialNATS(t, ns.ClientURL(), inHere), fastLiveness); err != nil {
+		t.Fatal(err)
+	}
 	disconnected := make(chan bool, 4)
 	defer s.Subscribe(socket.Handlers{Disconnect: func(_ *plugin.Info, graceful bool) { disconnected <- graceful }})()
 
 	ids := map[int]string{} // instance id by machine
-	for i, m := range tn.machines[:2] {
+	for i, m := range plugins {
 		cmd := startChaosIn(t, m, ns.ClientURL())
 		checkFor(t, func() bool {
 			info := s.PluginInfo("chaos")
@@ -177,7 +253,6 @@ func TestNATSPartitionAndHeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := tn.machines[2]
 	child := exec.Command("ip", "netns", "exec", other.name, exe, "-test.run=^TestNATSChildHost$", "-test.v")
 	child.Env = append(os.Environ(), envChildHost+"="+ns.ClientURL(), "SWITCHBOARD_TEST_MACHINE="+other.name)
 	out, err := child.CombinedOutput()
@@ -185,7 +260,7 @@ func TestNATSPartitionAndHeal(t *testing.T) {
 		t.Fatalf("the host on %s: %v\n%s", other.name, err, out)
 	}
 
-	nc := dialNATS(t, ns.ClientURL())
+	nc := dialNATS(t, ns.ClientURL(), inHere)
 	before := map[int]int{0: hangRequests(t, nc, ids[0]), 1: hangRequests(t, nc, ids[1])}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -200,7 +275,7 @@ func TestNATSPartitionAndHeal(t *testing.T) {
 		return hangRequests(t, nc, ids[0]) > before[0] && hangRequests(t, nc, ids[1]) > before[1]
 	}, "a call in flight on each machine")
 
-	if err := ipCmd("link", "set", tn.machines[0].veth, "down"); err != nil { // the partition
+	if err := ipCmd("link", "set", plugins[0].veth, "down"); err != nil { // the partition
 		t.Fatal(err)
 	}
 	if err := recv(t, errc); !errors.Is(err, socket.ErrDisconnected) || !strings.Contains(err.Error(), "no answer to pings") ||
@@ -214,7 +289,7 @@ func TestNATSPartitionAndHeal(t *testing.T) {
 		t.Fatalf("a call during the partition: %v", err)
 	}
 
-	if err := ipCmd("link", "set", tn.machines[0].veth, "up"); err != nil { // healed
+	if err := ipCmd("link", "set", plugins[0].veth, "up"); err != nil { // healed
 		t.Fatal(err)
 	}
 	checkFor(t, func() bool {

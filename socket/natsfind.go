@@ -24,11 +24,6 @@ const pingAll = "$SRV.PING"
 // it is described after a later ping.
 const maxProbes = 64
 
-// MaxNATSInstances bounds the instances of one NATS plugin a socket keeps;
-// one more is refused (logged, counted in Stats.Refused) and not looked at
-// again for a minute.
-const MaxNATSInstances = 1024
-
 // ping asks every micro service on the NATS system for its identity; the
 // answers (onPing) keep known instances alive and reveal new ones.
 func (h *natsHub) ping() {
@@ -199,15 +194,16 @@ func (h *natsHub) add(inst *natsInstance, info *plugin.Info) {
 		h.mu.Unlock()
 		return
 	}
-	h.instances[id] = inst
 	if p := h.plugins[svc]; p != nil {
-		if len(p.insts) >= MaxNATSInstances {
+		if len(p.insts) >= h.cfg.maxInstances {
+			// Not kept in h.instances: an instance there has a plugin.
 			h.shunned[id] = time.Now().Add(shunFor)
 			h.mu.Unlock()
-			p.log.Warn("NATS plugin instance refused: too many instances", "instance", id, "limit", MaxNATSInstances)
+			p.log.Warn("NATS plugin instance refused: too many instances", "instance", id, "limit", h.cfg.maxInstances)
 			h.s.refused.Add(1)
 			return
 		}
+		h.instances[id] = inst
 		inst.plugin = p
 		p.insts = append(p.insts, inst)
 		n := len(p.insts)
@@ -217,6 +213,7 @@ func (h *natsHub) add(inst *natsInstance, info *plugin.Info) {
 		return
 	}
 	p := newNATSPlugin(h, svc)
+	h.instances[id] = inst
 	inst.plugin = p
 	p.insts = []*natsInstance{inst}
 	h.plugins[svc] = p

@@ -15,10 +15,16 @@ const (
 	DefaultNATSLost = 2 * time.Second
 )
 
+// MaxNATSInstances is the default bound on the instances of one NATS
+// plugin a socket keeps (WithNATSMaxInstances): one more is refused,
+// logged, counted in Stats.Refused, and not looked at again for a minute.
+const MaxNATSInstances = 1024
+
 // natsConfig is what the NATS options set.
 type natsConfig struct {
-	ping time.Duration
-	lost time.Duration
+	ping         time.Duration
+	lost         time.Duration
+	maxInstances int
 }
 
 // NATSOption configures AttachNATS. A bad value is an error wrapping
@@ -36,6 +42,22 @@ func WithNATSLiveness(ping, lost time.Duration) NATSOption {
 				ErrInvalidOption, ping, lost)
 		}
 		c.ping, c.lost = ping, lost
+		return nil
+	}
+}
+
+// WithNATSMaxInstances bounds the instances of one NATS plugin the socket
+// keeps (default MaxNATSInstances); each costs its description's subjects
+// and a little state. An instance found past the bound is refused: logged
+// as a warning, counted in Stats.Refused, and not looked at again for a
+// minute; the plugin goes on with the instances it has. n must be at
+// least 1.
+func WithNATSMaxInstances(n int) NATSOption {
+	return func(c *natsConfig) error {
+		if n < 1 {
+			return fmt.Errorf("%w: NATS instances per plugin must be at least 1, got %d", ErrInvalidOption, n)
+		}
+		c.maxInstances = n
 		return nil
 	}
 }
