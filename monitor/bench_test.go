@@ -26,12 +26,13 @@ import (
 // socket takes each place equally often and a slow stretch of the machine
 // lands on all of them.
 //
-// ns/op is the four sockets' calls together per op; on-ns/op, off-ns/op
-// and control-ns/op each socket's own (the control's first). x-off is the
-// median of the rounds' ratios of the monitored socket to the unmonitored
-// one, the figure docs/performance.md gives (target ≤ 1.05); x-control the
-// same median for the two unmonitored control sockets, which would be 1.00
-// if the benchmark had no bias of its own: read x-off beside it.
+// ns/op, B/op and allocs/op are the four sockets' calls together per op
+// (four Calls); on-ns/op, off-ns/op and control-ns/op each socket's own
+// (the control's first socket's). x-off is the median of the rounds'
+// ratios of the monitored socket to the unmonitored one, the figure
+// docs/performance.md gives (target ≤ 1.05); x-control the same median for
+// the two unmonitored control sockets, which would be 1.00 if the
+// benchmark had no bias of its own: read x-off beside it.
 //
 //	go test -run '^$' -bench CallObserved -count 10 ./monitor/
 func BenchmarkCallObserved(b *testing.B) {
