@@ -13,7 +13,9 @@ import (
 // (encoded as JSON; nil for none), waits for the answer and returns it
 // decoded from JSON into Go values. It waits as long as the plugin takes; use
 // CallContext to bound it. id is sent along as the request's trace. Every
-// error is a *CallError naming the plugin and method.
+// error is a *CallError naming the plugin and method; an argument that does
+// not encode wraps ErrBadArgument (nothing is sent), an answer that does
+// not decode ErrBadResponse.
 func (s *Socket) Call(id, name, method string, payload any) (any, error) {
 	return s.CallContext(context.Background(), id, name, method, payload)
 }
