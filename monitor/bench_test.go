@@ -16,15 +16,25 @@ import (
 )
 
 // BenchmarkCallObserved measures what the monitor costs a Call: the same
-// b.N calls of an echo plugin over loopback TCP, on a socket with a Monitor
-// (metrics, summary, recent calls; no page streaming, no calls file) and on
-// one without, in the same run, in 20 alternating rounds (each round in the
-// other order) so that a slow stretch of the machine lands on both. ns/op
-// is the observed socket's; off-ns/op the other's (timed with the benchmark
-// timer stopped); x-off is the median of the rounds' ratios, the figure
-// docs/performance.md gives (target ≤ 1.05).
+// calls of an echo plugin over loopback TCP on four sockets in the same
+// run: one with a Monitor (metrics, summary, recent calls; no page
+// streaming, no calls file), one without, and a control pair of two more
+// without. Each of 24 rounds makes the same number of calls on every socket
+// (b.N in all, per socket), all timed the same way with the clock and the
+// benchmark timer left running; the order of the four turns from round to
+// round (the four rotations of the order and of its reverse), so each
+// socket takes each place equally often and a slow stretch of the machine
+// lands on all of them.
 //
-//	go test -run '^$' -bench CallObserved -count 5 ./monitor/
+// ns/op, B/op and allocs/op are the four sockets' calls together per op
+// (four Calls); on-ns/op, off-ns/op and control-ns/op each socket's own
+// (the control's first socket's). x-off is the median of the rounds'
+// ratios of the monitored socket to the unmonitored one, the figure
+// docs/performance.md gives (target ≤ 1.05); x-control the same median for
+// the two unmonitored control sockets, which would be 1.00 if the
+// benchmark had no bias of its own: read x-off beside it.
+//
+//	go test -run '^$' -bench CallObserved -count 10 ./monitor/
 func BenchmarkCallObserved(b *testing.B) {
 	for _, callers := range []int{1, 64} {
 		name := "sequential"
@@ -32,11 +42,23 @@ func BenchmarkCallObserved(b *testing.B) {
 			name = "callers" + strconv.Itoa(callers)
 		}
 		b.Run(name, func(b *testing.B) {
-			on := echoSocket(b, socket.WithObserver(New(Config{})))
-			off := echoSocket(b)
-			const rounds = 20
-			var offTime time.Duration
-			ratios := make([]float64, 0, rounds)
+			const (
+				on = iota
+				off
+				ctlA
+				ctlB
+				arms
+			)
+			sockets := [arms]*socket.Socket{
+				on:   echoSocket(b, socket.WithObserver(New(Config{}))),
+				off:  echoSocket(b),
+				ctlA: echoSocket(b),
+				ctlB: echoSocket(b),
+			}
+			const rounds = 24
+			var total [arms]time.Duration
+			xOff := make([]float64, 0, rounds)
+			xControl := make([]float64, 0, rounds)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range rounds {
@@ -47,38 +69,53 @@ func BenchmarkCallObserved(b *testing.B) {
 				if n == 0 {
 					continue
 				}
-				timeOff := func() time.Duration {
-					b.StopTimer()
-					defer b.StartTimer()
+				var d [arms]time.Duration
+				for _, arm := range roundOrder(i, arms) {
 					start := time.Now()
-					if err := calls(off, n, callers); err != nil {
+					if err := calls(sockets[arm], n, callers); err != nil {
 						b.Fatal(err)
 					}
-					return time.Since(start)
+					d[arm] = time.Since(start)
+					total[arm] += d[arm]
 				}
-				var dOff time.Duration
-				if i%2 == 1 {
-					dOff = timeOff()
-				}
-				start := time.Now()
-				if err := calls(on, n, callers); err != nil {
-					b.Fatal(err)
-				}
-				dOn := time.Since(start)
-				if i%2 == 0 {
-					dOff = timeOff()
-				}
-				offTime += dOff
-				ratios = append(ratios, float64(dOn)/float64(dOff))
+				xOff = append(xOff, float64(d[on])/float64(d[off]))
+				xControl = append(xControl, float64(d[ctlA])/float64(d[ctlB]))
 			}
 			b.StopTimer()
-			b.ReportMetric(float64(offTime.Nanoseconds())/float64(b.N), "off-ns/op")
-			if len(ratios) > 0 {
-				slices.Sort(ratios)
-				b.ReportMetric(ratios[len(ratios)/2], "x-off")
+			perOp := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+			b.ReportMetric(perOp(total[on]), "on-ns/op")
+			b.ReportMetric(perOp(total[off]), "off-ns/op")
+			b.ReportMetric(perOp(total[ctlA]), "control-ns/op")
+			if len(xOff) > 0 {
+				b.ReportMetric(median(xOff), "x-off")
+				b.ReportMetric(median(xControl), "x-control")
 			}
 		})
 	}
+}
+
+// roundOrder is the order in which round i calls the arms 0..arms-1: the
+// (i/2 mod arms)th rotation of 0, 1, ..., arms-1, reversed in odd rounds;
+// over 2*arms rounds each arm takes each place, and comes before and after
+// each other arm, equally often.
+func roundOrder(i, arms int) []int {
+	order := make([]int, arms)
+	for k := range order {
+		order[k] = (k + i/2) % arms
+	}
+	if i%2 == 1 {
+		slices.Reverse(order)
+	}
+	return order
+}
+
+// median returns the median of xs, which it sorts; xs must not be empty.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	if len(xs)%2 == 0 {
+		return (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
+	}
+	return xs[len(xs)/2]
 }
 
 // BenchmarkCallDone is the monitor's own share of a call: one successful

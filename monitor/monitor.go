@@ -268,7 +268,8 @@ func (m *Monitor) event(e Event) {
 
 // Serve serves the monitor's HTTP handler (see Handler) on lis in the
 // background; token, when not empty, is required of every request. Close
-// stops it. Serve may be called once.
+// stops it. Serve may be called once. The server's timeouts and its bound
+// on connections are in conns.go (docs/monitoring.md).
 // It does not block: the server runs on a goroutine of the monitor's, which
 // Close stops.
 func (m *Monitor) Serve(lis net.Listener, token string) error {
@@ -278,11 +279,13 @@ func (m *Monitor) Serve(lis net.Listener, token string) error {
 		lis.Close()
 		return errors.New("monitor: already serving or closed")
 	}
-	m.srv = &http.Server{Handler: m.Handler(token), ReadHeaderTimeout: 10 * time.Second}
+	m.srv = &http.Server{Handler: m.Handler(token), ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes}
 	m.served = make(chan struct{})
+	lim := newLimitListener(lis, maxConns)
 	go func() {
 		defer close(m.served)
-		_ = m.srv.Serve(lis) // ErrServerClosed after Close
+		_ = m.srv.Serve(lim) // ErrServerClosed after Close
 	}()
 	return nil
 }

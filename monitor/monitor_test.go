@@ -193,6 +193,19 @@ func TestOutcome(t *testing.T) {
 		Outcome(&socket.CallError{Err: socket.ErrPluginNotFound}) != "not_connected" {
 		t.Error("Outcome does not map errors to the scripting codes")
 	}
+	// What socket.Call reports for an argument it cannot encode and a
+	// result it cannot decode.
+	s, err := socket.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown("")
+	if _, err := s.Call("", "any", "M", func() {}); Outcome(err) != "bad_argument" {
+		t.Errorf("Outcome(%v) = %q, want bad_argument", err, Outcome(err))
+	}
+	if err := (&socket.CallError{Err: fmt.Errorf("%w: decoding the result: x", socket.ErrBadResponse)}); Outcome(err) != "bad_response" {
+		t.Errorf("Outcome(%v) = %q, want bad_response", err, Outcome(err))
+	}
 }
 
 // TestSlotRing: the last n values, oldest first, also when pushed from

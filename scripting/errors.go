@@ -14,11 +14,14 @@ import (
 var (
 	// ErrBadArgument wraps every error about a script's bad input: a
 	// payload that cannot be JSON, an unknown option, a malformed timeout.
-	ErrBadArgument = errors.New("bad argument")
+	// It is socket.ErrBadArgument, which socket.Call's argument that does
+	// not encode wraps.
+	ErrBadArgument = socket.ErrBadArgument
 	// ErrBadResponse wraps every error about a plugin's bad answer: a
 	// result that is not JSON, or that nests deeper than the bindings
-	// convert.
-	ErrBadResponse = errors.New("bad response")
+	// convert. It is socket.ErrBadResponse, which socket.Call's result
+	// that does not decode wraps.
+	ErrBadResponse = socket.ErrBadResponse
 	// ErrClosed means the Runtime has been closed.
 	ErrClosed = errors.New("scripting: runtime closed")
 )

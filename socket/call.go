@@ -13,7 +13,9 @@ import (
 // (encoded as JSON; nil for none), waits for the answer and returns it
 // decoded from JSON into Go values. It waits as long as the plugin takes; use
 // CallContext to bound it. id is sent along as the request's trace. Every
-// error is a *CallError naming the plugin and method.
+// error is a *CallError naming the plugin and method; an argument that does
+// not encode wraps ErrBadArgument (nothing is sent), an answer that does
+// not decode ErrBadResponse.
 func (s *Socket) Call(id, name, method string, payload any) (any, error) {
 	return s.CallContext(context.Background(), id, name, method, payload)
 }
@@ -22,15 +24,35 @@ func (s *Socket) Call(id, name, method string, payload any) (any, error) {
 // error wrapping ctx.Err(), the plugin is told to cancel the request if it
 // understands that, and the late answer is dropped.
 func (s *Socket) CallContext(ctx context.Context, id, name, method string, payload any) (any, error) {
+	o := s.observer()
 	in, err := encodeArg(payload)
 	if err != nil {
-		return nil, &CallError{Plugin: name, Method: method, Err: err}
-	}
-	out, err := s.CallJSON(ctx, id, name, method, in)
-	if err != nil {
+		err = &CallError{Plugin: name, Method: method, Err: err}
+		if o != nil { // never sent: no time, no bytes
+			o.CallDone(CallRecord{Plugin: name, Method: method, Trace: id, Start: time.Now(), Err: err})
+		}
 		return nil, err
 	}
-	return decodeResult(name, method, out)
+	if o == nil {
+		out, err := s.callJSON(ctx, id, name, method, in)
+		if err != nil {
+			return nil, err
+		}
+		return decodeResult(name, method, out)
+	}
+	// Observed here rather than in CallJSON, so that a result that does
+	// not decode is reported as the failure the caller gets; Duration
+	// ends with the answer, as CallJSON's does.
+	start := time.Now()
+	out, err := s.callJSON(ctx, id, name, method, in)
+	d := time.Since(start)
+	var v any
+	if err == nil {
+		v, err = decodeResult(name, method, out)
+	}
+	o.CallDone(CallRecord{Plugin: name, Method: method, Trace: id, Start: start, Duration: d,
+		RequestBytes: len(in), ResponseBytes: len(out), Err: err})
+	return v, err
 }
 
 // CallJSON is CallContext with the argument and the result as JSON bytes,
@@ -71,6 +93,9 @@ func (s *Socket) BroadcastContext(ctx context.Context, id, method string, payloa
 	in, err := encodeArg(payload)
 	if err != nil {
 		errs["*"] = &CallError{Plugin: "*", Method: method, Err: err}
+		if o := s.observer(); o != nil { // refused as a whole, as BroadcastJSON reports it
+			o.BroadcastDone(BroadcastRecord{Method: method, Trace: id, Start: time.Now(), Err: errs["*"]})
+		}
 		return results, errs
 	}
 	raw, errs := s.BroadcastJSON(ctx, id, method, in)
@@ -151,18 +176,20 @@ func encodeArg(payload any) ([]byte, error) {
 	}
 	b, err := jsontok.Encode(payload)
 	if err != nil {
-		return nil, fmt.Errorf("encoding the argument: %w", err)
+		return nil, fmt.Errorf("%w: encoding the argument: %w", ErrBadArgument, err)
 	}
 	return b, nil
 }
 
+// decodeResult turns a plugin's answer into Go values; an error is a
+// *CallError wrapping ErrBadResponse.
 func decodeResult(name, method string, out []byte) (any, error) {
 	if len(out) == 0 {
 		return nil, nil
 	}
 	v, err := jsontok.Decode(out) // json.Unmarshal's value, faster
 	if err != nil {
-		return nil, &CallError{Plugin: name, Method: method, Err: fmt.Errorf("decoding the result: %w", err)}
+		return nil, &CallError{Plugin: name, Method: method, Err: fmt.Errorf("%w: decoding the result: %w", ErrBadResponse, err)}
 	}
 	return v, nil
 }

@@ -58,7 +58,7 @@ func TestCallErrorsNamePluginAndMethod(t *testing.T) {
 		{"svc", "Panic", "boom", socket.ErrPanic, "svc.Panic: panic: boom"},
 		{"svc", "Fail", "no way", nil, "svc.Fail: no way"},
 		{"svc", "Upper", 42, nil, "svc.Upper: bad argument for Upper"},
-		{"svc", "Echo", func() {}, nil, "svc.Echo: encoding the argument"},
+		{"svc", "Echo", func() {}, socket.ErrBadArgument, "svc.Echo: bad argument: encoding the argument"},
 	}
 	for _, c := range cases {
 		_, err := s.Call("", c.plugin, c.method, c.arg)

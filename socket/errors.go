@@ -31,6 +31,15 @@ var (
 	// ErrMessageTooLarge means a request would be larger than the
 	// socket's max message (WithMaxMessage); it was not sent.
 	ErrMessageTooLarge = errors.New("message too large")
+	// ErrBadArgument means Call's argument does not encode as JSON; the
+	// call was not sent. scripting.ErrBadArgument is this error, so its
+	// code is bad_argument.
+	ErrBadArgument = errors.New("bad argument")
+	// ErrBadResponse means the plugin's answer to Call does not decode as
+	// JSON into Go values (it nests deeper than encoding/json allows, for
+	// one). scripting.ErrBadResponse is this error, so its code is
+	// bad_response.
+	ErrBadResponse = errors.New("bad response")
 )
 
 // CallError is the error of every failed call: it names the plugin and the

@@ -2,11 +2,14 @@ package socket_test
 
 import (
 	"context"
+	"encoding/gob"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	w "github.com/switchboard-rpc/switchboard/internal/wire/wiretest"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -168,5 +171,59 @@ func TestObserverSeesNATSPlugin(t *testing.T) {
 	}
 	if info := s.Connected(true)["svc"]; info == nil || len(info.Instances) != 1 {
 		t.Errorf("instances of svc: %+v", info)
+	}
+}
+
+// A Call whose argument does not encode is reported, with nothing sent,
+// as the ErrBadArgument the caller gets; one whose result does not decode
+// (a raw plugin answers with arrays nested past encoding/json's limit) as
+// ErrBadResponse, with the answer's size, not as a success. So is a
+// Broadcast whose argument does not encode.
+func TestObserverSeesBadArgumentAndBadResponse(t *testing.T) {
+	rec := newRecorder()
+	s := newSocket(t, socket.WithObserver(rec))
+	c := rawDial(t, listen(t, s))
+	const env = 2000
+	if _, err := c.Write(w.Cat(types(), w.Hello("raw", w.Functions(1), ""), w.EnvelopeType(env))); err != nil {
+		t.Fatal(err)
+	}
+	if !s.WaitFor("raw", deadline) {
+		t.Fatal("the plugin was not registered")
+	}
+	const depth = 10_001 // encoding/json's limit is 10,000
+	deep := []byte(strings.Repeat("[", depth) + strings.Repeat("]", depth))
+	go func() { // answer every request with deep
+		dec := gob.NewDecoder(c)
+		for {
+			var req rawEnvelope
+			if dec.Decode(&req) != nil {
+				return
+			}
+			c.Write(w.Envelope(env, req.Seq, req.Method, deep))
+		}
+	}()
+
+	if _, err := s.Call("t1", "raw", "m0", func() {}); !errors.Is(err, socket.ErrBadArgument) {
+		t.Fatalf("call with a func argument: %v", err)
+	}
+	if _, errs := s.Broadcast("t2", "m0", make(chan int)); !errors.Is(errs["*"], socket.ErrBadArgument) {
+		t.Fatalf("broadcast with a chan argument: %v", errs)
+	}
+	if _, err := s.Call("t3", "raw", "m0", "x"); !errors.Is(err, socket.ErrBadResponse) {
+		t.Fatalf("call answered %d deep: %v", depth, err)
+	}
+
+	calls, bcs, _ := rec.snapshot()
+	if len(calls) != 2 {
+		t.Fatalf("%d calls observed, want 2: %+v", len(calls), calls)
+	}
+	if c := calls[0]; c.Trace != "t1" || !errors.Is(c.Err, socket.ErrBadArgument) || c.RequestBytes != 0 || c.ResponseBytes != 0 || c.Start.IsZero() {
+		t.Errorf("bad argument observed as %+v", c)
+	}
+	if c := calls[1]; c.Trace != "t3" || !errors.Is(c.Err, socket.ErrBadResponse) || c.RequestBytes != 3 || c.ResponseBytes != len(deep) || c.Duration <= 0 {
+		t.Errorf("bad response observed as %+v", c)
+	}
+	if len(bcs) != 1 || bcs[0].Trace != "t2" || !errors.Is(bcs[0].Err, socket.ErrBadArgument) || bcs[0].Plugins != 0 {
+		t.Errorf("broadcasts %+v", bcs)
 	}
 }

@@ -100,7 +100,7 @@ func (w *watch) flush() error {
 }
 
 // close prints the summary when asked to, stops the HTTP server and
-// flushes and closes the calls file.
+// flushes and closes the calls file; its error is the calls file's.
 func (w *watch) close(st *state, o *options) error {
 	if w.mon == nil {
 		return nil
@@ -113,6 +113,9 @@ func (w *watch) close(st *state, o *options) error {
 		fmt.Fprintf(st.stderr, "%s: calls by plugin and method\n%s", programName, printable(b.String()))
 	}
 	err := w.mon.Close()
+	if err != nil {
+		err = fmt.Errorf("-calls: %w", err)
+	}
 	if w.calls != nil {
 		if cerr := w.calls.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("-calls: %w", cerr)

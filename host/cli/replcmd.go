@@ -67,7 +67,7 @@ func historyFile(st *state, o *options, lang string) string {
 	return filepath.Join(dir, programName, "history."+lang)
 }
 
-func runRepl(st *state, o *options, args []string) error {
+func runRepl(st *state, o *options, args []string) (err error) {
 	if len(args) > 0 {
 		return usage("repl takes no arguments")
 	}
@@ -95,7 +95,7 @@ func runRepl(st *state, o *options, args []string) error {
 	if err != nil {
 		return sigs.status(err)
 	}
-	defer sess.close()
+	defer func() { err = sess.end(err) }() // after the REPL's Close
 	// A call to a plugin of -spawn (or of spawn()) still starting waits
 	// for it, as -wait would have.
 	sess.startTimeout = o.waitTimeout

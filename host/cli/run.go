@@ -67,7 +67,7 @@ func langOf(path string) (string, error) {
 	return "", usage("cannot tell the language of %q: the script must end in .js, .ts, .mjs, .mts or .lua", path)
 }
 
-func runRun(st *state, o *options, args []string) error {
+func runRun(st *state, o *options, args []string) (err error) {
 	if len(args) == 0 {
 		return usage("no script to run")
 	}
@@ -104,7 +104,7 @@ func runRun(st *state, o *options, args []string) error {
 	if err != nil {
 		return sigs.status(err)
 	}
-	defer sess.close()
+	defer func() { err = sess.end(err) }() // after eng.Close
 	rt := sess.newRuntime(st.stdout, st.stderr)
 	eng, err := newLangEngine(lang, rt)
 	if err != nil {

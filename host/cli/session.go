@@ -145,8 +145,7 @@ func (st *state) startSession(ctx context.Context, o *options, sigs *signals) (*
 		}
 	})
 	if err := sess.startPlugins(ctx); err != nil {
-		sess.close()
-		return nil, interrupted(ctx, err)
+		return nil, sess.end(interrupted(ctx, err))
 	}
 	return sess, nil
 }
@@ -259,8 +258,10 @@ func (s *session) waitFor(ctx context.Context, name string, procs []*spawn.Proce
 
 // close shuts the socket down (plugins get a stop request and calls in
 // flight finish), stops the plugins the host and its scripts spawned, and
-// removes what the session built. Engines must be closed before.
-func (s *session) close() {
+// removes what the session built. Engines must be closed before. Its error
+// is the monitor's: the -calls file could not be written or closed (what
+// else fails is logged).
+func (s *session) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := s.sock.ShutdownContext(ctx, ""); err != nil {
@@ -279,7 +280,20 @@ func (s *session) close() {
 	if err := s.build.Close(); err != nil {
 		s.log.Warn("removing built plugins", "err", err)
 	}
-	if err := s.watch.close(s.st, s.o); err != nil {
-		s.log.Error("monitor", "err", err)
+	return s.watch.close(s.st, s.o)
+}
+
+// end closes the session and returns err or, when err is nil, the error
+// of close: a command that would succeed fails when its -calls file could
+// not be written. An error of close that err takes the place of is logged.
+func (s *session) end(err error) error {
+	cerr := s.close()
+	switch {
+	case cerr == nil:
+	case err == nil:
+		return cerr
+	default:
+		s.log.Error("monitor", "err", cerr)
 	}
+	return err
 }

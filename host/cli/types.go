@@ -60,7 +60,9 @@ func runTypes(st *state, o *options, args []string) error {
 		return sigs.status(err)
 	}
 	infos := sess.sock.Connected(true)
-	sess.close()
+	if err := sess.end(nil); err != nil {
+		return sigs.status(err)
+	}
 	var buf bytes.Buffer
 	if err := write(&buf, infos); err != nil {
 		return err
