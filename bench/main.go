@@ -18,10 +18,14 @@ import (
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/bench/benchkit"
+	"github.com/switchboard-rpc/switchboard/monitor"
+	"github.com/switchboard-rpc/switchboard/socket"
 )
 
 func main() {
-	cfg := benchkit.Config{Log: os.Stderr}
+	// The monitor as -http and -summary install it: metrics, summary,
+	// recent calls; no page streaming, no calls file.
+	cfg := benchkit.Config{Log: os.Stderr, Observer: func() socket.Observer { return monitor.New(monitor.Config{}) }}
 	flag.IntVar(&cfg.Rounds, "rounds", 41, "alternated rounds per comparison; medians are reported")
 	flag.DurationVar(&cfg.Time, "time", 40*time.Millisecond, "time per round of each measured figure")
 	flag.Parse()

@@ -16,6 +16,11 @@
 //     process, and optionally a JSON-RPC peer written with encoding/json; it
 //     times Call with any number of callers, Broadcast, and (IdleCost) the
 //     memory and goroutines of idle plugins.
+//   - NATS is an embedded nats-server with a socket attached to it and an
+//     Echo plugin served over it, beside a raw nats.go request/reply echo
+//     on the same server.
+//   - Monitored is a socket observed (by the monitor, passed in) beside
+//     two without, the second an A/A control.
 //   - Scripts times call() from JavaScript and Lua against the same typed
 //     Call from Go.
 //   - Compare runs operations in alternation for the same n, over many

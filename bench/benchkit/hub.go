@@ -49,8 +49,12 @@ type Hub struct {
 
 // NewHub starts a socket on a loopback port and connects n Echo plugins to
 // it; it returns once every one is registered.
-func NewHub(n int) (*Hub, error) {
-	s, err := socket.New(socket.WithLogger(slog.New(slog.DiscardHandler)))
+func NewHub(n int) (*Hub, error) { return NewHubWith(n) }
+
+// NewHubWith is NewHub with the socket made with opts too (after a logger
+// that discards).
+func NewHubWith(n int, opts ...socket.Option) (*Hub, error) {
+	s, err := socket.New(append([]socket.Option{socket.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

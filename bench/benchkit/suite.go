@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"text/tabwriter"
 	"time"
+
+	"github.com/switchboard-rpc/switchboard/socket"
 )
 
 // The performance targets (issue 20), as ratios to a baseline or a peer
@@ -19,6 +21,8 @@ const (
 	TargetJS             = 1.2      // JS call() / the same typed Call from Go, at most
 	TargetLua            = 1.1      // Lua call() / the same typed Call from Go, at most
 	TargetJSONRPC        = 1.2      // JSON-RPC peer / gob plugin, same calls, at most
+	TargetNATS           = 1.3      // typed Call over NATS / raw nats.go request/reply, same server, at most
+	TargetMonitor        = 1.05     // typed Call with the monitor observing / without, at most
 	TargetIdleBytes      = 16 << 10 // idle plugin, HeapInuse+StackInuse, both sides, at most
 	TargetIdleGoroutines = 2        // idle plugin, goroutines, both sides, at most
 )
@@ -39,6 +43,10 @@ type Config struct {
 	Rounds int           // alternated rounds per comparison (medians taken); default 41
 	Time   time.Duration // time per round of the measured figure; default 40ms
 	Log    io.Writer     // progress, may be nil
+	// Observer makes the observer of the monitored figure (the monitor,
+	// which this package cannot import: see Monitored); when nil, those
+	// rows are left out.
+	Observer func() socket.Observer
 }
 
 func (c *Config) defaults() {
@@ -149,11 +157,23 @@ func Suite(cfg Config) (rows []Row, scaling []Row, err error) {
 			return nil, nil, err
 		}
 		r = m.Ratio[1]
-		who := "1 caller"
-		if c > 1 {
-			who = fmt.Sprintf("%d callers", c)
+		rows = append(rows, Row{"JSON-RPC peer, " + who(c) + " (µs/call)", us(m.Ns[1]), us(m.Ns[0]) + " gob plugin", xt(r, TargetJSONRPC), "≤ 1.2×", r <= TargetJSONRPC, false})
+	}
+
+	logf("typed Call over NATS vs raw nats.go request/reply")
+	nrows, err := natsRows(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows = append(rows, nrows...)
+
+	if cfg.Observer != nil {
+		logf("typed Call observed by the monitor vs not")
+		mrows, err := monitorRows(cfg, cfg.Observer())
+		if err != nil {
+			return nil, nil, err
 		}
-		rows = append(rows, Row{"JSON-RPC peer, " + who + " (µs/call)", us(m.Ns[1]), us(m.Ns[0]) + " gob plugin", xt(r, TargetJSONRPC), "≤ 1.2×", r <= TargetJSONRPC, false})
+		rows = append(rows, mrows...)
 	}
 
 	logf("Broadcast to 1,000 plugins vs plain ping-pong")
@@ -224,6 +244,63 @@ func Suite(cfg Config) (rows []Row, scaling []Row, err error) {
 			Value: fmt.Sprintf("%s ms (%s µs/plugin)", ms(m.Ns[0]), us(m.Ns[0]/float64(n))), Info: true})
 	}
 	return rows, scaling, nil
+}
+
+// who names a number of callers.
+func who(callers int) string {
+	if callers == 1 {
+		return "1 caller"
+	}
+	return fmt.Sprintf("%d callers", callers)
+}
+
+// natsRows measures a typed Call through a socket attached to NATS against
+// a raw nats.go request/reply on the same server, at 1 and 64 callers.
+func natsRows(cfg Config) ([]Row, error) {
+	n, err := NewNATS()
+	if err != nil {
+		return nil, err
+	}
+	defer n.Close()
+	var rows []Row
+	for _, c := range []int{1, 64} {
+		raw := func(k int) (time.Duration, error) { return n.Raw(k, c) }
+		call := func(k int) (time.Duration, error) { return n.Calls(k, c) }
+		m, err := Compare(cfg.Rounds, cfg.Time, raw, call)
+		if err != nil {
+			return nil, err
+		}
+		r := m.Ratio[1]
+		rows = append(rows, Row{"typed Call over NATS, " + who(c) + " (µs/call)", us(m.Ns[1]), us(m.Ns[0]) + " raw request/reply",
+			xt(r, TargetNATS), "≤ 1.3×", r <= TargetNATS, false})
+	}
+	return rows, nil
+}
+
+// monitorRows measures a typed Call on a socket observed by o against one
+// without, at 1 and 64 callers, with a second socket without as the A/A
+// control.
+func monitorRows(cfg Config, o socket.Observer) ([]Row, error) {
+	mon, err := NewMonitored(o)
+	if err != nil {
+		return nil, err
+	}
+	defer mon.Close()
+	var rows []Row
+	for _, c := range []int{1, 64} {
+		op := func(h *Hub) Op { return func(k int) (time.Duration, error) { return h.Calls(k, c) } }
+		m, err := Compare(cfg.Rounds, cfg.Time, op(mon.Off), op(mon.On), op(mon.Control))
+		if err != nil {
+			return nil, err
+		}
+		base := us(m.Ns[0]) + " unobserved"
+		r := m.Ratio[1]
+		rows = append(rows, Row{"typed Call, monitor on, " + who(c) + " (µs/call)", us(m.Ns[1]), base,
+			xt(r, TargetMonitor), "≤ 1.05×", r <= TargetMonitor, false})
+		rows = append(rows, Row{"typed Call, unobserved A/A control, " + who(c) + " (µs/call)", us(m.Ns[2]), base,
+			x(m.Ratio[2]), "", true, true})
+	}
+	return rows, nil
 }
 
 // allocs returns the allocations and bytes per operation of op over n runs,
