@@ -80,6 +80,18 @@ func (r *running) expect(want string) string {
 	return ""
 }
 
+// stderrHas waits, for up to 10 s, until the host's stderr contains want.
+func (r *running) stderrHas(want string) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(r.stderr.String(), want) {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("stderr has no %q within 10s:\n%s", want, r.stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond) // polling collected output, not synchronising
+	}
+}
+
 func (r *running) signal(sig os.Signal) {
 	r.t.Helper()
 	if err := r.cmd.Process.Signal(sig); err != nil {
@@ -249,13 +261,7 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 		[]string{"-grace", "1h", "-listen", "unix:" + sock}, "../../examples/plugins/chaos")
 	r.expect("busy")
 	r.signal(os.Interrupt)
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(r.stderr.String(), "interrupt: stopping") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the host did not take the first signal; stderr:\n%s", r.stderr.String())
-		}
-		time.Sleep(5 * time.Millisecond) // polling collected output, not synchronising
-	}
+	r.stderrHas("interrupt: stopping")
 	r.signal(syscall.SIGTERM)
 	r.exits(130)
 	if !strings.Contains(r.stderr.String(), "exiting at once") {
@@ -295,13 +301,7 @@ for (;;) {}
 	r := runScript(t, "busycalls.js", src, nil, []string{"-grace", "1h", "-calls", calls}, filepath.Join(pluginDir, "chaos"))
 	r.expect("busy")
 	r.signal(os.Interrupt)
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(r.stderr.String(), "interrupt: stopping") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the host did not take the first signal; stderr:\n%s", r.stderr.String())
-		}
-		time.Sleep(5 * time.Millisecond) // polling collected output, not synchronising
-	}
+	r.stderrHas("interrupt: stopping")
 	r.signal(syscall.SIGTERM)
 	r.exits(130)
 	b, err := os.ReadFile(calls)
