@@ -1,17 +1,12 @@
 package monitor
 
 import (
-	"context"
-	"log/slog"
-	"net"
 	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/switchboard-rpc/switchboard/bench/benchkit"
-	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/socket"
 )
 
@@ -49,7 +44,7 @@ func BenchmarkCallObserved(b *testing.B) {
 				ctlB
 				arms
 			)
-			sockets := [arms]*socket.Socket{
+			sockets := [arms]*benchkit.Hub{
 				on:   echoSocket(b, socket.WithObserver(New(Config{}))),
 				off:  echoSocket(b),
 				ctlA: echoSocket(b),
@@ -72,7 +67,7 @@ func BenchmarkCallObserved(b *testing.B) {
 				var d [arms]time.Duration
 				for _, arm := range roundOrder(i, arms) {
 					start := time.Now()
-					if err := calls(sockets[arm], n, callers); err != nil {
+					if _, err := sockets[arm].Calls(n, callers); err != nil {
 						b.Fatal(err)
 					}
 					d[arm] = time.Since(start)
@@ -132,61 +127,15 @@ func BenchmarkCallDone(b *testing.B) {
 	})
 }
 
-// echoSocket returns a socket made with opts serving one benchkit.Echo
-// plugin, "p0", over loopback TCP; both end with the benchmark.
-func echoSocket(b *testing.B, opts ...socket.Option) *socket.Socket {
+// echoSocket returns a benchkit.Hub whose socket is made with opts, serving
+// one benchkit.Echo plugin, "p0", over loopback TCP; it ends with the
+// benchmark.
+func echoSocket(b *testing.B, opts ...socket.Option) *benchkit.Hub {
 	b.Helper()
-	s, err := socket.New(append([]socket.Option{socket.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
+	h, err := benchkit.NewHubWith(1, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s.Serve(lis)
-	conn, err := net.Dial("tcp", lis.Addr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = new(plugin.Plugin).Start(benchkit.Echo{}, &plugin.Info{Name: "p0", Version: "1"}, conn, nil)
-	}()
-	b.Cleanup(func() {
-		_ = s.Shutdown("")
-		<-done
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := s.WaitForContext(ctx, "p0"); err != nil {
-		b.Fatal(err)
-	}
-	return s
-}
-
-// calls makes n calls of Echo on p0, shared among callers goroutines.
-func calls(s *socket.Socket, n, callers int) error {
-	var wg sync.WaitGroup
-	errs := make(chan error, callers)
-	for c := range callers {
-		k := n / callers
-		if c < n%callers {
-			k++
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range k {
-				if _, err := s.Call("", "p0", "Echo", benchkit.Text{Text: benchkit.Sample}); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	return <-errs
+	b.Cleanup(h.Close)
+	return h
 }
