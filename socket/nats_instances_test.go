@@ -144,7 +144,13 @@ func chaosPlugin(t *testing.T) string {
 // at url; the test's cleanup kills it.
 func startChaos(t *testing.T, url string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(chaosPlugin(t))
+	return runChaos(t, exec.Command(chaosPlugin(t)), url)
+}
+
+// runChaos starts cmd, which runs the chaos plugin, served over NATS at
+// url; the test's cleanup kills it.
+func runChaos(t *testing.T, cmd *exec.Cmd, url string) *exec.Cmd {
+	t.Helper()
 	cmd.Env = append(os.Environ(), plugin.EnvAddr+"="+url)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {

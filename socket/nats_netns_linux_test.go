@@ -172,17 +172,7 @@ func startNATSIn(t *testing.T, m machine) *server.Server {
 // at url; the test's cleanup kills it.
 func startChaosIn(t *testing.T, m machine, url string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command("ip", "netns", "exec", m.name, chaosPlugin(t)) // ip execs the plugin: same pid
-	cmd.Env = append(os.Environ(), plugin.EnvAddr+"="+url)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	return cmd
+	return runChaos(t, exec.Command("ip", "netns", "exec", m.name, chaosPlugin(t)), url) // ip execs the plugin: same pid
 }
 
 // envChildHost, set, makes TestNATSChildHost a host on another machine:

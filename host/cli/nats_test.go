@@ -27,18 +27,10 @@ func (upperPlugin) Upper(_ context.Context, s string) (string, error) { return s
 // wrong password is a clear error.
 func TestRunJoinsNATSWithAuthAndTLS(t *testing.T) {
 	certs := testcert.Write(t, "127.0.0.1")
-	ns, err := server.NewServer(&server.Options{
+	ns := serveNATSForTest(t, &server.Options{
 		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true,
 		Username: "u", Password: "p", TLS: true, TLSConfig: certs.ServerConfig(t),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("NATS server did not start")
-	}
-	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
 	addr := ns.Addr().String()
 
 	pc, err := nats.Connect("nats://"+addr, nats.UserInfo("u", "p"), nats.RootCAs(certs.CA))
@@ -123,18 +115,10 @@ func TestRunJoinsNATSWithCreds(t *testing.T) {
 	if err := resolver.Store(acctPub, acctJWT); err != nil {
 		t.Fatal(err)
 	}
-	ns, err := server.NewServer(&server.Options{
+	ns := serveNATSForTest(t, &server.Options{
 		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true,
 		TrustedKeys: []string{opPub}, AccountResolver: resolver, NoSystemAccount: true,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("NATS server did not start")
-	}
-	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
 	url := "nats://" + ns.Addr().String()
 
 	if _, err := nats.Connect(url); err == nil {
@@ -175,4 +159,20 @@ func TestNATSListenEverywhereDialsLoopback(t *testing.T) {
 	if _, err := openNATS(&natsOptions{listen: "0.0.0.0:0"}, sock, log, false); err == nil || !strings.Contains(err.Error(), "refusing") {
 		t.Fatalf("a NATS server on every interface without a token or -insecure: %v", err)
 	}
+}
+
+// serveNATSForTest starts a NATS server with o in this process and shuts it
+// down when the test ends.
+func serveNATSForTest(t *testing.T, o *server.Options) *server.Server {
+	t.Helper()
+	ns, err := server.NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS server did not start")
+	}
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	return ns
 }
