@@ -94,7 +94,7 @@ console.log(call("gate", "Hold", {}));
 	}
 	h := startRun(t, "run", "-listen", "unix:"+sockPath, "-http", "127.0.0.1:0",
 		"-spawn", filepath.Join(pluginDir, "echo"), "-wait", "echo", script)
-	base := "http://" + h.waitStderr(`monitor on http://(127\.0\.0\.1:\d+)/`)
+	base := h.monitorURL()
 
 	if err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(1280, 800),

@@ -88,6 +88,12 @@ func startRun(t *testing.T, args ...string) *hostRun {
 // waitStderr waits until stderr matches re and returns the last submatch.
 func (h *hostRun) waitStderr(re string) string { return h.waitOutput(h.stderr, "stderr", re) }
 
+// monitorURL waits for the line -http prints and returns the monitor's
+// base URL, http://127.0.0.1:port.
+func (h *hostRun) monitorURL() string {
+	return "http://" + h.waitStderr(`monitor on http://(127\.0\.0\.1:\d+)/`)
+}
+
 // waitStdout is waitStderr for stdout.
 func (h *hostRun) waitStdout(re string) string { return h.waitOutput(h.stdout, "stdout", re) }
 
@@ -257,7 +263,7 @@ console.log(call("gate", "Hold", {}));
 	}
 	h := startRun(t, "run", "-listen", "unix:"+sockPath, "-http", "127.0.0.1:0",
 		"-spawn", filepath.Join(pluginDir, "echo"), "-wait", "echo", script)
-	base := "http://" + h.waitStderr(`monitor on http://(127\.0\.0\.1:\d+)/`)
+	base := h.monitorURL()
 	// The address is printed once the plugins' socket listens.
 	g := connectGate(t, sockPath)
 	recvOn(t, g.held, "the script to call gate.Hold")
@@ -354,7 +360,7 @@ func TestHTTPNeedsLoopbackOrToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := startRun(t, "run", "-token", "s3cret", "-listen", "unix:"+sockPath, "-http", "127.0.0.1:0", "-grace", "1ms", hold)
-	base := "http://" + h.waitStderr(`monitor on http://(127\.0\.0\.1:\d+)/`)
+	base := h.monitorURL()
 	for _, path := range []string{"/", "/metrics", "/api/plugins", "/api/calls", "/api/events", "/api/summary", "/api/stream"} {
 		if code, _ := get(t, base+path, ""); code != http.StatusUnauthorized {
 			t.Errorf("%s without the token: status %d, want 401", path, code)
@@ -397,7 +403,7 @@ func TestHTTPOnRepl(t *testing.T) {
 	h := &hostRun{t: t, stderr: newWatchedBuffer(), stdout: newWatchedBuffer(), status: make(chan int, 1)}
 	st.stdout, st.stderr = h.stdout, h.stderr
 	go func() { h.status <- st.main() }()
-	base := "http://" + h.waitStderr(`monitor on http://(127\.0\.0\.1:\d+)/`)
+	base := h.monitorURL()
 	if _, err := io.WriteString(feed, `call("echo", "Upper", {text: "a"}).text`+"\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +437,7 @@ call("gate", "Hold", {});
 		t.Fatal(err)
 	}
 	h := startRun(t, "run", "-listen", "unix:"+sockPath, "-http", "127.0.0.1:0", script, filepath.Join(pluginDir, "chaos"))
-	base := "http://" + h.waitStderr(`monitor on http://(127\.0\.0\.1:\d+)/`)
+	base := h.monitorURL()
 	g := connectGate(t, sockPath)
 	recvOn(t, g.held, "the script to call gate.Hold")
 	fams := scrape(t, base, "")
