@@ -55,6 +55,8 @@
 // goroutine; Stop must not be called from inside a method (it waits for
 // the methods to return). Writes to the connection are coalesced by one
 // encoder, so concurrent answers and async values never interleave.
+// StartNATS serves concurrently too, except the methods WithNATSInline
+// names, whose requests it serves one at a time as they arrive.
 //
 // The wire protocol is brpc's; a plugin built with this SDK also connects to
 // a brpc socket. Package plugintest connects a plugin and a socket in one

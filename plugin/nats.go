@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -60,7 +61,7 @@ var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9
 // whose metadata describes it. The token (WithToken) is what a host
 // configured with one checks, through a challenge, before it registers
 // the instance. Requests are served concurrently, each on a goroutine of
-// its own. Async values, from the hook or Notify, are published in order
+// its own, except those of the methods WithNATSInline names. Async values, from the hook or Notify, are published in order
 // on the instance's async subject.
 //
 // StartNATS returns nil after a stop, an error wrapping ErrDisconnected
@@ -76,6 +77,11 @@ func (p *Plugin) StartNATS(v any, info *Info, nc *nats.Conn) error {
 	methods, hasHook, skipped, err := discover(v)
 	if err != nil {
 		return err
+	}
+	for _, name := range p.cfg.natsInline {
+		if methods.lookup(name) == nil {
+			return fmt.Errorf("plugin: %w: WithNATSInline names %s, which is not a method served", ErrInvalidOption, name)
+		}
 	}
 	ns := &natsServer{p: p, nc: nc, inflight: map[string]context.CancelFunc{}, stop: make(chan struct{}),
 		work: make(chan natsJob), workQuit: make(chan struct{})}
@@ -155,7 +161,8 @@ func (ns *natsServer) open(info *Info) error {
 			_ = svc.Stop()
 			return fmt.Errorf("plugin: describing %s: %w", name, err)
 		}
-		err = svc.AddEndpoint(name, ns.handler(name),
+		_, inline := slices.BinarySearch(p.cfg.natsInline, name)
+		err = svc.AddEndpoint(name, ns.handler(name, inline),
 			micro.WithEndpointSubject(natswire.CallSubject(info.Name, ns.id, name)),
 			micro.WithEndpointMetadata(map[string]string{natswire.MetaFunction: string(desc)}))
 		if err != nil {
@@ -183,8 +190,9 @@ func (ns *natsServer) open(info *Info) error {
 
 // handler hands the requests of one method to workers, each on a
 // goroutine of its own: micro calls it on the endpoint subscription's one
-// goroutine, which a slow method must not hold up.
-func (ns *natsServer) handler(method string) micro.HandlerFunc {
+// goroutine, which a slow method must not hold up. An inline method
+// (WithNATSInline) is served on that goroutine instead.
+func (ns *natsServer) handler(method string, inline bool) micro.HandlerFunc {
 	return func(req micro.Request) {
 		ns.mu.Lock()
 		if ns.stopping {
@@ -203,6 +211,10 @@ func (ns *natsServer) handler(method string) micro.HandlerFunc {
 		}
 		ns.calls.Add(1)
 		ns.mu.Unlock()
+		if inline {
+			ns.serve(ctx, cancel, method, req)
+			return
+		}
 		j := natsJob{ctx: ctx, cancel: cancel, method: method, req: req}
 		select {
 		case ns.work <- j: // an idle worker takes it

@@ -21,6 +21,8 @@ func TestOptionsAreValidated(t *testing.T) {
 		{"negative write timeout", plugin.WithWriteTimeout(-1)},
 		{"nil context key", plugin.WithContextKey(nil)},
 		{"uncomparable context key", plugin.WithContextKey([]string{"k"})},
+		{"no inline method", plugin.WithNATSInline()},
+		{"empty inline method", plugin.WithNATSInline("Echo", "")},
 	} {
 		p, err := plugin.New(plugin.WithToken("t"), tc.opt)
 		if p != nil || !errors.Is(err, plugin.ErrInvalidOption) {
@@ -31,7 +33,7 @@ func TestOptionsAreValidated(t *testing.T) {
 			t.Errorf("%s: %v is not socket.ErrInvalidOption", tc.name, err)
 		}
 	}
-	if _, err := plugin.New(plugin.WithToken(""), plugin.WithContextKey(traceKey{})); err != nil {
+	if _, err := plugin.New(plugin.WithToken(""), plugin.WithContextKey(traceKey{}), plugin.WithNATSInline("Echo")); err != nil {
 		t.Errorf("valid options refused: %v", err)
 	}
 }

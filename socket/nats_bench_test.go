@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/switchboard-rpc/switchboard/plugin"
 )
 
 // The NATS benchmarks run on one embedded server on loopback. The baseline
@@ -23,15 +25,29 @@ import (
 // of JSON, as in the other benchmarks.
 var natsBenchPayload = json.RawMessage(`{"a":"the quick brown fox jumps over the lazy dog","b":12345}`)
 
+// BenchmarkNATSCall measures a call through NATS against the raw round
+// trip. The "-inline" variants serve Echo with plugin.WithNATSInline, on the
+// subscription's goroutine as the raw subscriber answers; the others hand
+// each request to a worker, the default.
 func BenchmarkNATSCall(b *testing.B) {
-	for _, callers := range []int{1, 64} {
-		b.Run(fmt.Sprintf("callers%d", callers), func(b *testing.B) {
+	for _, variant := range []struct {
+		callers int
+		inline  bool
+	}{{1, false}, {64, false}, {1, true}, {64, true}} {
+		name := fmt.Sprintf("callers%d", variant.callers)
+		var opts []plugin.Option
+		if variant.inline {
+			name += "-inline"
+			opts = append(opts, plugin.WithNATSInline("Echo"))
+		}
+		callers := variant.callers
+		b.Run(name, func(b *testing.B) {
 			ns := startNATS(b, nil)
 			s := newSocket(b)
 			if err := s.AttachNATS(dialNATS(b, ns.ClientURL())); err != nil {
 				b.Fatal(err)
 			}
-			serveNATS(b, ns.ClientURL(), "svc", newSvc())
+			serveNATS(b, ns.ClientURL(), "svc", newSvc(), opts...)
 			if !s.WaitFor("svc", deadline) {
 				b.Fatal("not found")
 			}

@@ -31,7 +31,7 @@ func TestNATSRowsMeasureACallAndTheRawRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkRows(t, rows, 2)
+	checkRows(t, rows, 4)
 }
 
 func TestNATSCallsAndRawAnswerEveryCaller(t *testing.T) {
@@ -42,6 +42,9 @@ func TestNATSCallsAndRawAnswerEveryCaller(t *testing.T) {
 	defer n.Close()
 	if _, err := n.Calls(200, 64); err != nil {
 		t.Errorf("Calls: %v", err)
+	}
+	if _, err := n.InlineCalls(200, 64); err != nil {
+		t.Errorf("InlineCalls: %v", err)
 	}
 	if _, err := n.Raw(200, 64); err != nil {
 		t.Errorf("Raw: %v", err)

@@ -20,20 +20,21 @@ const natsTimeout = 10 * time.Second
 
 // NATS is an embedded nats-server on a loopback port with, on connections
 // of their own, a socket attached to it (Socket.AttachNATS), an Echo plugin
-// served over it (plugin.StartNATS) as p0, and the raw baseline: a
-// subscriber answering each request on "raw.echo" with its data, and a
-// client sending them.
+// served over it (plugin.StartNATS) as p0, the same served inline
+// (plugin.WithNATSInline) as p1, and the raw baseline: a subscriber
+// answering each request on "raw.echo" with its data, and a client sending
+// them.
 type NATS struct {
 	// S is the socket attached to the server.
 	S *socket.Socket
 
 	srv     *server.Server
 	conns   []*nats.Conn
-	plug    *plugin.Plugin
+	plugs   []*plugin.Plugin
 	done    chan error
 	raw     *nats.Conn
 	arg     []byte
-	started bool // the plugin's goroutine, which sends on done
+	started int // the plugins' goroutines, each sends on done once
 }
 
 // NewNATS starts the server, the socket, the plugin and the raw echo, and
@@ -44,7 +45,7 @@ func NewNATS() (*NATS, error) {
 		return nil, fmt.Errorf("benchkit: nats-server: %w", err)
 	}
 	go srv.Start()
-	n := &NATS{srv: srv, done: make(chan error, 1)}
+	n := &NATS{srv: srv, done: make(chan error, 2)}
 	if !srv.ReadyForConnections(natsTimeout) {
 		n.Close()
 		return nil, fmt.Errorf("benchkit: nats-server did not start")
@@ -83,16 +84,13 @@ func (n *NATS) start() error {
 	if err := s.AttachNATS(hc); err != nil {
 		return err
 	}
-	pc, err := n.dial()
-	if err != nil {
+	quiet := plugin.WithLogger(slog.New(slog.DiscardHandler))
+	if err := n.serve("p0", quiet); err != nil {
 		return err
 	}
-	n.plug, err = plugin.New(plugin.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
+	if err := n.serve("p1", quiet, plugin.WithNATSInline("Echo")); err != nil {
 		return err
 	}
-	n.started = true
-	go func() { n.done <- n.plug.StartNATS(Echo{}, &plugin.Info{Name: "p0", Version: "1.0.0"}, pc) }()
 	rc, err := n.dial()
 	if err != nil {
 		return err
@@ -108,9 +106,27 @@ func (n *NATS) start() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := s.WaitForContext(ctx, "p0"); err != nil {
-		return fmt.Errorf("NATS plugin p0 did not register: %w", err)
+	for _, name := range []string{"p0", "p1"} {
+		if err := s.WaitForContext(ctx, name); err != nil {
+			return fmt.Errorf("NATS plugin %s did not register: %w", name, err)
+		}
 	}
+	return nil
+}
+
+// serve starts the Echo plugin name with opts on a connection of its own.
+func (n *NATS) serve(name string, opts ...plugin.Option) error {
+	pc, err := n.dial()
+	if err != nil {
+		return err
+	}
+	p, err := plugin.New(opts...)
+	if err != nil {
+		return err
+	}
+	n.plugs = append(n.plugs, p)
+	n.started++
+	go func() { n.done <- p.StartNATS(Echo{}, &plugin.Info{Name: name, Version: "1.0.0"}, pc) }()
 	return nil
 }
 
@@ -118,9 +134,18 @@ func (n *NATS) start() error {
 // socket, shared among callers concurrent callers, and returns how long
 // they took.
 func (n *NATS) Calls(count, callers int) (time.Duration, error) {
+	return n.calls("p0", count, callers)
+}
+
+// InlineCalls is Calls on p1, whose Echo is served inline.
+func (n *NATS) InlineCalls(count, callers int) (time.Duration, error) {
+	return n.calls("p1", count, callers)
+}
+
+func (n *NATS) calls(name string, count, callers int) (time.Duration, error) {
 	arg := Text{Sample}
 	return spread(count, callers, func(int) error {
-		out, err := n.S.Call("", "p0", "Echo", arg)
+		out, err := n.S.Call("", name, "Echo", arg)
 		if err == nil {
 			if m, ok := out.(map[string]any); !ok || m["text"] != Sample {
 				err = fmt.Errorf("echo returned %v", out)
@@ -149,14 +174,14 @@ func (n *NATS) Close() {
 	if n.S != nil {
 		_ = n.S.Shutdown("")
 	}
-	if n.plug != nil {
-		n.plug.Stop()
+	for _, p := range n.plugs {
+		p.Stop()
 	}
 	// Closing its connection also ends a plugin stopped before it started.
 	for _, nc := range n.conns {
 		nc.Close()
 	}
-	if n.started {
+	for range n.started {
 		<-n.done
 	}
 	n.srv.Shutdown()

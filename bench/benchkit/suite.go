@@ -255,7 +255,12 @@ func who(callers int) string {
 }
 
 // natsRows measures a typed Call through a socket attached to NATS against
-// a raw nats.go request/reply on the same server, at 1 and 64 callers.
+// a raw nats.go request/reply on the same server, at 1 and 64 callers: to
+// a method served inline (plugin.WithNATSInline), on the subscription's
+// goroutine as the raw subscriber answers, and to one served the default
+// way, each request handed to a worker so that calls run concurrently.
+// The target is on the inline figure, the like of the baseline; the
+// default one is reported beside it, for what the handoff costs.
 func natsRows(cfg Config) ([]Row, error) {
 	n, err := NewNATS()
 	if err != nil {
@@ -265,14 +270,18 @@ func natsRows(cfg Config) ([]Row, error) {
 	var rows []Row
 	for _, c := range []int{1, 64} {
 		raw := func(k int) (time.Duration, error) { return n.Raw(k, c) }
+		inline := func(k int) (time.Duration, error) { return n.InlineCalls(k, c) }
 		call := func(k int) (time.Duration, error) { return n.Calls(k, c) }
-		m, err := Compare(cfg.Rounds, cfg.Time, raw, call)
+		m, err := Compare(cfg.Rounds, cfg.Time, raw, inline, call)
 		if err != nil {
 			return nil, err
 		}
+		base := us(m.Ns[0]) + " raw request/reply"
 		r := m.Ratio[1]
-		rows = append(rows, Row{"typed Call over NATS, " + who(c) + " (µs/call)", us(m.Ns[1]), us(m.Ns[0]) + " raw request/reply",
+		rows = append(rows, Row{"typed Call over NATS, inline method, " + who(c) + " (µs/call)", us(m.Ns[1]), base,
 			xt(r, TargetNATS), "≤ 1.3×", r <= TargetNATS, false})
+		rows = append(rows, Row{"typed Call over NATS, concurrent method, " + who(c) + " (µs/call)", us(m.Ns[2]), base,
+			x(m.Ratio[2]), "", true, true})
 	}
 	return rows, nil
 }
