@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,7 +30,7 @@ type natsServer struct {
 
 	mu       sync.Mutex
 	stopping bool
-	inflight map[string]context.CancelFunc // by reply subject
+	inflight map[string]*callCtx // by reply subject
 	calls    sync.WaitGroup
 	stop     chan struct{} // closed once a stop is asked for
 	stopOnce sync.Once
@@ -83,7 +82,7 @@ func (p *Plugin) StartNATS(v any, info *Info, nc *nats.Conn) error {
 			return fmt.Errorf("plugin: %w: WithNATSInline names %s, which is not a method served", ErrInvalidOption, name)
 		}
 	}
-	ns := &natsServer{p: p, nc: nc, inflight: map[string]context.CancelFunc{}, stop: make(chan struct{}),
+	ns := &natsServer{p: p, nc: nc, inflight: map[string]*callCtx{}, stop: make(chan struct{}),
 		work: make(chan natsJob), workQuit: make(chan struct{})}
 	p.mu.Lock()
 	if p.state != stateNew {
@@ -203,19 +202,17 @@ func (ns *natsServer) handler(method string, inline bool) micro.HandlerFunc {
 		// The method's context is the one the gob path gives it: the
 		// plugin and the trace in it, for Notify and WithContextKey.
 		cc := &callCtx{info: callInfo{plugin: ns.p, trace: req.Headers().Get(natswire.HeaderTrace)}, key: ns.p.cfg.ctxKey}
-		var ctx context.Context = cc
-		cancel := context.CancelFunc(cc.cancel)
 		reply := req.Reply()
 		if reply != "" {
-			ns.inflight[reply] = cancel
+			ns.inflight[reply] = cc
 		}
 		ns.calls.Add(1)
 		ns.mu.Unlock()
 		if inline {
-			ns.serve(ctx, cancel, method, req)
+			ns.serve(cc, method, req)
 			return
 		}
-		j := natsJob{ctx: ctx, cancel: cancel, method: method, req: req}
+		j := natsJob{cc: cc, method: method, req: req}
 		select {
 		case ns.work <- j: // an idle worker takes it
 		default:
@@ -227,8 +224,7 @@ func (ns *natsServer) handler(method string, inline bool) micro.HandlerFunc {
 
 // natsJob is one request handed to a worker.
 type natsJob struct {
-	ctx    context.Context
-	cancel context.CancelFunc
+	cc     *callCtx // the request's context, cancelled once it is answered
 	method string
 	req    micro.Request
 }
@@ -243,7 +239,7 @@ func (ns *natsServer) worker(j natsJob) {
 	idle := time.NewTimer(workerIdle)
 	defer idle.Stop()
 	for {
-		ns.serve(j.ctx, j.cancel, j.method, j.req)
+		ns.serve(j.cc, j.method, j.req)
 		idle.Reset(workerIdle)
 		select {
 		case j = <-ns.work:
@@ -262,22 +258,22 @@ func (ns *natsServer) stopWorkers() {
 }
 
 // serve runs one request and answers it.
-func (ns *natsServer) serve(ctx context.Context, cancel context.CancelFunc, method string, req micro.Request) {
+func (ns *natsServer) serve(cc *callCtx, method string, req micro.Request) {
 	defer ns.calls.Done()
 	reply := req.Reply()
-	env := wire.Envelope{Trace: req.Headers().Get(natswire.HeaderTrace), Method: method, Payload: req.Data()}
+	env := wire.Envelope{Trace: cc.info.trace, Method: method, Payload: req.Data()}
 	buf := resultBufs.Get().(*[]byte)
 	defer func() {
 		if cap(*buf) <= maxPooledResult {
 			resultBufs.Put(buf) // Publish has copied the answer into the connection's buffer
 		}
 	}()
-	resp := ns.p.serve(ctx, &env, buf)
+	resp := ns.p.serve(cc, &env, buf)
 	ns.mu.Lock()
 	delete(ns.inflight, reply)
 	ns.mu.Unlock()
-	canceled := ctx.Err() != nil
-	cancel()
+	canceled := cc.Err() != nil
+	cc.cancel()
 	if canceled || reply == "" {
 		return // nobody waits for it
 	}
@@ -328,8 +324,8 @@ func (ns *natsServer) control(m *nats.Msg) {
 		ns.beginStop()
 	case natswire.ControlCancel:
 		ns.mu.Lock()
-		if cancel := ns.inflight[m.Header.Get(natswire.HeaderCancel)]; cancel != nil {
-			cancel()
+		if cc := ns.inflight[m.Header.Get(natswire.HeaderCancel)]; cc != nil {
+			cc.cancel()
 		}
 		ns.mu.Unlock()
 	}
@@ -360,8 +356,8 @@ func (ns *natsServer) drain(name string) {
 func (ns *natsServer) abandon() {
 	ns.mu.Lock()
 	ns.stopping = true
-	for _, cancel := range ns.inflight {
-		cancel()
+	for _, cc := range ns.inflight {
+		cc.cancel()
 	}
 	ns.mu.Unlock()
 	if ns.svc != nil {

@@ -117,7 +117,8 @@ func (p *natsPlugin) send(trace, method string, payload []byte) (sent, error) {
 	}
 	h.seq++
 	seq := h.seq
-	c := &natsCall{inst: inst, ch: make(chan reply, 1), reply: h.inbox + strconv.FormatUint(seq, 36)}
+	var rbuf [80]byte // the inbox is about 30 bytes: the subject is built on the stack, then copied once
+	c := &natsCall{inst: inst, ch: make(chan reply, 1), reply: string(strconv.AppendUint(append(rbuf[:0], h.inbox...), seq, 36))}
 	h.pending[seq] = c
 	p.npending++
 	h.mu.Unlock()
