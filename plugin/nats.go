@@ -209,7 +209,7 @@ func (ns *natsServer) handler(method string, inline bool) micro.HandlerFunc {
 		ns.calls.Add(1)
 		ns.mu.Unlock()
 		if inline {
-			ns.serve(cc, method, req)
+			ns.serve(cc, method, req, true)
 			return
 		}
 		j := natsJob{cc: cc, method: method, req: req}
@@ -239,7 +239,7 @@ func (ns *natsServer) worker(j natsJob) {
 	idle := time.NewTimer(workerIdle)
 	defer idle.Stop()
 	for {
-		ns.serve(j.cc, j.method, j.req)
+		ns.serve(j.cc, j.method, j.req, false)
 		idle.Reset(workerIdle)
 		select {
 		case j = <-ns.work:
@@ -257,8 +257,9 @@ func (ns *natsServer) stopWorkers() {
 	ns.workers.Wait()
 }
 
-// serve runs one request and answers it.
-func (ns *natsServer) serve(cc *callCtx, method string, req micro.Request) {
+// serve runs one request and answers it; inline says it runs inside
+// micro's handler.
+func (ns *natsServer) serve(cc *callCtx, method string, req micro.Request, inline bool) {
 	defer ns.calls.Done()
 	reply := req.Reply()
 	env := wire.Envelope{Trace: cc.info.trace, Method: method, Payload: req.Data()}
@@ -277,11 +278,12 @@ func (ns *natsServer) serve(cc *callCtx, method string, req micro.Request) {
 	if canceled || reply == "" {
 		return // nobody waits for it
 	}
-	// The answer is published here, not through req's methods: micro reads
-	// what those write on the subscription's goroutine once the handler
-	// has returned, which it has long done (its stats count no errors).
+	// A worker's answer is published here, not through req's methods:
+	// micro reads what those record once the handler has returned, which
+	// it has long done (its stats count no errors for such a method). An
+	// inline method's error goes through req, and micro counts it.
 	if resp.Error != "" {
-		ns.respondError(reply, resp.Error)
+		ns.respondError(req, inline, resp.Error)
 		return
 	}
 	if err := ns.nc.Publish(reply, resp.Payload); err != nil {
@@ -291,16 +293,23 @@ func (ns *natsServer) serve(cc *callCtx, method string, req micro.Request) {
 				method, len(resp.Payload), ns.nc.MaxPayload())
 		}
 		ns.p.log.Warn("answer not sent", "method", method, "err", err)
-		ns.respondError(reply, msg)
+		ns.respondError(req, inline, msg)
 	}
 }
 
-// respondError answers a request with micro's error headers.
-func (ns *natsServer) respondError(reply, msg string) {
+// respondError answers a request with micro's error headers, through req
+// when inline says micro's handler is still running.
+func (ns *natsServer) respondError(req micro.Request, inline bool, msg string) {
 	if msg == "" {
 		msg = "error" // micro's header may not be empty
 	}
-	err := ns.nc.PublishMsg(&nats.Msg{Subject: reply, Header: nats.Header{
+	if inline {
+		if err := req.Error(natswire.ErrorCode, msg, nil); err != nil {
+			ns.p.log.Debug("error answer not sent", "err", err)
+		}
+		return
+	}
+	err := ns.nc.PublishMsg(&nats.Msg{Subject: req.Reply(), Header: nats.Header{
 		micro.ErrorHeader:     []string{msg},
 		micro.ErrorCodeHeader: []string{natswire.ErrorCode},
 	}})
