@@ -3,6 +3,8 @@ package js
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/switchboard-rpc/switchboard/scripting"
@@ -91,9 +93,12 @@ func position(src string, at int) (line, col int) {
 // literals, comments, template text and regular expression literals, and
 // every closing bracket ends the innermost level whatever its kind. It
 // tells a regular expression from a division by the token before the /,
-// as a parser would in the usual cases. Wrong or unfinished source only
-// has to be measured, not understood: goja reports its errors. The scan
-// keeps its own stack (of template substitutions) and never recurses.
+// as a parser would in the usual cases; where it cannot (after a }, the
+// end of a block or of an object literal), the literal's text is also
+// measured as code, and a "literal" not ended on its line is code. Wrong
+// or unfinished source only has to be measured, not understood: goja
+// reports its errors. The scan keeps its own stack (of template
+// substitutions) and never recurses.
 func sourceDepth(src string, bound int) int {
 	var (
 		// open holds one byte per open level: the bracket, or '$' for a
@@ -104,7 +109,7 @@ func sourceDepth(src string, bound int) int {
 		word  string        // the identifier or keyword just scanned, if any
 		dot   bool          // the token before word is a . (word is a property)
 	)
-	push := func(kind byte, i int) bool {
+	push := func(kind byte) bool {
 		open = append(open, kind)
 		return len(open) > bound
 	}
@@ -121,7 +126,7 @@ func sourceDepth(src string, bound int) int {
 				i++
 				inTemplate, slash, word = false, slashDivide, ""
 			case c == '$' && i+1 < n && src[i+1] == '{':
-				if push('$', i) {
+				if push('$') {
 					return i
 				}
 				i += 2
@@ -139,17 +144,21 @@ func sourceDepth(src string, bound int) int {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
 			word, trivia = prevWord, true
 			i++
+		case c >= utf8.RuneSelf && isSpace(src[i:]):
+			_, size := utf8.DecodeRuneInString(src[i:])
+			word, trivia = prevWord, true
+			i += size
 		case c == '/' && i+1 < n && src[i+1] == '/':
 			for i < n && src[i] != '\n' && src[i] != '\r' {
 				i++
 			}
 			word, trivia = prevWord, true
 		case c == '/' && i+1 < n && src[i+1] == '*':
-			end := indexFrom(src, i+2, "*/")
+			end := strings.Index(src[i+2:], "*/")
 			if end < 0 {
-				return -1
+				return -1 // goja reports the unended comment
 			}
-			i = end + 2
+			i += 2 + end + 2
 			word, trivia = prevWord, true
 		case c == '/' && slash != slashDivide:
 			end, deep, closed := skipRegexp(src, i+1)
@@ -183,7 +192,7 @@ func sourceDepth(src string, bound int) int {
 			if c == '(' && (prevWord == "if" || prevWord == "while" || prevWord == "for" || prevWord == "with") {
 				kind = 'h'
 			}
-			if push(kind, i) {
+			if push(kind) {
 				return i
 			}
 			i++
@@ -194,23 +203,27 @@ func sourceDepth(src string, bound int) int {
 			if c == '}' {
 				slash = slashEither // a block's end, or an object literal's
 			}
-			if len(open) == 0 {
-				continue
+			var top byte
+			if len(open) > 0 {
+				top = open[len(open)-1]
 			}
-			top := open[len(open)-1]
-			if top == '$' && c != '}' {
-				continue // a syntax error: leave the substitution open
+			// A ) or ] cannot end a substitution: a syntax error, which
+			// leaves it open.
+			if top != 0 && (top != '$' || c == '}') {
+				open = open[:len(open)-1]
 			}
-			open = open[:len(open)-1]
-			switch top {
-			case '$':
+			switch {
+			case top == '$' && c == '}':
 				inTemplate = true
-			case 'h':
+			case top == 'h':
 				slash = slashRegexp
 			}
 		case isWordByte(c):
 			start := i
 			for i < n && (isWordByte(src[i]) || src[i] >= '0' && src[i] <= '9' || src[i] == '\\') {
+				if src[i] >= utf8.RuneSelf && isSpace(src[i:]) {
+					break
+				}
 				i++
 			}
 			word = src[start:i]
@@ -241,6 +254,14 @@ func sourceDepth(src string, bound int) int {
 // # (private names) or a byte of a multi-byte character.
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$' || c == '#' || c >= 0x80
+}
+
+// isSpace reports whether s starts with a non-ASCII space or line
+// terminator (U+00A0, U+2028, U+FEFF...), which JavaScript skips as it
+// does a space.
+func isSpace(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsSpace(r) || r == '\ufeff'
 }
 
 // regexKeyword reports whether a / after the keyword w starts a regular
@@ -319,14 +340,4 @@ func skipRegexp(src string, i int) (end int, deep bracketDepth, closed bool) {
 		i++
 	}
 	return len(src), deep, false
-}
-
-// indexFrom is the offset of sub in src at or after from, or -1.
-func indexFrom(src string, from int, sub string) int {
-	for j := from; j+len(sub) <= len(src); j++ {
-		if src[j:j+len(sub)] == sub {
-			return j
-		}
-	}
-	return -1
 }

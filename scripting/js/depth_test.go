@@ -157,6 +157,7 @@ func TestSourceDepthScan(t *testing.T) {
 		{"a quote after a division", `a = 1; x = a / 2; y = "/"; z = ` + nested(n+1), true},
 		{"a division after }", "x = {} / " + nested(n+1), true},
 		{"divisions after } on many lines", "x = {} / " + r("(", 600) + "a / 1\n, {} / " + r("(", 600) + "a / 1" + r(")", 1200), true},
+		{"a regular expression after a keyword and a no-break space", "function f() { return\u00a0/'/ }; x = " + nested(n+1), true},
 		{"a regular expression after if", "if (1) /'/.test('a'); x = " + nested(n+1), true},
 		{"an unended regular expression", "x = /" + r("(", n+1) + "\n" + r(")", n+1), true},
 	} {
