@@ -58,6 +58,17 @@ func TestDeepSourceFiles(t *testing.T) {
 			t.Errorf("%s: refused after %v, want at once", c.main, d)
 		}
 	}
+	// esbuild wraps a CommonJS file it bundles in a function (three
+	// levels; it would drop parentheses, but not arrays): the bundle is
+	// measured too.
+	_, err := runFiles(t, "main.mjs", map[string]string{
+		"main.mjs": `import { x } from "./lib.cjs"; console.log(x)`,
+		"lib.cjs":  "exports.x = " + strings.Repeat("[", js.MaxSourceDepth-1) + strings.Repeat("]", js.MaxSourceDepth-1) + ";",
+	})
+	if se := asScriptError(t, err); filepath.Base(se.File) != "main.mjs" || se.Line != 0 ||
+		se.Message != "SyntaxError: the bundle esbuild made of it nested deeper than 1000 levels of brackets, the bound js.MaxSourceDepth" {
+		t.Errorf("bundle: %v", err)
+	}
 	out, err := runFiles(t, "main.js", map[string]string{
 		"main.js": `try { require("./lib.js") } catch (e) { console.log(e.name, e.message) }
 console.log(require("./ok.js"))`,

@@ -71,11 +71,11 @@ func frameHidden(line string) bool {
 // a REPL entry, so that the file's declarations outlive the .load.
 func compileBundle(name string, b *bundle, repl bool) (*compiled, error) {
 	if de := checkDepth(b.code); de != nil {
-		// Each file was measured as esbuild loaded it (see checkLoaded):
-		// this is what esbuild's own lines added.
+		// Each file was measured as esbuild loaded it (see depthPlugin):
+		// what esbuild wrapped around a file took it past the bound.
 		se := depthError(name, de)
 		se.Line = 0
-		se.Message = "SyntaxError: the bundle esbuild made nests deeper than " + fmt.Sprint(MaxSourceDepth) + " levels of brackets (js.MaxSourceDepth)"
+		se.Message = "SyntaxError: the bundle esbuild made of it " + de.message()[len("source "):]
 		return nil, se
 	}
 	m, err := adjustMap(b.sourceMap, 0)

@@ -70,8 +70,9 @@ func (e *Engine) syntaxErrorValue(msg string) goja.Value {
 
 // loadSource is require's loader: goja_nodejs's, but a module nested
 // deeper than MaxSourceDepth is refused with a *DepthError before goja
-// parses it (see depth.go). JSON files (modules, package.json, source
-// maps) are left to JSON.parse, which has its own bound.
+// parses it (see depth.go). JSON files are left to their parsers, which
+// have bounds of their own: JSON.parse for a .json module, encoding/json
+// for package.json and source maps.
 func loadSource(path string) ([]byte, error) {
 	src, err := require.DefaultSourceLoader(path)
 	if err != nil {
