@@ -3,6 +3,7 @@ package js
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -82,7 +83,7 @@ func bundleFile(path string) (*bundle, error) {
 		// A .load keeps every top-level name of the file, used or not.
 		TreeShaking: api.TreeShakingFalse,
 		LogLevel:    api.LogLevelSilent,
-		Plugins:     []api.Plugin{requirePlugin()},
+		Plugins:     []api.Plugin{depthPlugin(dir), requirePlugin()},
 	})
 	if len(res.Errors) > 0 {
 		return nil, buildError(path, res.Errors)
@@ -97,6 +98,36 @@ func bundleFile(path string) (*bundle, error) {
 		}
 	}
 	return b, nil
+}
+
+// depthPlugin measures each file esbuild loads before esbuild parses it:
+// esbuild's parser, like goja's, overflows the Go stack on source nested
+// some hundreds of thousands deep (see depth.go). A file nested deeper
+// than MaxSourceDepth is an error at its line; esbuild loads the others
+// itself. dir is the entry's directory, which esbuild's file names are
+// relative to (see sourceName).
+func depthPlugin(dir string) api.Plugin {
+	return api.Plugin{Name: "switchboard-depth", Setup: func(b api.PluginBuild) {
+		b.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: "file"},
+			func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+				src, err := os.ReadFile(a.Path)
+				if err != nil {
+					return api.OnLoadResult{}, nil // esbuild says why
+				}
+				de := checkDepth(string(src))
+				if de == nil {
+					return api.OnLoadResult{}, nil
+				}
+				file := a.Path
+				if rel, err := filepath.Rel(dir, a.Path); err == nil {
+					file = rel
+				}
+				return api.OnLoadResult{Errors: []api.Message{{
+					Text:     de.message(),
+					Location: &api.Location{File: file, Line: de.Line, Column: de.Column - 1},
+				}}}, nil
+			})
+	}}
 }
 
 // requirePlugin leaves every bare module name to require() at run time:

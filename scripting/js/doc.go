@@ -31,9 +31,14 @@
 // one another (MaxGeneratorDepth), and the size of what one builtin call
 // builds (MaxStringLength, MaxArrayLength, MaxBufferBytes: repeat,
 // padStart, padEnd, replace, replaceAll, split, join, fill, Array.from, apply, ArrayBuffer and
-// the typed arrays) and JSON.parse's nesting. Past the call stack the run
-// ends (goja makes that error uncatchable); past the others a RangeError
-// or SyntaxError is thrown that the script can catch.
+// the typed arrays) and JSON.parse's nesting; and how deeply source nests
+// its brackets (MaxSourceDepth, depth.go): files, modules, REPL entries,
+// and the text of eval and Function, measured before goja or esbuild
+// parses it. Past the call stack the run ends (goja makes that error
+// uncatchable); past the others a RangeError or SyntaxError is thrown
+// that the script can catch (a file too deep is a SyntaxError at its
+// line). eval and the Function constructors are checked stand-ins
+// (evalguard.go), so every eval is indirect: it runs in the global scope.
 //
 // Two choices differ from Node. serve() returns at once and keeps the loop
 // alive until exit(), as a Node server's listen() does, so that promise

@@ -82,7 +82,7 @@ func New(rt *scripting.Runtime) (*Engine, error) {
 	e.errorCtor = vm.Get("Error")
 	vm.SetPromiseRejectionTracker(e.trackRejection)
 
-	reg := require.NewRegistry()
+	reg := require.NewRegistry(require.WithLoader(loadSource))
 	reg.RegisterNativeModule("util", e.utilModule)
 	reg.RegisterNativeModule("console", console.RequireWithPrinter(printer{rt.Config()}))
 	reg.Enable(vm)
@@ -104,6 +104,9 @@ func New(rt *scripting.Runtime) (*Engine, error) {
 	if err := e.installLimits(); err != nil {
 		return nil, err
 	}
+	if err := e.installEvalGuard(); err != nil {
+		return nil, err
+	}
 	if err := e.installDropped(); err != nil {
 		return nil, err
 	}
@@ -123,8 +126,8 @@ func (e *Engine) Globals() []string {
 // Incomplete reports whether src fails to parse only because it ends too
 // early (an open brace, an unfinished function or expression).
 func (e *Engine) Incomplete(src string) bool {
-	if strings.TrimSpace(src) == "" {
-		return false
+	if strings.TrimSpace(src) == "" || checkDepth(src) != nil {
+		return false // too deep to parse: Eval says so
 	}
 	_, err := goja.Parse("", src)
 	return err != nil && strings.Contains(err.Error(), "Unexpected end of input")

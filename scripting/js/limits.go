@@ -31,6 +31,14 @@ const (
 	// MaxBufferBytes is the largest ArrayBuffer or typed array one
 	// constructor call may allocate, in bytes (256 MiB).
 	MaxBufferBytes = 1 << 28
+	// MaxSourceDepth is how deeply the brackets of JavaScript or
+	// TypeScript source ((), [], {} and template literals' ${}) may nest:
+	// a script file, a module, a REPL entry, or the text given to eval or
+	// Function. Deeper source is refused with a SyntaxError before goja or
+	// esbuild parses it (both recurse once per level and, some hundreds of
+	// thousands deep, overflow the Go stack, which ends the host); see
+	// depth.go.
+	MaxSourceDepth = 1_000
 )
 
 // limitsSource is the script that installs the bounds. goja allocates what

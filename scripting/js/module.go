@@ -70,6 +70,14 @@ func frameHidden(line string) bool {
 // columns. With repl, a top-level await is rewritten as wrapAwait does for
 // a REPL entry, so that the file's declarations outlive the .load.
 func compileBundle(name string, b *bundle, repl bool) (*compiled, error) {
+	if de := checkDepth(b.code); de != nil {
+		// Each file was measured as esbuild loaded it (see depthPlugin):
+		// what esbuild wrapped around a file took it past the bound.
+		se := depthError(name, de)
+		se.Line = 0
+		se.Message = "SyntaxError: the bundle esbuild made of it " + de.message()[len("source "):]
+		return nil, se
+	}
 	m, err := adjustMap(b.sourceMap, 0)
 	if err != nil {
 		return nil, fmt.Errorf("js: %s: %w", name, err)
@@ -125,6 +133,9 @@ func compileFile(path string) (*compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("js: %w", err)
 	}
+	if de := checkDepth(string(src)); de != nil {
+		return nil, depthError(path, de)
+	}
 	prg, err := goja.Compile(path, string(src), false)
 	if err == nil {
 		return &compiled{prg: prg}, nil
@@ -146,6 +157,9 @@ func compileEntry(name, src string) (*goja.Program, error) {
 			return nil, err
 		}
 		return m.prg, nil
+	}
+	if de := checkDepth(src); de != nil {
+		return nil, depthError(name, de)
 	}
 	code := src
 	if wrapped, ok := wrapAwait(src); ok {

@@ -3,7 +3,9 @@ package js
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
@@ -24,6 +26,10 @@ func (e *Engine) installRequire() error {
 			var syn *goja.CompilerSyntaxError
 			if errors.As(err, &syn) {
 				panic(e.requireSyntaxError(syn))
+			}
+			var de *DepthError
+			if errors.As(err, &de) {
+				panic(e.syntaxErrorValue(fmt.Sprintf("%s:%d: %s (column %d)", de.File, de.Line, de.message(), de.Column)))
 			}
 			if errors.Is(err, require.InvalidModuleError) {
 				msg := fmt.Sprintf("Cannot find module '%s'", call.Argument(0).String())
@@ -50,9 +56,35 @@ func (e *Engine) requireSyntaxError(syn *goja.CompilerSyntaxError) goja.Value {
 	if m := requireSyntaxRE.FindStringSubmatch(msg); m != nil {
 		msg = m[1] + ":" + m[2] + ": " + m[3]
 	}
+	return e.syntaxErrorValue(msg)
+}
+
+// syntaxErrorValue is a SyntaxError with the message msg.
+func (e *Engine) syntaxErrorValue(msg string) goja.Value {
 	obj, err := e.vm.New(e.vm.Get("SyntaxError"), e.vm.ToValue(msg))
 	if err != nil {
 		return e.vm.ToValue(msg)
 	}
 	return obj
+}
+
+// loadSource is require's loader: goja_nodejs's, but a module nested
+// deeper than MaxSourceDepth is refused with a *DepthError before goja
+// parses it (see depth.go). JSON files are left to their parsers, which
+// have bounds of their own: JSON.parse for a .json module, encoding/json
+// for package.json and source maps.
+func loadSource(path string) ([]byte, error) {
+	src, err := require.DefaultSourceLoader(path)
+	if err != nil {
+		return nil, err
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json", ".map":
+		return src, nil
+	}
+	if de := checkDepth(string(src)); de != nil {
+		de.File = path
+		return nil, de
+	}
+	return src, nil
 }
