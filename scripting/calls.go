@@ -119,8 +119,9 @@ func (rt *Runtime) explain(parent context.Context, name, method string, opts Cal
 // slot on the loop and returns at once; done runs later on the loop with
 // the outcome. When the call succeeded, done returns why it could not use
 // the result, or nil, and the socket's observer is told of the call after
-// it (as CallThen's convert); a failed call is told at once. It must be
-// called on the script's goroutine.
+// it (as CallThen's convert); a failed call is told at once. (A call that
+// succeeds after the script's loop has stopped for good is never told:
+// its done never runs.) It must be called on the script's goroutine.
 func (rt *Runtime) CallAsync(ctx context.Context, name, method string, payload []byte, opts CallOptions, done func(result []byte, err error) (bad error)) {
 	finish := rt.loop.Reserve()
 	rt.goWork(func() {
