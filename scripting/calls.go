@@ -19,8 +19,35 @@ import (
 // one of the Code constants. ctx (the script's scope) bounds the call
 // besides opts.Timeout.
 func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte, opts CallOptions) ([]byte, error) {
+	out, d, err := rt.call(ctx, name, method, payload, opts)
+	d.Report(nil)
+	return out, err
+}
+
+// CallThen is Call for a caller that turns the result into values of its
+// own (an engine): convert is called with the result, on the calling
+// goroutine, when the call succeeded, and before the socket's observer is
+// told of the call, so that an error it returns is the call's failure for
+// both: CallThen returns it as a bad_response *Error naming the call
+// (BadResponse), and the observer sees it wrapping socket.ErrBadResponse.
+func (rt *Runtime) CallThen(ctx context.Context, name, method string, payload []byte, opts CallOptions, convert func(result []byte) error) error {
+	out, d, err := rt.call(ctx, name, method, payload, opts)
+	if err != nil {
+		d.Report(nil)
+		return err
+	}
+	if bad := convert(out); bad != nil {
+		d.Report(bad)
+		return BadResponse(name, method, bad)
+	}
+	d.Report(nil)
+	return nil
+}
+
+// call is Call with the report to the observer left to the caller.
+func (rt *Runtime) call(ctx context.Context, name, method string, payload []byte, opts CallOptions) ([]byte, socket.Deferred, error) {
 	if rt.sock == nil {
-		return nil, NewError(name, method, socket.ErrPluginNotFound)
+		return nil, socket.Deferred{}, NewError(name, method, socket.ErrPluginNotFound)
 	}
 	if !opts.NoFieldCheck && hasFields(payload) {
 		// Only a payload with fields is checked, against the method's
@@ -28,7 +55,7 @@ func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte
 		var err error
 		rt.sock.InspectInput(name, method, func(in *plugin.Entity) { err = checkFields(in, payload) })
 		if err != nil {
-			return nil, &Error{Plugin: name, Method: method, Code: CodeBadArgument, Err: err}
+			return nil, socket.Deferred{}, &Error{Plugin: name, Method: method, Code: CodeBadArgument, Err: err}
 		}
 	}
 	parent := ctx
@@ -37,19 +64,20 @@ func (rt *Runtime) Call(ctx context.Context, name, method string, payload []byte
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	out, err := rt.sock.CallJSON(ctx, opts.Trace, name, method, payload)
+	out, d, err := rt.sock.CallJSONDeferred(ctx, opts.Trace, name, method, payload)
 	if errors.Is(err, socket.ErrPluginNotFound) && rt.awaitStarting(ctx, name) {
-		out, err = rt.sock.CallJSON(ctx, opts.Trace, name, method, payload)
+		d.Report(nil) // counted as the not_connected call it was
+		out, d, err = rt.sock.CallJSONDeferred(ctx, opts.Trace, name, method, payload)
 	}
 	if err != nil {
 		if errors.Is(err, socket.ErrPluginNotFound) {
 			if ex := rt.exited(name, method, err); ex != nil {
-				return nil, ex
+				return nil, d, ex
 			}
 		}
-		return nil, NewError(name, method, rt.explain(parent, name, method, opts, err))
+		return nil, d, NewError(name, method, rt.explain(parent, name, method, opts, err))
 	}
-	return out, nil
+	return out, d, nil
 }
 
 // explain makes a failed call's error say what a script author needs:
@@ -87,14 +115,23 @@ func (rt *Runtime) explain(parent context.Context, name, method string, opts Cal
 	return err
 }
 
-// CallAsync is Call on a goroutine of the runtime's: it reserves a slot on
-// the loop and returns at once; done runs later on the loop with the
-// outcome. It must be called on the script's goroutine.
-func (rt *Runtime) CallAsync(ctx context.Context, name, method string, payload []byte, opts CallOptions, done func(result []byte, err error)) {
+// CallAsync is CallThen on a goroutine of the runtime's: it reserves a
+// slot on the loop and returns at once; done runs later on the loop with
+// the outcome. When the call succeeded, done returns why it could not use
+// the result, or nil, and the socket's observer is told of the call after
+// it (as CallThen's convert); a failed call is told at once. (A call that
+// succeeds after the script's loop has stopped for good is never told:
+// its done never runs.) It must be called on the script's goroutine.
+func (rt *Runtime) CallAsync(ctx context.Context, name, method string, payload []byte, opts CallOptions, done func(result []byte, err error) (bad error)) {
 	finish := rt.loop.Reserve()
 	rt.goWork(func() {
-		out, err := rt.Call(ctx, name, method, payload, opts)
-		finish(func() { done(out, err) })
+		out, d, err := rt.call(ctx, name, method, payload, opts)
+		if err != nil {
+			d.Report(nil)
+			finish(func() { done(out, err) })
+			return
+		}
+		finish(func() { d.Report(done(out, nil)) })
 	})
 }
 
@@ -123,24 +160,16 @@ func (rt *Runtime) Broadcast(ctx context.Context, method string, payload []byte,
 			ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 			defer cancel()
 		}
-		results, errs := rt.sock.BroadcastJSON(ctx, opts.Trace, method, payload)
+		// One plugin's bad answer is its own failure (and the observer
+		// sees it so): it must not make the whole result unencodable, or
+		// too deep to convert once it sits two levels down.
+		results, errs := rt.sock.BroadcastJSONCheck(ctx, opts.Trace, method, payload, checkBroadcastResult)
 		if err, ok := errs["*"]; ok && len(results) == 0 {
 			return nil, NewError("", method, err)
 		}
 		for name, out := range results {
 			if len(out) == 0 {
 				out = json.RawMessage("null")
-			}
-			// One plugin's bad answer is its own failure: it must not
-			// make the whole result unencodable, or too deep to convert
-			// once it sits two levels down.
-			if !json.Valid(out) {
-				res.Errors[name] = ErrBadResponse.Error() + ": invalid JSON"
-				continue
-			}
-			if jsontok.Deeper(out, jsontok.MaxDepth-2) {
-				res.Errors[name] = fmt.Sprintf("%v: nested deeper than %d levels", ErrBadResponse, jsontok.MaxDepth-2)
-				continue
 			}
 			res.Results[name] = out
 		}
@@ -165,6 +194,21 @@ func (rt *Runtime) Broadcast(ctx context.Context, method string, payload []byte,
 		return nil, NewError("", method, err)
 	}
 	return json.Marshal(res)
+}
+
+// checkBroadcastResult refuses a plugin's answer to a broadcast that
+// cannot sit in a BroadcastResult: not JSON, or nested so deep that the
+// whole would be too deep to convert.
+func checkBroadcastResult(_ string, out json.RawMessage) error {
+	switch {
+	case len(out) == 0:
+		return nil
+	case !json.Valid(out):
+		return errors.New("invalid JSON")
+	case jsontok.Deeper(out, jsontok.MaxDepth-2):
+		return fmt.Errorf("nested deeper than %d levels", jsontok.MaxDepth-2)
+	}
+	return nil
 }
 
 // errorText is err's message without the "plugin.method: " prefix the

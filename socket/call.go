@@ -98,15 +98,16 @@ func (s *Socket) BroadcastContext(ctx context.Context, id, method string, payloa
 		}
 		return results, errs
 	}
-	raw, errs := s.BroadcastJSON(ctx, id, method, in)
-	for name, out := range raw {
+	// Each result is decoded before that plugin's part is reported, so
+	// that one that does not decode is reported as the failure the caller
+	// gets.
+	_, errs = s.broadcast(ctx, id, method, in, func(name string, out []byte) error {
 		v, err := decodeResult(name, method, out)
-		if err != nil {
-			errs[name] = err
-			continue
+		if err == nil {
+			results[name] = v
 		}
-		results[name] = v
-	}
+		return err
+	})
 	return results, errs
 }
 
@@ -115,6 +116,31 @@ func (s *Socket) BroadcastContext(ctx context.Context, id, method string, payloa
 // with a payload too large to send (ErrMessageTooLarge), that error, and
 // no plugin is sent anything.
 func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload json.RawMessage) (map[string]json.RawMessage, map[string]error) {
+	return s.broadcast(ctx, id, method, payload, nil)
+}
+
+// BroadcastJSONCheck is BroadcastJSON for a caller that turns each result
+// into values of its own, which fails when it cannot: check is called on
+// the calling goroutine with each answering plugin's name and result (nil
+// when it answered none) before that plugin's part is reported to the
+// observer. An error check returns is that plugin's failure, in errs as a
+// *CallError wrapping ErrBadResponse and the error, and reported so; the
+// result is then not in results. It blocks as BroadcastJSON does.
+func (s *Socket) BroadcastJSONCheck(ctx context.Context, id, method string, payload json.RawMessage,
+	check func(name string, result json.RawMessage) error) (map[string]json.RawMessage, map[string]error) {
+	return s.broadcast(ctx, id, method, payload, func(name string, out []byte) error {
+		if err := check(name, out); err != nil {
+			return &CallError{Plugin: name, Method: method, Err: fmt.Errorf("%w: %w", ErrBadResponse, err)}
+		}
+		return nil
+	})
+}
+
+// broadcast is BroadcastJSON with check, when not nil, called on each
+// answer before it is reported: an error it returns is that plugin's
+// failure, as it is.
+func (s *Socket) broadcast(ctx context.Context, id, method string, payload json.RawMessage,
+	check func(name string, out []byte) error) (map[string]json.RawMessage, map[string]error) {
 	results, errs := map[string]json.RawMessage{}, map[string]error{}
 	o := s.observer()
 	var start time.Time
@@ -140,26 +166,39 @@ func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload j
 	// stopped reading holds up only its own request.
 	type outcome struct {
 		sent sent
+		out  []byte
 		err  error
+		took time.Duration // until the answer was collected, for the observer
 	}
 	out := make([]outcome, len(plugins))
 	for i, e := range plugins {
 		out[i].sent, out[i].err = e.peer.send(id, method, payload)
 	}
 	for i, e := range plugins {
-		var b []byte
-		err := out[i].err
-		if err == nil {
-			b, err = e.peer.wait(ctx, out[i].sent)
-		}
-		if err != nil {
-			err = &CallError{Plugin: e.info.Name, Method: method, Err: err}
-			errs[e.info.Name] = err
-		} else {
-			results[e.info.Name] = b
+		if out[i].err == nil {
+			out[i].out, out[i].err = e.peer.wait(ctx, out[i].sent)
 		}
 		if o != nil {
-			observeCall(o, id, e.info.Name, method, start, payload, b, err, true)
+			out[i].took = time.Since(start)
+		}
+	}
+	// The answers are checked and reported once all are in, so that
+	// checking one does not add to the time of the next.
+	for i, e := range plugins {
+		name, b, err := e.info.Name, out[i].out, out[i].err
+		if err != nil {
+			err = &CallError{Plugin: name, Method: method, Err: err}
+		} else if check != nil {
+			err = check(name, b)
+		}
+		if err != nil {
+			errs[name] = err
+		} else {
+			results[name] = b
+		}
+		if o != nil {
+			o.CallDone(CallRecord{Plugin: name, Method: method, Trace: id, Start: start, Duration: out[i].took,
+				RequestBytes: len(payload), ResponseBytes: len(b), Err: err, Broadcast: true})
 		}
 	}
 	if o != nil {

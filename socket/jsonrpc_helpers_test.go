@@ -29,6 +29,11 @@ func dialJSON(t testing.TB, addr string, f jsonrpc.Framing) *jpeer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newJPeer(t, nc, f)
+}
+
+// newJPeer is a jpeer over nc, which the test's cleanup closes.
+func newJPeer(t testing.TB, nc net.Conn, f jsonrpc.Framing) *jpeer {
 	t.Cleanup(func() { nc.Close() })
 	return &jpeer{t: t, nc: nc, rd: jsonrpc.NewReader(nc, 64<<20), f: f}
 }

@@ -43,8 +43,8 @@ type CallRecord struct {
 	Start    time.Time
 	Duration time.Duration
 	// RequestBytes is the size of the JSON payload sent; ResponseBytes
-	// the size of the JSON answer (0 when none came; a result Call could
-	// not decode, ErrBadResponse, has its size). An argument Call could
+	// the size of the JSON answer (0 when none came; a result that could
+	// not be decoded, ErrBadResponse, has its size). An argument Call could
 	// not encode (ErrBadArgument) is reported with Duration and both
 	// sizes 0: nothing was sent.
 	RequestBytes, ResponseBytes int

@@ -132,17 +132,21 @@ func (e *Engine) callArgs(c goja.FunctionCall, i int, plugin, method string) ([]
 func (e *Engine) jsCall(c goja.FunctionCall) goja.Value {
 	name, method := e.str(c, 0, "plugin"), e.str(c, 1, "method")
 	payload, opts := e.callArgs(c, 2, name, method)
-	out, err := e.rt.Call(e.scope.Context(), name, method, payload, opts)
+	var v goja.Value
+	err := e.rt.CallThen(e.scope.Context(), name, method, payload, opts, func(out []byte) (err error) {
+		v, err = e.decode(out)
+		return err
+	})
 	if err != nil {
 		e.throw(err)
 	}
-	return e.result(name, method, out)
+	return v
 }
 
 func (e *Engine) jsCallAsync(c goja.FunctionCall) goja.Value {
 	name, method := e.str(c, 0, "plugin"), e.str(c, 1, "method")
 	payload, opts := e.callArgs(c, 2, name, method)
-	return e.promise(name, method, func(done func([]byte, error)) {
+	return e.promise(name, method, func(done func([]byte, error) error) {
 		e.rt.CallAsync(e.asyncCtx, name, method, payload, opts, done)
 	})
 }
@@ -160,36 +164,39 @@ func (e *Engine) jsBroadcast(c goja.FunctionCall) goja.Value {
 func (e *Engine) jsBroadcastAsync(c goja.FunctionCall) goja.Value {
 	method := e.str(c, 0, "method")
 	payload, opts := e.callArgs(c, 1, "", method)
-	return e.promise("", method, func(done func([]byte, error)) {
-		e.rt.BroadcastAsync(e.asyncCtx, method, payload, opts, done)
+	return e.promise("", method, func(done func([]byte, error) error) {
+		e.rt.BroadcastAsync(e.asyncCtx, method, payload, opts, func(out []byte, err error) { done(out, err) })
 	})
 }
 
 // promise starts Go work with start and returns a Promise settled on the
 // loop with its outcome; a rejection's stack is the caller's. An answer
-// that does not convert is a bad_response of plugin's method.
-func (e *Engine) promise(plugin, method string, start func(done func([]byte, error))) goja.Value {
+// that does not convert is a bad_response of plugin's method, and done
+// returns why (for the observer, see scripting.Runtime.CallAsync).
+func (e *Engine) promise(plugin, method string, start func(done func([]byte, error) error)) goja.Value {
 	p, resolve, reject := e.vm.NewPromise()
 	site := e.vm.CaptureCallStack(0, nil)
-	start(func(out []byte, err error) {
+	start(func(out []byte, err error) (bad error) {
 		if !e.running() {
-			return
+			return nil
 		}
 		var jerr error
 		if err != nil {
 			jerr = reject(e.errorValue(err, site))
 		} else if v, perr := e.decode(out); perr != nil {
+			bad = perr
 			jerr = reject(e.errorValue(scripting.BadResponse(plugin, method, perr), site))
 		} else {
 			jerr = resolve(v)
 		}
 		if jerr != nil {
 			e.uncaught(jerr)
-			return
+			return bad
 		}
 		if e.depth == 0 {
 			e.checkRejections()
 		}
+		return bad
 	})
 	return e.vm.ToValue(p)
 }

@@ -131,11 +131,16 @@ func (e *Engine) callArgs(L *lua.LState, n int, plugin, method string) ([]byte, 
 func (e *Engine) luaCall(L *lua.LState) int {
 	name, method := e.str(L, 1, "plugin"), e.str(L, 2, "method")
 	payload, opts := e.callArgs(L, 3, name, method)
-	out, err := e.rt.Call(e.scope.Context(), name, method, payload, opts)
+	var v lua.LValue
+	err := e.rt.CallThen(e.scope.Context(), name, method, payload, opts, func(out []byte) (err error) {
+		v, err = e.decode(out)
+		return err
+	})
 	if err != nil {
 		e.raise(L, err)
 	}
-	return e.pushResult(L, name, method, out)
+	L.Push(v)
+	return 1
 }
 
 func (e *Engine) luaBroadcast(L *lua.LState) int {
