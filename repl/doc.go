@@ -11,7 +11,8 @@
 // drop the line being typed. While a prompt waits, each engine runs its
 // timers and callbacks (Engine.Idle, on a goroutine of its own) and the
 // socket's events are printed as they arrive: what is printed then goes
-// above the line being typed, which liner draws again (Config.Redraw).
+// above the line being typed, which liner draws again (Config.Redraw);
+// REPL.Writer gives others (the host's log) the same way to the terminal.
 // Without a terminal it reads statements line by line, still joining
 // incomplete ones, and reports whether any failed. Whatever a plugin
 // supplied (names, versions, async values, results, errors, completion

@@ -193,3 +193,24 @@ func TestScreenPrintsAboveThePrompt(t *testing.T) {
 		t.Errorf("%d redraws, want 2", redraws)
 	}
 }
+
+// TestWriterOffTerminal: without a terminal no prompt is ever shown, also
+// while the REPL waits for input: what goes through Writer is written at
+// once and unchanged.
+func TestWriterOffTerminal(t *testing.T) {
+	s := newLiveSession(t, "js", plugintest.NewSocket(t))
+	s.send(`setTimeout(() => console.log("waiting"), 1)`)
+	waitOutput(t, &s.out, "waiting\n") // printed while Run waits for input
+	if s.r.Prompting() {
+		t.Error("Prompting is true without a terminal")
+	}
+	var b strings.Builder
+	w := s.r.Writer(&b)
+	io.WriteString(w, "level=INFO msg=one\nthe start of a line")
+	if want := "level=INFO msg=one\nthe start of a line"; b.String() != want {
+		t.Errorf("wrote %q, want %q", b.String(), want)
+	}
+	if err := s.end(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+}

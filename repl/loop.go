@@ -198,8 +198,10 @@ func (r *REPL) await(ctx context.Context, answers <-chan promptResult) (promptRe
 		stop()
 		wg.Wait()
 	}
-	start()
+	// Prompting first: what the callbacks print from the start goes above
+	// the prompt.
 	r.screen.setPrompting(r.cfg.Terminal)
+	start()
 	defer func() {
 		r.screen.setPrompting(false)
 		pause()

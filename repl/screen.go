@@ -13,17 +13,29 @@ const clearLine = "\r\x1b[K"
 // being typed: the prompt line is erased, the text printed (completed to a
 // whole line), and the line editor asked to draw the prompt and the line
 // again under it.
+//
+// The writers of REPL.Writer go through it too; they hold the start of a
+// line while a prompt is shown, until its end comes or the prompt goes.
 type screen struct {
 	mu        sync.Mutex
 	prompting bool
-	redraw    func() // asks the line editor to redraw; nil for none
+	redraw    func()        // asks the line editor to redraw; nil for none
+	held      []*lineWriter // the writers holding the start of a line
 }
 
-// setPrompting says whether a prompt is on the terminal now.
+// setPrompting says whether a prompt is on the terminal now. When it goes,
+// what the writers of REPL.Writer held is written as it is.
 func (s *screen) setPrompting(on bool) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.prompting = on
-	s.mu.Unlock()
+	if !on {
+		for _, lw := range s.held {
+			lw.flush()
+		}
+		clear(s.held)
+		s.held = s.held[:0]
+	}
 }
 
 // writer returns a writer to w through the screen.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -73,8 +74,9 @@ type natsSession struct {
 }
 
 // openNATS runs the embedded server when asked, connects, and attaches
-// sock. exposed says whether a non-loopback address is allowed.
-func openNATS(o *natsOptions, sock *socket.Socket, log *slog.Logger, exposed bool) (*natsSession, error) {
+// sock. exposed says whether a non-loopback address is allowed. The
+// connection's asynchronous errors are written to errw (natsErrors).
+func openNATS(o *natsOptions, sock *socket.Socket, log *slog.Logger, errw io.Writer, exposed bool) (*natsSession, error) {
 	ns := &natsSession{url: o.urls}
 	if o.listen != "" {
 		srv, err := startNATSServer(o, exposed)
@@ -87,7 +89,8 @@ func openNATS(o *natsOptions, sock *socket.Socket, log *slog.Logger, exposed boo
 		}
 		log.Debug("NATS server running", "url", ns.url)
 	}
-	opts := []nats.Option{nats.Name("switchboard host"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond)}
+	opts := []nats.Option{nats.Name("switchboard host"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond),
+		nats.ErrorHandler(natsErrors(errw))}
 	if o.creds != "" {
 		opts = append(opts, nats.UserCredentials(o.creds))
 	}
@@ -105,6 +108,22 @@ func openNATS(o *natsOptions, sock *socket.Socket, log *slog.Logger, exposed boo
 		return nil, err
 	}
 	return ns, nil
+}
+
+// natsErrors returns the handler of a connection's asynchronous errors (a
+// subscription the server refuses, a slow consumer): it writes each on a
+// line of w, in the words nats.go's default handler writes to os.Stderr,
+// so that w (the session's progress, hence the REPL's screen while it
+// prompts) decides where it goes.
+func natsErrors(w io.Writer) nats.ErrHandler {
+	return func(nc *nats.Conn, sub *nats.Subscription, err error) {
+		cid, _ := nc.GetClientID()
+		if sub != nil {
+			fmt.Fprintf(w, "%s on connection [%d] for subscription on %q\n", err, cid, sub.Subject)
+			return
+		}
+		fmt.Fprintf(w, "%s on connection [%d]\n", err, cid)
+	}
 }
 
 // spawnEnv is what spawned plugins get to serve over NATS.
@@ -209,12 +228,12 @@ func splitListen(flagName, addr string, exposed bool) (string, int, error) {
 // without); with -nats-spawn, what spawned plugins get in their
 // environment (lis.env) then points them at it. On failure nothing is left
 // open.
-func joinNATS(o *options, sock *socket.Socket, lis *listener, log *slog.Logger) (*natsSession, error) {
+func joinNATS(o *options, sock *socket.Socket, lis *listener, log *slog.Logger, errw io.Writer) (*natsSession, error) {
 	no := &o.nats
 	if !no.enabled() {
 		return nil, nil
 	}
-	ns, err := openNATS(no, sock, log, o.token != "" || o.insecure)
+	ns, err := openNATS(no, sock, log, errw, o.token != "" || o.insecure)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
 
+	"github.com/switchboard-rpc/switchboard/internal/natswire"
+	"github.com/switchboard-rpc/switchboard/internal/syncbuf"
 	"github.com/switchboard-rpc/switchboard/internal/testcert"
 	"github.com/switchboard-rpc/switchboard/plugin"
 	"github.com/switchboard-rpc/switchboard/socket"
@@ -145,7 +149,7 @@ func TestNATSListenEverywhereDialsLoopback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns, err := openNATS(&natsOptions{listen: "0.0.0.0:0"}, sock, log, true)
+	ns, err := openNATS(&natsOptions{listen: "0.0.0.0:0"}, sock, log, io.Discard, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +160,7 @@ func TestNATSListenEverywhereDialsLoopback(t *testing.T) {
 		t.Error(err)
 	}
 	ns.close()
-	if _, err := openNATS(&natsOptions{listen: "0.0.0.0:0"}, sock, log, false); err == nil || !strings.Contains(err.Error(), "refusing") {
+	if _, err := openNATS(&natsOptions{listen: "0.0.0.0:0"}, sock, log, io.Discard, false); err == nil || !strings.Contains(err.Error(), "refusing") {
 		t.Fatalf("a NATS server on every interface without a token or -insecure: %v", err)
 	}
 }
@@ -175,4 +179,41 @@ func serveNATSForTest(t *testing.T, o *server.Options) *server.Server {
 	}
 	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
 	return ns
+}
+
+// TestNATSAsyncErrorsGoToStderr: an asynchronous error of the host's NATS
+// connection (here the server refuses the subscription to the plugins'
+// output) is written to the host's stderr, in nats.go's words, where the
+// REPL can put it above its prompt, not to the process's os.Stderr behind
+// the host's back.
+func TestNATSAsyncErrorsGoToStderr(t *testing.T) {
+	ns := serveNATSForTest(t, &server.Options{
+		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true,
+		Users: []*server.User{{Username: "u", Password: "p", Permissions: &server.Permissions{
+			Subscribe: &server.SubjectPermission{Deny: []string{natswire.OutAll}},
+		}}},
+	})
+	st, _, _ := fakeState("repl", "-nats", "nats://u:p@"+ns.Addr().String())
+	var errb syncbuf.Buffer
+	in, typed := io.Pipe()
+	st.stdin, st.stderr = in, &errb
+	done := make(chan int, 1)
+	go func() { done <- st.main() }()
+	want := `nats: permissions violation: Permissions Violation for Subscription to "` + natswire.OutAll + `" on connection [`
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(errb.String(), want); {
+		if time.Now().After(deadline) {
+			typed.Close()
+			<-done
+			t.Fatalf("stderr lacks %q:\n%s", want, errb.String())
+		}
+		time.Sleep(5 * time.Millisecond) // polling the output, not synchronising
+	}
+	typed.Close()
+	if status := <-done; status != 0 {
+		t.Errorf("repl ended with status %d; stderr:\n%s", status, errb.String())
+	}
+	// The line nats.go's default handler would write, byte for byte.
+	if line := regexp.MustCompile(regexp.QuoteMeta(want) + `[0-9]+\]\n`); !line.MatchString(errb.String()) {
+		t.Errorf("stderr lacks a line of nats.go's form %s:\n%s", line, errb.String())
+	}
 }

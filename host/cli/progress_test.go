@@ -45,3 +45,45 @@ func TestProgressOffTerminal(t *testing.T) {
 		t.Errorf("output %q", got)
 	}
 }
+
+// TestProgressAbovePrompt: while the REPL's prompt waits on the terminal
+// (it holds the bottom line), a step that begins is a line when it begins
+// and one when it ends, and a step already drawn is not drawn again: the
+// log's records and the step's end go to the REPL's screen as they are.
+func TestProgressAbovePrompt(t *testing.T) {
+	var out bytes.Buffer
+	prompt := true
+	p := &progress{w: &out, terminal: true, tick: time.Hour}
+	p.toScreen(&out, func() bool { return prompt })
+	end := p.begin("building x (go build)", 0, true)
+	p.Write([]byte("level=INFO msg=hello\n"))
+	end("built")
+	got := out.String()
+	want := "switchboard: building x (go build) ...\nlevel=INFO msg=hello\nswitchboard: building x (go build) ... built in "
+	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "\n") || strings.Count(got, "\n") != 3 {
+		t.Errorf("a step begun above the prompt wrote %q, want three lines beginning %q", got, want)
+	}
+
+	// A step drawn in place before the prompt came.
+	out.Reset()
+	prompt = false
+	end = p.begin(`waiting for plugin "kv"`, time.Hour, false)
+	prompt = true
+	p.show(`switchboard: waiting for plugin "kv" ... 9s of 1h0m0s`, "") // a tick
+	p.Write([]byte("level=WARN msg=lost\n"))
+	end("connected")
+	got = out.String()
+	want = "\r\x1b[K" + `switchboard: waiting for plugin "kv" ... 0s of 1h0m0s` +
+		"level=WARN msg=lost\n" + "\r\x1b[K" + `switchboard: waiting for plugin "kv" ... connected in `
+	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "\n") {
+		t.Errorf("a step drawn before the prompt wrote %q, want %q and the time", got, want)
+	}
+
+	// Back on stderr, the progress is as it was.
+	p.toScreen(&out, nil)
+	out.Reset()
+	p.begin("building y (go build)", 0, true)("built")
+	if got := out.String(); !strings.HasPrefix(got, "\r\x1b[Kswitchboard: building y (go build) ... 0s") {
+		t.Errorf("after the REPL, a step wrote %q", got)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -22,6 +24,13 @@ import (
 // ends.
 func startOnTerminal(t *testing.T, args ...string) (*exec.Cmd, *os.File, *terminal) {
 	t.Helper()
+	return startOnTerminalStderr(t, nil, args...)
+}
+
+// startOnTerminalStderr is startOnTerminal with stderr on the file stderr
+// instead of the terminal, when not nil.
+func startOnTerminalStderr(t *testing.T, stderr *os.File, args ...string) (*exec.Cmd, *os.File, *terminal) {
+	t.Helper()
 	bin, err := exec.LookPath(programName)
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +43,9 @@ func startOnTerminal(t *testing.T, args ...string) (*exec.Cmd, *os.File, *termin
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "TERM=xterm")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -148,6 +160,34 @@ func (term *terminal) expect(want string) {
 		}
 		if time.Now().After(deadline) {
 			term.t.Fatalf("terminal output lacks %q; after the last match it is:\n%q", want, rest)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the collected output, not synchronising
+	}
+}
+
+// expectNumber waits until the output after the last match contains
+// prefix followed by a number and something else, and returns the number.
+func (term *terminal) expectNumber(prefix string) int {
+	term.t.Helper()
+	re := regexp.MustCompile(regexp.QuoteMeta(prefix) + `([0-9]+)[^0-9]`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		term.mu.Lock()
+		rest := term.out.String()[term.seen:]
+		m := re.FindStringSubmatchIndex(rest)
+		if m != nil {
+			term.seen += m[1]
+		}
+		term.mu.Unlock()
+		if m != nil {
+			n, err := strconv.Atoi(rest[m[2]:m[3]])
+			if err != nil {
+				term.t.Fatal(err)
+			}
+			return n
+		}
+		if time.Now().After(deadline) {
+			term.t.Fatalf("terminal output lacks %q and a number; after the last match it is:\n%q", prefix, rest)
 		}
 		time.Sleep(5 * time.Millisecond) // polling the collected output, not synchronising
 	}
@@ -307,6 +347,119 @@ func TestREPLPrintsAboveTheLineBeingTyped(t *testing.T) {
 	term.expect("js> ")
 
 	term.endSession(cmd)
+}
+
+// TestREPLLogsAboveTheLineBeingTyped: a record of the host's log that
+// comes while a line is half typed (the WARN that a plugin spawned in the
+// session died: the test kills it) is printed above the prompt, the
+// prompt line erased first, and the prompt and the half line are drawn
+// again under it; finishing the line evaluates all of it.
+func TestREPLLogsAboveTheLineBeingTyped(t *testing.T) {
+	cmd, _, term := startOnTerminal(t, "repl", "-history", "off")
+
+	term.expect("js> ")
+	term.send(`const p = spawn("` + filepath.Join(pluginDir, "echo") + `"); waitFor("echo", 10000); "pid " + p.pid + "."` + "\r")
+	pid := term.expectNumber("pid ")
+	term.expect("js> ")
+	term.send("20 +")
+	term.expect("20 +")
+	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil { // its process group
+		t.Fatal(err)
+	}
+	term.expect("\r\x1b[K" + `level=WARN msg="plugin process exited"`)
+	term.expect("js> 20 +") // drawn again under it
+	term.send(" 3\r")
+	term.expect("23")
+	term.expect("js> ")
+
+	// So is the host's message on a signal that ends the session.
+	term.send("40 +")
+	term.expect("40 +")
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	term.expect("\r\x1b[K" + "switchboard: terminated: stopping (again to exit at once)\r\n")
+	var ee *exec.ExitError
+	if err := cmd.Wait(); !errors.As(err, &ee) || ee.ExitCode() != 143 {
+		t.Errorf("repl ended with %v, want status 143", err)
+	}
+	term.master.Close()
+	<-term.done
+}
+
+// TestREPLBuildsAboveTheLineBeingTyped: a Go plugin directory that a
+// callback spawns while a line is half typed is built with its progress
+// above the prompt, a line when it begins and one when it ends, not drawn
+// in place over the prompt.
+func TestREPLBuildsAboveTheLineBeingTyped(t *testing.T) {
+	echoDir, err := filepath.Abs("../../examples/plugins/echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, _, term := startOnTerminal(t, "repl", "-history", "off")
+
+	term.expect("js> ")
+	term.send(`const p = spawn("` + filepath.Join(pluginDir, "echo") + `"); waitFor("echo", 10000); ` +
+		`onDisconnect(() => spawn("` + echoDir + `")); "pid " + p.pid + "."` + "\r")
+	pid := term.expectNumber("pid ")
+	term.expect("js> ")
+	term.send("20 +")
+	term.expect("20 +")
+	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	building := "switchboard: building " + echoDir + " (go build) ..."
+	term.expect("\r\x1b[K" + building + "\r\n")
+	term.expect("\r\x1b[K" + building + " built in ")
+	term.expect("js> 20 +")
+	term.send(" 3\r")
+	term.expect("23")
+	term.endSession(cmd)
+	if drawn := regexp.MustCompile(regexp.QuoteMeta(building) + ` [0-9.]+s`); drawn.MatchString(term.out.String()) {
+		t.Errorf("the build was drawn in place:\n%q", term.out.String())
+	}
+}
+
+// TestREPLLogsToAFile: with stderr not a terminal (stdin and stdout are),
+// the host's log goes to it as it is, whatever the prompt.
+func TestREPLLogsToAFile(t *testing.T) {
+	errFile := filepath.Join(t.TempDir(), "stderr")
+	f, err := os.Create(errFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd, _, term := startOnTerminalStderr(t, f, "repl", "-history", "off")
+
+	term.expect("js> ")
+	term.send(`const p = spawn("` + filepath.Join(pluginDir, "echo") + `"); waitFor("echo", 10000); "pid " + p.pid + "."` + "\r")
+	pid := term.expectNumber("pid ")
+	term.expect("js> ")
+	term.send("20 +")
+	term.expect("20 +")
+	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	term.expect("[disconnect] echo lost")
+	const want = `level=WARN msg="plugin process exited"`
+	var got []byte
+	for deadline := time.Now().Add(10 * time.Second); !bytes.Contains(got, []byte(want)); {
+		if time.Now().After(deadline) {
+			t.Fatalf("stderr lacks %q:\n%q", want, got)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the file, not synchronising
+		got, _ = os.ReadFile(errFile)
+	}
+	if bytes.ContainsAny(got, "\r\x1b") {
+		t.Errorf("stderr is not the log as it is:\n%q", got)
+	}
+	term.send(" 3\r")
+	term.expect("23")
+	term.expect("js> ")
+	term.endSession(cmd)
+	if out := term.out.String(); strings.Contains(out, "level=") {
+		t.Errorf("the log reached the terminal:\n%q", out)
+	}
 }
 
 // TestREPLHistoryPerLanguage: without -history, each language's lines go

@@ -28,10 +28,11 @@ the user's state directory: $XDG_STATE_HOME/switchboard/history.js, or
 plugin names, methods and payload fields, and a "..." prompt while a
 statement is incomplete. Ctrl-C drops the line or cancels the call in
 flight, Ctrl-D ends the session and stops the plugins it spawned. Timers
-and events from plugins are printed as they come, above the line being
-typed. A call to a plugin of -spawn still starting waits for it, up to
--wait-timeout. Type .help for the meta-commands (.plugins, .info NAME,
-.lang js|lua, .load FILE, .editor, .save FILE, .exit).
+and events from plugins, and the host's log, are printed as they come,
+above the line being typed. A call to a plugin of -spawn still starting
+waits for it, up to -wait-timeout. Type .help for the meta-commands
+(.plugins, .info NAME, .lang js|lua, .load FILE, .editor, .save FILE,
+.exit).
 
 Without a terminal, statements are read line by line and results printed;
 the exit status is 1 if any statement failed.
@@ -125,6 +126,19 @@ func runRepl(st *state, o *options, args []string) (err error) {
 		return err
 	}
 	defer r.Close()
+	if st.terminal && st.stderrTerminal {
+		// What the host writes to the terminal while a prompt waits (its
+		// log, with the plugins' output; a build's progress; a signal's
+		// message) goes above the prompt, as the REPL's own output does.
+		// Elsewhere stderr is written as it is.
+		screen := r.Writer(st.stderr)
+		sess.prog.toScreen(screen, r.Prompting)
+		sigs.setOutput(screen)
+		defer func() {
+			sigs.setOutput(st.stderr)
+			sess.prog.toScreen(st.stderr, nil)
+		}()
+	}
 	close(ready)
 	if st.terminal {
 		fmt.Fprintf(st.stderr, "switchboard %s, %s; plugins dial SWITCHBOARD_ADDR=%s%s; .help for help\n",

@@ -107,7 +107,7 @@ func (st *state) openSession(o *options) (*session, error) {
 	}
 	sock.Serve(lis)
 	log.Debug("listening for plugins", "addr", lis.addr)
-	ns, err := joinNATS(o, sock, lis, log) // before the spawner copies lis.env
+	ns, err := joinNATS(o, sock, lis, log, prog) // before the spawner copies lis.env
 	if err != nil {
 		_ = sock.Shutdown("")
 		lis.Close()

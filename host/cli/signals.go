@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"syscall"
@@ -26,6 +27,7 @@ type signals struct {
 	mu     sync.Mutex
 	first  os.Signal // the first signal not consumed, nil before
 	atExit []func()
+	out    io.Writer // where the messages go: st.stderr, or the REPL's screen
 }
 
 // watchSignals relays signals until stop is called. For each signal it
@@ -37,7 +39,7 @@ type signals struct {
 func (st *state) watchSignals(handle func(os.Signal) bool, shutdown func(os.Signal), stopNow func()) *signals {
 	s := &signals{
 		st: st, ch: make(chan os.Signal, 3), quit: make(chan struct{}), done: make(chan struct{}),
-		handle: handle, shutdown: shutdown, stopNow: stopNow,
+		handle: handle, shutdown: shutdown, stopNow: stopNow, out: st.stderr,
 	}
 	st.notify(s.ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go s.relay()
@@ -53,17 +55,17 @@ func (s *signals) relay() {
 				continue
 			}
 			s.mu.Lock()
-			first := s.first
+			first, out := s.first, s.out
 			if first == nil {
 				s.first = sig
 			}
 			s.mu.Unlock()
 			if first == nil {
-				fmt.Fprintf(s.st.stderr, "%s: %v: stopping (again to exit at once)\n", programName, sig)
+				fmt.Fprintf(out, "%s: %v: stopping (again to exit at once)\n", programName, sig)
 				s.shutdown(sig)
 				continue
 			}
-			fmt.Fprintf(s.st.stderr, "%s: %v again: exiting at once\n", programName, sig)
+			fmt.Fprintf(out, "%s: %v again: exiting at once\n", programName, sig)
 			if s.stopNow != nil {
 				s.stopNow()
 			}
@@ -79,6 +81,14 @@ func (s *signals) relay() {
 			return
 		}
 	}
+}
+
+// setOutput sends the messages to w from now on (the REPL's screen while
+// it runs on the terminal, then stderr again).
+func (s *signals) setOutput(w io.Writer) {
+	s.mu.Lock()
+	s.out = w
+	s.mu.Unlock()
 }
 
 // atExitNow registers fn to run before a second signal ends the process.
