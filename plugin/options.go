@@ -143,8 +143,8 @@ func WithContextKey(key any) Option {
 // WithNATSInline makes StartNATS serve the named methods inline: each
 // request of one of them runs on the goroutine that NATS delivers the
 // method's requests on, instead of being handed to a worker goroutine.
-// That saves a goroutine hand-off per request (about a third of a call's
-// time at 64 concurrent callers, measured in docs/performance.md), at the
+// That saves a goroutine handoff per request (a fifth to a quarter of a
+// call's time at 64 concurrent callers, measured in docs/nats.md), at the
 // price of concurrency: an instance serves the requests of an inline
 // method one at a time, in the order they reach it, as a plain NATS
 // subscriber or a micro handler does. It holds up nothing else: other
@@ -154,7 +154,8 @@ func WithContextKey(key any) Option {
 //
 // Start, over a direct connection, serves every method concurrently and
 // ignores the option. StartNATS refuses a name that is not a method it
-// serves; an empty name, or no name at all, is an invalid option here.
+// serves; New refuses an empty name, or no name at all, as an invalid
+// option.
 func WithNATSInline(methods ...string) Option {
 	return func(c *config) error {
 		if len(methods) == 0 {
