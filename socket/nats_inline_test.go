@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard-rpc/switchboard/internal/natswire"
 	"github.com/switchboard-rpc/switchboard/plugin"
+	"github.com/switchboard-rpc/switchboard/socket"
 )
 
 // blockedBehind starts Block("a") on the NATS plugin svc, waits until it
@@ -42,8 +43,8 @@ func blockedBehind(t *testing.T, url string, sv *svc, call func(tag string) erro
 
 // WithNATSInline serves a method's requests one at a time on the
 // subscription's goroutine: a second call waits for the first, while
-// other methods are served meanwhile. Without it (the control) the second
-// call runs beside the first.
+// other methods are served meanwhile, and a panic is an error as for any
+// method. Without it (the control) the second call runs beside the first.
 func TestNATSInlineServesOneAtATime(t *testing.T) {
 	for _, inline := range []bool{true, false} {
 		name := "concurrent"
@@ -56,7 +57,7 @@ func TestNATSInlineServesOneAtATime(t *testing.T) {
 			sv := newSvc()
 			var opts []plugin.Option
 			if inline {
-				opts = append(opts, plugin.WithNATSInline("Block", "Echo"))
+				opts = append(opts, plugin.WithNATSInline("Block", "Echo", "Panic"))
 			}
 			serveNATS(t, ns.ClientURL(), "svc", sv, opts...)
 			t.Cleanup(func() { close(sv.release) }) // on a failure, before the plugin stops
@@ -100,6 +101,12 @@ func TestNATSInlineServesOneAtATime(t *testing.T) {
 			}
 			if out, err := s.Call("", "svc", "Echo", "e"); err != nil || out != "e" {
 				t.Fatalf("Echo = %v, %v", out, err)
+			}
+			if _, err := s.Call("", "svc", "Panic", "p"); !errors.Is(err, socket.ErrPanic) {
+				t.Fatalf("Panic: %v", err)
+			}
+			if out, err := s.Call("", "svc", "Echo", "after"); err != nil || out != "after" {
+				t.Fatalf("Echo after a panic = %v, %v", out, err)
 			}
 		})
 	}
