@@ -349,6 +349,22 @@ func TestREPLPrintsAboveTheLineBeingTyped(t *testing.T) {
 	term.endSession(cmd)
 }
 
+// killEchoWhileTyping spawns the echo plugin from the REPL on term, types
+// half a line ("20 +") and kills the plugin's process group, so that the
+// host logs its exit while the line is being typed.
+func killEchoWhileTyping(t *testing.T, term *terminal) {
+	t.Helper()
+	term.expect("js> ")
+	term.send(`const p = spawn("` + filepath.Join(pluginDir, "echo") + `"); waitFor("echo", 10000); "pid " + p.pid + "."` + "\r")
+	pid := term.expectNumber("pid ")
+	term.expect("js> ")
+	term.send("20 +")
+	term.expect("20 +")
+	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestREPLLogsAboveTheLineBeingTyped: a record of the host's log that
 // comes while a line is half typed (the WARN that a plugin spawned in the
 // session died: the test kills it) is printed above the prompt, the
@@ -357,15 +373,7 @@ func TestREPLPrintsAboveTheLineBeingTyped(t *testing.T) {
 func TestREPLLogsAboveTheLineBeingTyped(t *testing.T) {
 	cmd, _, term := startOnTerminal(t, "repl", "-history", "off")
 
-	term.expect("js> ")
-	term.send(`const p = spawn("` + filepath.Join(pluginDir, "echo") + `"); waitFor("echo", 10000); "pid " + p.pid + "."` + "\r")
-	pid := term.expectNumber("pid ")
-	term.expect("js> ")
-	term.send("20 +")
-	term.expect("20 +")
-	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil { // its process group
-		t.Fatal(err)
-	}
+	killEchoWhileTyping(t, term)
 	term.expect("\r\x1b[K" + `level=WARN msg="plugin process exited"`)
 	term.expect("js> 20 +") // drawn again under it
 	term.send(" 3\r")
@@ -431,15 +439,7 @@ func TestREPLLogsToAFile(t *testing.T) {
 	defer f.Close()
 	cmd, _, term := startOnTerminalStderr(t, f, "repl", "-history", "off")
 
-	term.expect("js> ")
-	term.send(`const p = spawn("` + filepath.Join(pluginDir, "echo") + `"); waitFor("echo", 10000); "pid " + p.pid + "."` + "\r")
-	pid := term.expectNumber("pid ")
-	term.expect("js> ")
-	term.send("20 +")
-	term.expect("20 +")
-	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
+	killEchoWhileTyping(t, term)
 	term.expect("[disconnect] echo lost")
 	const want = `level=WARN msg="plugin process exited"`
 	var got []byte
