@@ -179,7 +179,12 @@ func (s *Socket) ServeConn(nc net.Conn) {
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
-		s.serveSniffed(sn, cfg, preauth)
+		// The peer is served from here, not from inside sniffed: the
+		// goroutine parks in its read loop for as long as the plugin is
+		// idle, and its stack shrinks only while what it holds is small.
+		if p := s.sniffed(sn, &cfg, preauth); p != nil {
+			p.serve()
+		}
 	}()
 }
 
@@ -189,16 +194,17 @@ type servedPeer interface {
 	serve()
 }
 
-// serveSniffed reads the connection's first bytes, puts the peer that speaks
-// its protocol in the place of sn and serves it.
-func (s *Socket) serveSniffed(sn *sniffing, cfg config, preauth *wire.Budget) {
+// sniffed reads the connection's first bytes and puts the peer that speaks
+// its protocol in the place of sn, and returns it to be served; nil when
+// the socket is closing (the connection is closed then).
+func (s *Socket) sniffed(sn *sniffing, cfg *config, preauth *wire.Budget) servedPeer {
 	b, n := sniff(sn.nc, cfg.handshakeTimeout)
 	r := &prefixed{Conn: sn.nc, pre: b, n: n}
 	var p servedPeer
 	if n == sniffLen && isJSONRPC(b) {
-		p = newJSONConn(s, sn.nc, r, cfg, preauth)
+		p = newJSONConn(s, sn.nc, r, *cfg, preauth)
 	} else {
-		c := newConn(s, sn.nc, cfg, preauth)
+		c := newConn(s, sn.nc, *cfg, preauth)
 		c.r = r
 		p = c
 	}
@@ -212,9 +218,9 @@ func (s *Socket) serveSniffed(sn *sniffing, cfg config, preauth *wire.Budget) {
 	close(sn.ended)
 	if closing {
 		_ = sn.nc.Close()
-		return
+		return nil
 	}
-	p.serve()
+	return p
 }
 
 // Done returns a channel that is closed when Shutdown begins.
