@@ -60,8 +60,9 @@ var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9
 // whose metadata describes it. The token (WithToken) is what a host
 // configured with one checks, through a challenge, before it registers
 // the instance. Requests are served concurrently, each on a goroutine of
-// its own, except those of the methods WithNATSInline names. Async values, from the hook or Notify, are published in order
-// on the instance's async subject.
+// its own, except those of the methods WithNATSInline names. Async
+// values, from the hook or Notify, are published in order on the
+// instance's async subject.
 //
 // StartNATS returns nil after a stop, an error wrapping ErrDisconnected
 // when nc closes first, and ErrInvalidInfo, ErrNoMethods or
