@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
@@ -40,9 +39,7 @@ type natsServer struct {
 	quit     chan struct{}
 	ready    chan struct{}        // closed once the service exists: the hook's values may go
 	subs     []*nats.Subscription // the control subscriptions
-	work     chan natsJob         // idle workers wait here for a request
-	workQuit chan struct{}        // closed when the plugin ends: the workers return
-	workers  sync.WaitGroup
+	workers  workers[natsJob]     // serve the requests the handlers hand out
 }
 
 var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
@@ -83,8 +80,8 @@ func (p *Plugin) StartNATS(v any, info *Info, nc *nats.Conn) error {
 			return fmt.Errorf("plugin: %w: WithNATSInline names %s, which is not a method served", ErrInvalidOption, name)
 		}
 	}
-	ns := &natsServer{p: p, nc: nc, inflight: map[string]*callCtx{}, stop: make(chan struct{}),
-		work: make(chan natsJob), workQuit: make(chan struct{})}
+	ns := &natsServer{p: p, nc: nc, inflight: map[string]*callCtx{}, stop: make(chan struct{})}
+	ns.workers = newWorkers[natsJob](ns)
 	p.mu.Lock()
 	if p.state != stateNew {
 		p.mu.Unlock()
@@ -213,13 +210,7 @@ func (ns *natsServer) handler(method string, inline bool) micro.HandlerFunc {
 			ns.serve(cc, method, req, true)
 			return
 		}
-		j := natsJob{cc: cc, method: method, req: req}
-		select {
-		case ns.work <- j: // an idle worker takes it
-		default:
-			ns.workers.Add(1)
-			go ns.worker(j)
-		}
+		ns.workers.hand(natsJob{cc: cc, method: method, req: req})
 	}
 }
 
@@ -230,32 +221,16 @@ type natsJob struct {
 	req    micro.Request
 }
 
-// worker serves j, then whatever requests the handlers hand it, until it
-// has waited workerIdle for one or the plugin is ending. Workers are
-// reused under load, as the gob connection's are: a request costs no
-// goroutine start and no stack growth (half the cost of a call at 64
-// callers, measured).
-func (ns *natsServer) worker(j natsJob) {
-	defer ns.workers.Done()
-	idle := time.NewTimer(workerIdle)
-	defer idle.Stop()
-	for {
-		ns.serve(j.cc, j.method, j.req, false)
-		idle.Reset(workerIdle)
-		select {
-		case j = <-ns.work:
-		case <-idle.C:
-			return
-		case <-ns.workQuit:
-			return
-		}
-	}
-}
+// serveJob serves a request a worker took. Workers are reused under
+// load, as the gob connection's are: a request costs no goroutine start
+// and no stack growth (half the cost of a call at 64 callers, measured).
+func (ns *natsServer) serveJob(j natsJob) { ns.serve(j.cc, j.method, j.req, false) }
 
-// stopWorkers ends the idle workers, once no request is in flight.
+// stopWorkers ends the idle workers, once no request is in flight (none
+// can be handed out any more: stopping is set) and waits for them.
 func (ns *natsServer) stopWorkers() {
-	close(ns.workQuit)
-	ns.workers.Wait()
+	ns.workers.close()
+	ns.workers.wait()
 }
 
 // serve runs one request and answers it; inline says it runs inside

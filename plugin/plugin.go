@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"reflect"
 	"sync"
-	"time"
 
 	"github.com/switchboard-rpc/switchboard/internal/jsontok"
 	"github.com/switchboard-rpc/switchboard/internal/wire"
@@ -32,8 +31,7 @@ type Plugin struct {
 	state    lifecycle // guarded by mu
 	inflight map[uint64]*callCtx
 	calls    sync.WaitGroup     // requests being served
-	work     chan request       // idle workers wait here for a request
-	workers  sync.WaitGroup     // the workers
+	workers  workers[request]   // serve the requests the read loop hands out
 	flush    chan chan struct{} // asks the async hook reader to confirm it is idle
 	hookQuit chan struct{}      // tells the async hook reader to return
 	hookDone chan struct{}      // closed when the async hook reader has returned
@@ -85,14 +83,14 @@ func (p *Plugin) Start(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) e
 		return err
 	}
 	defer close(p.ended)
-	defer p.workers.Wait() // they end once the connection is closed
+	defer p.workers.wait() // they end once the connection is closed
 	if err := p.handshake(v, info); err != nil {
 		return err
 	}
 	err := p.readLoop(conn)
 	// Only the read loop hands work out: with it ended, closing the
-	// channel tells every idle worker to return.
-	close(p.work)
+	// pool tells every idle worker to return.
+	p.workers.close()
 	p.finish()
 	return err
 }
@@ -120,7 +118,7 @@ func (p *Plugin) open(v any, info *Info, conn io.ReadWriteCloser, ctxKey any) er
 	p.inflight = map[uint64]*callCtx{}
 	p.done = make(chan struct{})
 	p.ended = make(chan struct{})
-	p.work = make(chan request)
+	p.workers = newWorkers[request](p)
 	p.log = p.cfg.log.With("plugin", info.Name)
 	for _, sk := range skipped {
 		p.log.Warn("method not served: "+sk.String(), "method", sk.name)
@@ -228,13 +226,7 @@ func (p *Plugin) dispatch(env wire.Envelope) {
 	p.inflight[env.Seq] = ctx
 	p.calls.Add(1)
 	p.mu.Unlock()
-	r := request{ctx: ctx, env: env}
-	select {
-	case p.work <- r: // an idle worker takes it
-	default:
-		p.workers.Add(1)
-		go p.worker(r)
-	}
+	p.workers.hand(request{ctx: ctx, env: env})
 }
 
 // request is one request handed to a worker.
@@ -243,55 +235,8 @@ type request struct {
 	env wire.Envelope
 }
 
-// workerIdle is how long a worker waits for another request before it
-// returns: workers are reused under load (no goroutine start, no stack
-// growth per request), and an idle connection keeps none.
-const workerIdle = time.Second
-
-// worker serves r, then whatever requests the read loop hands it, until it
-// has served none for a whole workerIdle (it returns between one and two
-// of them after its last request) or the read loop has ended.
-//
-// The idle timer is neither reset nor read per request (that takes the
-// timer heap's lock, and a clock read, every time): the worker counts what
-// it serves, and when the timer fires after it served some, sets it again.
-func (p *Plugin) worker(r request) {
-	defer p.workers.Done()
-	var idle *time.Timer
-	for {
-		p.handle(r)
-		if idle == nil {
-			idle = time.NewTimer(workerIdle)
-			defer idle.Stop()
-		}
-		var ok bool
-		if r, ok = p.nextRequest(idle); !ok {
-			return
-		}
-	}
-}
-
-// nextRequest waits for the read loop's next request (true), or until the
-// idle timer fires with nothing served since it last did (false), or the
-// read loop has ended (false). It is called once per request served.
-func (p *Plugin) nextRequest(idle *time.Timer) (request, bool) {
-	served := true // the request just served
-	for {
-		select {
-		case r, ok := <-p.work:
-			return r, ok
-		case <-idle.C:
-			if !served {
-				return request{}, false
-			}
-			served = false
-			idle.Reset(workerIdle)
-		}
-	}
-}
-
-// handle serves one request and sends its answer.
-func (p *Plugin) handle(r request) {
+// serveJob serves one request a worker took and sends its answer.
+func (p *Plugin) serveJob(r request) {
 	defer p.calls.Done()
 	buf := resultBufs.Get().(*[]byte)
 	resp := p.serve(r.ctx, &r.env, buf)
