@@ -349,13 +349,14 @@ func TestREPLPrintsAboveTheLineBeingTyped(t *testing.T) {
 	term.endSession(cmd)
 }
 
-// killEchoWhileTyping spawns the echo plugin from the REPL on term, types
-// half a line ("20 +") and kills the plugin's process group, so that the
-// host logs its exit while the line is being typed.
-func killEchoWhileTyping(t *testing.T, term *terminal) {
+// killEchoWhileTyping spawns the echo plugin from the REPL on term (and
+// runs also, JavaScript statements, after it is up), types half a line
+// ("20 +") and kills the plugin's process group, so that the host logs
+// its exit while the line is being typed.
+func killEchoWhileTyping(t *testing.T, term *terminal, also string) {
 	t.Helper()
 	term.expect("js> ")
-	term.send(`const p = spawn("` + filepath.Join(pluginDir, "echo") + `"); waitFor("echo", 10000); "pid " + p.pid + "."` + "\r")
+	term.send(`const p = spawn("` + filepath.Join(pluginDir, "echo") + `"); waitFor("echo", 10000); ` + also + `"pid " + p.pid + "."` + "\r")
 	pid := term.expectNumber("pid ")
 	term.expect("js> ")
 	term.send("20 +")
@@ -373,7 +374,7 @@ func killEchoWhileTyping(t *testing.T, term *terminal) {
 func TestREPLLogsAboveTheLineBeingTyped(t *testing.T) {
 	cmd, _, term := startOnTerminal(t, "repl", "-history", "off")
 
-	killEchoWhileTyping(t, term)
+	killEchoWhileTyping(t, term, "")
 	term.expect("\r\x1b[K" + `level=WARN msg="plugin process exited"`)
 	term.expect("js> 20 +") // drawn again under it
 	term.send(" 3\r")
@@ -406,16 +407,7 @@ func TestREPLBuildsAboveTheLineBeingTyped(t *testing.T) {
 	}
 	cmd, _, term := startOnTerminal(t, "repl", "-history", "off")
 
-	term.expect("js> ")
-	term.send(`const p = spawn("` + filepath.Join(pluginDir, "echo") + `"); waitFor("echo", 10000); ` +
-		`onDisconnect(() => spawn("` + echoDir + `")); "pid " + p.pid + "."` + "\r")
-	pid := term.expectNumber("pid ")
-	term.expect("js> ")
-	term.send("20 +")
-	term.expect("20 +")
-	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
+	killEchoWhileTyping(t, term, `onDisconnect(() => spawn("`+echoDir+`")); `)
 	building := "switchboard: building " + echoDir + " (go build) ..."
 	term.expect("\r\x1b[K" + building + "\r\n")
 	term.expect("\r\x1b[K" + building + " built in ")
@@ -439,7 +431,7 @@ func TestREPLLogsToAFile(t *testing.T) {
 	defer f.Close()
 	cmd, _, term := startOnTerminalStderr(t, f, "repl", "-history", "off")
 
-	killEchoWhileTyping(t, term)
+	killEchoWhileTyping(t, term, "")
 	term.expect("[disconnect] echo lost")
 	const want = `level=WARN msg="plugin process exited"`
 	var got []byte
