@@ -101,7 +101,7 @@ func (s *Socket) BroadcastContext(ctx context.Context, id, method string, payloa
 	// Each result is decoded before that plugin's part is reported, so
 	// that one that does not decode is reported as the failure the caller
 	// gets.
-	_, errs = s.broadcast(ctx, id, method, in, func(name string, out []byte) error {
+	errs = s.broadcast(ctx, id, method, in, nil, func(name string, out []byte) error {
 		v, err := decodeResult(name, method, out)
 		if err == nil {
 			results[name] = v
@@ -116,7 +116,8 @@ func (s *Socket) BroadcastContext(ctx context.Context, id, method string, payloa
 // with a payload too large to send (ErrMessageTooLarge), that error, and
 // no plugin is sent anything.
 func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload json.RawMessage) (map[string]json.RawMessage, map[string]error) {
-	return s.broadcast(ctx, id, method, payload, nil)
+	results := map[string]json.RawMessage{}
+	return results, s.broadcast(ctx, id, method, payload, results, nil)
 }
 
 // BroadcastJSONCheck is BroadcastJSON for a caller that turns each result
@@ -128,7 +129,8 @@ func (s *Socket) BroadcastJSON(ctx context.Context, id, method string, payload j
 // result is then not in results. It blocks as BroadcastJSON does.
 func (s *Socket) BroadcastJSONCheck(ctx context.Context, id, method string, payload json.RawMessage,
 	check func(name string, result json.RawMessage) error) (map[string]json.RawMessage, map[string]error) {
-	return s.broadcast(ctx, id, method, payload, func(name string, out []byte) error {
+	results := map[string]json.RawMessage{}
+	return results, s.broadcast(ctx, id, method, payload, results, func(name string, out []byte) error {
 		if err := check(name, out); err != nil {
 			return &CallError{Plugin: name, Method: method, Err: fmt.Errorf("%w: %w", ErrBadResponse, err)}
 		}
@@ -138,10 +140,11 @@ func (s *Socket) BroadcastJSONCheck(ctx context.Context, id, method string, payl
 
 // broadcast is BroadcastJSON with check, when not nil, called on each
 // answer before it is reported: an error it returns is that plugin's
-// failure, as it is.
+// failure, as it is. The answers that pass go into results, unless it is
+// nil (a caller that keeps values of its own); the failures are returned.
 func (s *Socket) broadcast(ctx context.Context, id, method string, payload json.RawMessage,
-	check func(name string, out []byte) error) (map[string]json.RawMessage, map[string]error) {
-	results, errs := map[string]json.RawMessage{}, map[string]error{}
+	results map[string]json.RawMessage, check func(name string, out []byte) error) map[string]error {
+	errs := map[string]error{}
 	o := s.observer()
 	var start time.Time
 	if o != nil {
@@ -158,7 +161,7 @@ func (s *Socket) broadcast(ctx context.Context, id, method string, payload json.
 		if o != nil {
 			o.BroadcastDone(BroadcastRecord{Method: method, Trace: id, Start: start, Duration: time.Since(start), Err: errs["*"]})
 		}
-		return results, errs
+		return errs
 	}
 	// Every request is posted first, from this goroutine, then every answer
 	// awaited: no goroutine per plugin, and the total time is the slowest
@@ -193,7 +196,7 @@ func (s *Socket) broadcast(ctx context.Context, id, method string, payload json.
 		}
 		if err != nil {
 			errs[name] = err
-		} else {
+		} else if results != nil {
 			results[name] = b
 		}
 		if o != nil {
@@ -205,7 +208,7 @@ func (s *Socket) broadcast(ctx context.Context, id, method string, payload json.
 		o.BroadcastDone(BroadcastRecord{Method: method, Trace: id, Start: start, Duration: time.Since(start),
 			Plugins: len(plugins), Failed: len(errs)})
 	}
-	return results, errs
+	return errs
 }
 
 // encodeArg turns a Go argument into the request payload.
